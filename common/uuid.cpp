@@ -1,0 +1,57 @@
+#include "common/uuid.hpp"
+
+#include <cstdio>
+
+namespace styx {
+
+std::string uuid::to_string() const {
+  char buf[37];
+  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
+                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
+                static_cast<unsigned long long>(lo & 0xffffffffffffull));
+  return buf;
+}
+
+std::optional<uuid> uuid::parse(std::string_view text) {
+  if (text.size() != 36)
+    return std::nullopt;
+  uuid result;
+  int nibbles = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (c != '-')
+        return std::nullopt;
+      continue;
+    }
+    uint64_t v;
+    if (c >= '0' && c <= '9')
+      v = static_cast<uint64_t>(c - '0');
+    else if (c >= 'a' && c <= 'f')
+      v = static_cast<uint64_t>(c - 'a' + 10);
+    else if (c >= 'A' && c <= 'F')
+      v = static_cast<uint64_t>(c - 'A' + 10);
+    else
+      return std::nullopt;
+    uint64_t& word = nibbles < 16 ? result.hi : result.lo;
+    word = (word << 4) | v;
+    ++nibbles;
+  }
+  return result;
+}
+
+uuid_generator::uuid_generator(uint64_t seed)
+  : rng_(seed != 0 ? seed : std::random_device{}()) {
+  // nop
+}
+
+uuid uuid_generator::next() {
+  std::lock_guard<std::mutex> guard{mtx_};
+  uuid x{rng_(), rng_()};
+  x.hi = (x.hi & ~0xf000ull) | 0x4000ull;                        // version 4
+  x.lo = (x.lo & ~(0xc000ull << 48)) | (0x8000ull << 48);       // RFC 4122 variant
+  return x;
+}
+
+} // namespace styx

@@ -1,0 +1,92 @@
+#pragma once
+// Messages between instance actors, provider actors and the supervisor. All serialisable, so
+// a provider actor may live on another node.
+
+#include <string>
+#include <vector>
+
+#include <caf/meta/type_name.hpp>
+
+#include "messages/cloud_error.hpp"
+#include "messages/cloud_types.hpp"
+
+namespace styx {
+
+/// Instance -> provider: create me. Coalesced with equal specs into one API call.
+struct create_instance {
+  instance_id id;
+  request_id request;
+  std::string name;
+  launch_spec spec;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, create_instance& x) {
+  return f(caf::meta::type_name("create_instance"), x.id, x.request, x.name, x.spec);
+}
+
+enum class change_op : uint8_t { stop, start, terminate };
+
+inline const char* to_string(change_op x) {
+  switch (x) {
+    case change_op::stop: return "stop";
+    case change_op::start: return "start";
+    default: return "terminate";
+  }
+}
+
+/// Instance -> provider: stop, start or terminate me. Batched like creates.
+struct change_instance {
+  instance_id id;
+  std::string cloud_id;
+  change_op op = change_op::terminate;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, change_instance& x) {
+  return f(caf::meta::type_name("change_instance"), x.id, x.cloud_id, x.op);
+}
+
+/// Provider -> instance: the answer to a create or change, or an observation from polling.
+/// `error` set: the call failed for this instance (after retries, when retryable).
+struct instance_update {
+  cloud_instance instance;
+  cloud_error error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_update& x) {
+  return f(caf::meta::type_name("instance_update"), x.instance, x.error);
+}
+
+/// Anyone -> provider: the instances the cloud has whose tags include all of `filter`.
+struct list_instances {
+  tag_map filter;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, list_instances& x) {
+  return f(caf::meta::type_name("list_instances"), x.filter);
+}
+
+/// What a provider actor has done so far: for benchmarks and `styx status --verbose`.
+struct provider_stats {
+  provider_id provider;
+  uint64_t api_calls = 0;
+  uint64_t throttled = 0;     // calls the cloud answered with a throttling error
+  uint64_t retries = 0;
+  uint64_t failed_calls = 0;  // calls that ended in an error after retries
+  uint64_t instances_created = 0;
+  uint64_t budget_exhausted = 0; // retries refused by the retry budget
+  uint64_t max_in_flight = 0; // the most calls on the wire at once
+  int64_t watched = 0;        // instances polled
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provider_stats& x) {
+  return f(caf::meta::type_name("provider_stats"), x.provider, x.api_calls, x.throttled,
+           x.retries, x.failed_calls, x.instances_created, x.budget_exhausted, x.max_in_flight,
+           x.watched);
+}
+
+} // namespace styx

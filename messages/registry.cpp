@@ -1,0 +1,37 @@
+#include "messages/registry.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "messages/events.hpp"
+#include "messages/protocol.hpp"
+#include "messages/provision_request.hpp"
+
+namespace styx {
+
+void add_message_types(caf::actor_system_config& cfg) {
+  cfg.add_message_type<instance_id>("styx::instance_id")
+    .add_message_type<request_id>("styx::request_id")
+    .add_message_type<provider_id>("styx::provider_id")
+    .add_message_type<resources>("styx::resources")
+    .add_message_type<placement>("styx::placement")
+    .add_message_type<market>("styx::market")
+    .add_message_type<tag_map>("styx::tag_map")
+    .add_message_type<provision_request>("styx::provision_request")
+    .add_message_type<instance_state>("styx::instance_state")
+    .add_message_type<cloud_error>("styx::cloud_error")
+    .add_message_type<launch_spec>("styx::launch_spec")
+    .add_message_type<cloud_instance>("styx::cloud_instance")
+    .add_message_type<offering>("styx::offering")
+    .add_message_type<instance_record>("styx::instance_record")
+    .add_message_type<instance_state_changed>("styx::instance_state_changed")
+    .add_message_type<request_progress>("styx::request_progress")
+    .add_message_type<instance_failure>("styx::instance_failure")
+    .add_message_type<request_done>("styx::request_done")
+    .add_message_type<create_instance>("styx::create_instance")
+    .add_message_type<change_instance>("styx::change_instance")
+    .add_message_type<instance_update>("styx::instance_update")
+    .add_message_type<list_instances>("styx::list_instances")
+    .add_message_type<provider_stats>("styx::provider_stats");
+}
+
+} // namespace styx

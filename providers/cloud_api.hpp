@@ -1,0 +1,77 @@
+#pragma once
+// The contract every cloud implements: one asynchronous API call at a time, in the engine's
+// vocabulary. A cloud_api translates; it does no rate limiting, batching or retrying (the
+// provider actor does) and no I/O of its own (it goes through an injected transport or timer).
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "common/time.hpp"
+#include "messages/cloud_error.hpp"
+#include "messages/cloud_types.hpp"
+
+namespace styx {
+
+enum class api_op : uint8_t { create, describe, stop, start, terminate, list, catalog };
+
+const char* to_string(api_op x);
+
+/// One instance of a create batch.
+struct create_slot {
+  instance_id id;
+  request_id request;
+  std::string name;
+};
+
+/// One API call. Which fields matter depends on `op`.
+struct api_call {
+  api_op op = api_op::describe;
+  // create
+  launch_spec spec;
+  std::vector<create_slot> slots;
+  std::string client_token;            // idempotency token of the batch
+  // describe, stop, start, terminate
+  std::vector<std::string> cloud_ids;
+  // list
+  tag_map filter;
+
+  /// Instances this call counts against a resource bucket.
+  size_t size() const { return op == api_op::create ? slots.size() : cloud_ids.size(); }
+};
+
+/// The answer to one API call.
+struct api_reply {
+  cloud_error error;                    // set: the whole call failed
+  std::vector<cloud_instance> instances; // create, describe, change, list
+  catalog offerings;                     // catalog
+};
+
+using reply_handler = std::function<void(api_reply)>;
+
+class cloud_api {
+public:
+  virtual ~cloud_api() = default;
+
+  virtual const provider_id& id() const = 0;
+
+  /// Starts `call` and returns at once. `done` runs exactly once, on any thread.
+  virtual void start(api_call call, reply_handler done) = 0;
+
+  /// The most instances one call may carry, per operation (EC2: 1000).
+  virtual size_t max_batch(api_op) const { return 1000; }
+};
+
+using cloud_api_ptr = std::shared_ptr<cloud_api>;
+
+/// Runs callbacks later. Declared here for the clouds that need time to pass (the simulated
+/// one); implemented by the layer that owns time.
+class timer {
+public:
+  virtual ~timer() = default;
+  /// Runs `fn` once, `delay` from now, on any thread.
+  virtual void after(duration delay, std::function<void()> fn) = 0;
+};
+
+} // namespace styx
