@@ -1,0 +1,43 @@
+#pragma once
+// HTTP as the clouds' translation layers see it: plain request/response values and the
+// asynchronous transport they are handed. Declared here; implemented in runtime/ (libcurl).
+
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/time.hpp"
+
+namespace styx {
+
+using http_headers = std::vector<std::pair<std::string, std::string>>;
+
+struct http_request {
+  std::string method = "GET";   // GET, POST, PUT, DELETE, PATCH
+  std::string url;              // absolute: https://ec2.us-east-1.amazonaws.com/
+  http_headers headers;
+  std::string body;
+  duration timeout = seconds(30);
+};
+
+struct http_response {
+  int status = 0;               // 0: no HTTP answer at all (see `error`)
+  http_headers headers;
+  std::string body;
+  std::string error;            // transport failure: resolve, connect, TLS, timeout
+
+  /// The first header named `name`, compared case-insensitively; empty if absent.
+  std::string header(const std::string& name) const;
+};
+
+using http_handler = std::function<void(http_response)>;
+
+class http_transport {
+public:
+  virtual ~http_transport() = default;
+  /// Sends `req` and returns at once; `done` runs exactly once, on the transport's thread.
+  virtual void send(http_request req, http_handler done) = 0;
+};
+
+} // namespace styx
