@@ -1,0 +1,86 @@
+#pragma once
+// Internals of sim_cloud, shared by sim_cloud.cpp (the API) and sim_cloud_store.cpp (load and
+// save). Every member function expects the caller to hold `mtx`.
+
+#include <functional>
+#include <mutex>
+#include <queue>
+#include <random>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "common/token_bucket.hpp"
+#include "providers/sim/sim_cloud.hpp"
+
+namespace styx {
+
+struct sim_cloud::impl {
+  /// One instance. info.state is the sim's own state: `starting` is reported as `pending`.
+  struct instance {
+    std::string region;
+    cloud_instance info;
+    time_point deadline = time_point::max();      // when the current transition ends
+    time_point preempt_at = time_point::max();    // running spot: when it is preempted
+    time_point terminated_at = time_point::max(); // when it became terminated
+  };
+
+  /// A moment at which something may happen to an instance. Stale events are harmless:
+  /// settle() looks at the instance's own times.
+  struct event {
+    time_point at;
+    std::string id;
+    friend bool operator>(const event& a, const event& b) { return a.at > b.at; }
+  };
+
+  struct region_buckets {
+    token_bucket create_req, start_req, describe_req, terminate_req, stop_req;
+    token_bucket create_res, start_res, terminate_res, stop_res;
+  };
+
+  impl(sim_config c, const clock& k);
+
+  // State machine.
+  void advance(time_point now);
+  void settle(std::unordered_map<std::string, instance>::iterator it, time_point now);
+  void become_running(instance& x, time_point at);
+  void become_terminated(instance& x, time_point at, std::string reason);
+  void schedule(time_point at, const std::string& id);
+  void reset();
+
+  // Randomness.
+  duration uniform(duration lo, duration hi);
+  time_point draw_preemption(time_point running_since);
+  std::string new_cloud_id();
+
+  // Places.
+  bool known_region(const std::string& region) const;
+  bool zone_in_region(const std::string& zone, const std::string& region) const;
+  std::vector<std::string> zones_of(const std::string& region) const;
+  int64_t remaining_capacity(const std::string& zone) const;
+
+  /// Takes a token from each of the call's buckets, or from none.
+  bool admit(const std::string& region, const api_call& call, time_point now);
+
+  static cloud_instance view(const instance& x);
+
+  sim_config cfg;
+  const clock& clk;
+  mutable std::mutex mtx;
+  std::mt19937_64 rng;
+  std::unordered_map<std::string, instance> instances;
+  std::unordered_map<std::string, int64_t> live_by_zone;
+  size_t live_total = 0;
+  std::unordered_map<std::string, std::vector<std::string>> client_tokens; // region \n token
+  std::unordered_map<std::string, region_buckets> buckets;
+  std::priority_queue<event, std::vector<event>, std::greater<event>> events;
+};
+
+/// t + d without overflowing past time_point::max().
+inline time_point saturating_add(time_point t, duration d) {
+  if (t == time_point::max() || d >= time_point::max() - t)
+    return time_point::max();
+  return t + d;
+}
+
+} // namespace styx
