@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <caf/meta/type_name.hpp>
+
 #include "common/time.hpp"
 #include "messages/cloud_error.hpp"
 #include "messages/cloud_types.hpp"
@@ -47,6 +49,11 @@ struct api_reply {
   std::vector<cloud_instance> instances; // create, describe, change, list
   catalog offerings;                     // catalog
 };
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
+  return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings);
+}
 
 using reply_handler = std::function<void(api_reply)>;
 

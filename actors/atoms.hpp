@@ -1,0 +1,26 @@
+#pragma once
+// Atoms of the actor protocols (CAF 0.17: at most 10 characters each).
+
+#include <caf/atom.hpp>
+
+namespace styx {
+
+using place_atom = caf::atom_constant<caf::atom("place")>;
+using give_up_atom = caf::atom_constant<caf::atom("give_up")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>;
+using pump_atom = caf::atom_constant<caf::atom("pump")>;
+using poll_atom = caf::atom_constant<caf::atom("poll")>;
+using done_atom = caf::atom_constant<caf::atom("done")>;
+using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
+using stats_atom = caf::atom_constant<caf::atom("stats")>;
+using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
+using list_atom = caf::atom_constant<caf::atom("list")>;
+using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
+using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
+using provider_atom = caf::atom_constant<caf::atom("provider")>;
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+using record_atom = caf::atom_constant<caf::atom("record")>;
+using failed_atom = caf::atom_constant<caf::atom("failed")>;
+using flush_atom = caf::atom_constant<caf::atom("flush")>;
+
+} // namespace styx

@@ -1,0 +1,38 @@
+#pragma once
+// The instance actor: one per instance, owner of its lifecycle state machine.
+//
+// It is born `requested` and waits to be placed by the supervisor. Placed, it asks its provider
+// to create it; a capacity or quota error goes back to the supervisor, which places it again
+// or gives it up. Created, it follows the cloud's state from the provider's polling. Stop,
+// start and terminate are checked against the transition table (messages/instance_state.cpp):
+// an illegal one is answered with an error, never a silent jump. Every transition goes to the
+// supervisor as an instance_state_changed; in a final state the actor ends.
+//
+// A terminate that arrives while the create is on the wire is remembered and carried out as
+// soon as the instance exists, so that nothing is leaked. An instance pending longer than
+// pending_timeout is terminated and marked with that reason.
+
+#include <caf/fwd.hpp>
+
+#include "actors/protocol.hpp"
+#include "common/time.hpp"
+
+namespace styx {
+
+struct instance_config {
+  duration pending_timeout = std::chrono::minutes(10);
+  const clock* wall = nullptr; // for the records' wall time; system time when null
+};
+
+/// Everything an instance actor starts with.
+struct instance_init {
+  instance_record record;            // id, request, name; state requested for a new instance
+  supervisor_actor supervisor;       // receives every transition
+  instance_config cfg;
+  // Adoption: an instance found on the cloud starts in its observed state on this provider.
+  provider_actor provider;
+};
+
+instance_actor spawn_instance(caf::actor_system& sys, instance_init init);
+
+} // namespace styx

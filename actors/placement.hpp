@@ -1,0 +1,68 @@
+#pragma once
+// Placement policy, apart from any actor: which (provider, offering) a request should try,
+// in order, and which offerings are blocklisted after a capacity or quota error.
+
+#include <map>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "common/time.hpp"
+#include "messages/cloud_types.hpp"
+#include "messages/provision_request.hpp"
+
+namespace styx {
+
+enum class placement_policy : uint8_t { cheapest, round_robin, least_loaded };
+
+const char* to_string(placement_policy x);
+bool parse_placement_policy(const std::string& text, placement_policy& out);
+
+/// (provider, zone, instance type, market): what a capacity error rules out for a while.
+struct offering_key {
+  provider_id provider;
+  std::string zone;
+  std::string instance_type;
+  market_kind market = market_kind::on_demand;
+
+  friend bool operator<(const offering_key& a, const offering_key& b) {
+    return std::tie(a.provider, a.zone, a.instance_type, a.market)
+           < std::tie(b.provider, b.zone, b.instance_type, b.market);
+  }
+};
+
+/// Offerings that recently failed, each until its TTL ends (default 3 minutes).
+class blocklist {
+public:
+  explicit blocklist(duration ttl = std::chrono::minutes(3)) : ttl_(ttl) {}
+  void block(const offering_key& key, time_point now);
+  bool blocked(const offering_key& key, time_point now) const;
+  /// Forgets expired entries; returns how many are left.
+  size_t expire(time_point now);
+
+private:
+  duration ttl_;
+  std::map<offering_key, time_point> until_;
+};
+
+/// What placement needs to know of one provider.
+struct provider_view {
+  provider_id id;
+  const catalog* offerings = nullptr;
+  int64_t load = 0; // live and requested instances placed there
+};
+
+struct candidate {
+  size_t provider = 0; // index into the views
+  offering offer;
+};
+
+/// Every offering that fits the request (shape, constraints, market and price cap) and is not
+/// blocklisted, best first: by price (cheapest); one provider after another starting at
+/// `cursor` (round_robin); by load (least_loaded). Within a provider, cheapest first.
+std::vector<candidate> rank_candidates(const provision_request& req,
+                                       const std::vector<provider_view>& providers,
+                                       placement_policy policy, const blocklist& blocked,
+                                       time_point now, size_t cursor = 0);
+
+} // namespace styx

@@ -1,0 +1,87 @@
+#pragma once
+// The typed interfaces of Styx's three actors. A request travels:
+//
+//   supervisor --place--> instance --create_instance--> provider --api_call--> cloud_api
+//   cloud_api --api_reply--> provider --instance_update--> instance --state_changed--> supervisor
+//
+// Every message type here is registered (messages/registry.cpp), so a provider may be remote.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <caf/typed_actor.hpp>
+#include <caf/replies_to.hpp>
+
+#include "actors/atoms.hpp"
+#include "actors/selector.hpp"
+#include "messages/events.hpp"
+#include "messages/protocol.hpp"
+#include "messages/provision_request.hpp"
+#include "providers/cloud_api.hpp"
+
+namespace styx {
+
+/// One per (cloud, region): rate-limits, coalesces, retries and polls for its instances.
+using provider_actor = caf::typed_actor<
+  // From instance actors. Answered when the (coalesced) call is done, after retries.
+  caf::replies_to<create_instance>::with<instance_update>,
+  caf::replies_to<change_instance>::with<instance_update>,
+  // From an instance actor that exists already on the cloud: poll me, send me updates.
+  caf::reacts_to<watch_atom, std::string, instance_state>,
+  caf::replies_to<list_instances>::with<std::vector<cloud_instance>>,
+  caf::replies_to<catalog_atom>::with<catalog>,
+  caf::replies_to<stats_atom>::with<provider_stats>,
+  // Internal: answers from the cloud_api, timers.
+  caf::reacts_to<done_atom, uint64_t, api_reply>,
+  caf::reacts_to<pump_atom>,
+  caf::reacts_to<poll_atom>>;
+
+/// One per instance: owns its lifecycle state machine.
+using instance_actor = caf::typed_actor<
+  // From the supervisor: (re)place on a provider with this launch spec.
+  caf::reacts_to<place_atom, provider_actor, provider_id, launch_spec>,
+  // From the supervisor: no candidate is left; fail with this reason.
+  caf::reacts_to<give_up_atom, std::string>,
+  // From the supervisor or the engine: stop, start or terminate. Refused with an error when the
+  // transition is illegal in the current state.
+  caf::replies_to<change_op>::with<instance_record>,
+  caf::replies_to<record_atom>::with<instance_record>,
+  // From the provider: polling observations.
+  caf::reacts_to<instance_update>,
+  // Internal: the pending timeout.
+  caf::reacts_to<timeout_atom, uint64_t>>;
+
+/// A create failed with a capacity or quota error: the supervisor picks the next candidate.
+struct placement_failed {
+  instance_id id;
+  request_id request;
+  launch_spec spec;
+  provider_id provider;
+  cloud_error error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, placement_failed& x) {
+  return f(caf::meta::type_name("placement_failed"), x.id, x.request, x.spec, x.provider,
+           x.error);
+}
+
+/// Distributes requests across providers; tracks every request and instance.
+using supervisor_actor = caf::typed_actor<
+  caf::reacts_to<provider_atom, provider_actor, provider_id>,
+  caf::replies_to<provision_request>::with<request_id>,
+  caf::reacts_to<instance_state_changed>,
+  caf::reacts_to<placement_failed>,
+  // Stop / start / terminate the selected instances; answers how many were asked.
+  caf::replies_to<change_op, selector>::with<int>,
+  caf::replies_to<list_atom, selector>::with<std::vector<instance_record>>,
+  // Lists every provider by the engine's ownership tag and adopts what it finds.
+  caf::replies_to<adopt_atom>::with<int>,
+  // Events (instance_state_changed, request_progress, request_done) go to this actor.
+  caf::reacts_to<subscribe_atom, caf::actor>,
+  caf::replies_to<stats_atom>::with<std::vector<provider_stats>>,
+  caf::reacts_to<tick_atom>,
+  caf::reacts_to<timeout_atom, request_id>>;
+
+} // namespace styx

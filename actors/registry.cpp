@@ -1,0 +1,25 @@
+#include "actors/registry.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "actors/protocol.hpp"
+#include "messages/registry.hpp"
+
+namespace styx {
+
+void add_actor_types(caf::actor_system_config& cfg) {
+  add_message_types(cfg);
+  cfg.add_message_type<change_op>("styx::change_op")
+    .add_message_type<selector>("styx::selector")
+    .add_message_type<placement_failed>("styx::placement_failed")
+    .add_message_type<api_reply>("styx::api_reply")
+    .add_message_type<catalog>("styx::catalog")
+    .add_message_type<std::vector<cloud_instance>>("std::vector<styx::cloud_instance>")
+    .add_message_type<std::vector<instance_record>>("std::vector<styx::instance_record>")
+    .add_message_type<std::vector<provider_stats>>("std::vector<styx::provider_stats>")
+    .add_message_type<provider_actor>("styx::provider_actor")
+    .add_message_type<instance_actor>("styx::instance_actor")
+    .add_message_type<supervisor_actor>("styx::supervisor_actor");
+}
+
+} // namespace styx

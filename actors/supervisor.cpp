@@ -1,0 +1,501 @@
+#include "actors/supervisor.hpp"
+
+#include <cstdio>
+#include <map>
+#include <set>
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+namespace styx {
+
+namespace {
+
+struct provider_entry {
+  provider_id id;
+  provider_actor handle;
+  catalog offerings;
+  bool catalog_ready = false;
+  int64_t load = 0;
+};
+
+struct tracked {
+  instance_record rec;
+  instance_actor handle; // null once final
+};
+
+struct request_entry {
+  provision_request req;
+  std::vector<instance_id> instances;
+  std::array<int, instance_state_count> states{};
+  std::vector<instance_failure> failures;
+  std::set<std::string> tried; // where placement failed, for the final reason
+  int replacements = 0;
+  bool done = false;
+  bool cancelled = false; // rolled back or terminated by the user
+  bool dirty = false;
+};
+
+struct supervisor_state {
+  static inline const char* name = "styx.supervisor";
+
+  supervisor_config cfg;
+  blocklist blocked;
+  std::vector<provider_entry> providers;
+  std::unordered_map<instance_id, tracked, uuid_hash> instances;
+  std::map<request_id, request_entry> requests;
+  std::vector<request_id> waiting_for_catalogs;
+  std::vector<caf::actor> subscribers;
+  size_t cursor = 0; // round-robin
+  bool ticking = false;
+};
+
+using supervisor_self = supervisor_actor::stateful_pointer<supervisor_state>;
+
+template <class T>
+void publish(supervisor_self self, const T& event) {
+  for (auto& sub : self->state.subscribers)
+    caf::anon_send(sub, event);
+}
+
+bool catalogs_ready(const supervisor_state& st) {
+  for (auto& p : st.providers)
+    if (!p.catalog_ready)
+      return false;
+  return true;
+}
+
+provider_entry* find_provider(supervisor_state& st, const provider_id& id) {
+  for (auto& p : st.providers)
+    if (p.id == id)
+      return &p;
+  return nullptr;
+}
+
+std::vector<candidate> candidates_for(supervisor_self self, const provision_request& req) {
+  auto& st = self->state;
+  std::vector<provider_view> views;
+  views.reserve(st.providers.size());
+  for (auto& p : st.providers)
+    views.push_back(provider_view{p.id, &p.offerings, p.load});
+  return rank_candidates(req, views, st.cfg.policy, st.blocked, self->clock().now(), st.cursor);
+}
+
+std::string describe(const offering_key& k) {
+  return k.provider.to_string() + " " + k.zone + " " + k.instance_type + " "
+         + to_string(k.market);
+}
+
+launch_spec spec_for(const supervisor_state& st, const provision_request& req,
+                     const offering& o) {
+  launch_spec spec;
+  spec.instance_type = o.instance_type;
+  spec.zone = o.zone;
+  spec.market = req.pay().kind;
+  spec.max_price = req.pay().max_price;
+  spec.image = req.image();
+  spec.tags = req.tags();
+  spec.tags[ownership_tag::engine] = st.cfg.engine_id;
+  spec.tags[ownership_tag::request] = req.id().to_string();
+  return spec;
+}
+
+void schedule_tick(supervisor_self self) {
+  auto& st = self->state;
+  if (st.ticking)
+    return;
+  st.ticking = true;
+  self->delayed_send(self, st.cfg.progress_interval, tick_atom::value);
+}
+
+/// Places one instance of `entry` on its best candidate, or gives it up.
+void place(supervisor_self self, request_entry& entry, tracked& t) {
+  auto& st = self->state;
+  auto cands = candidates_for(self, entry.req);
+  if (cands.empty()) {
+    std::string reason = "no provider has a fitting offering";
+    if (!entry.tried.empty()) {
+      reason = "no capacity left; tried:";
+      for (auto& where : entry.tried)
+        reason += " [" + where + "]";
+    }
+    self->send(t.handle, give_up_atom::value, std::move(reason));
+    return;
+  }
+  auto& best = cands.front();
+  auto& p = st.providers[best.provider];
+  ++p.load;
+  t.rec.provider = p.id;
+  self->send(t.handle, place_atom::value, p.handle, p.id, spec_for(st, entry.req, best.offer));
+}
+
+tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name) {
+  auto& st = self->state;
+  instance_record rec;
+  static_cast<uuid&>(rec.id) = st.cfg.ids->next();
+  rec.request = entry.req.id();
+  rec.name = std::move(name);
+  rec.tags = entry.req.tags();
+  rec.since = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
+  auto handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
+  entry.instances.push_back(rec.id);
+  ++entry.states[static_cast<int>(instance_state::requested)];
+  auto& t = st.instances[rec.id];
+  t.rec = std::move(rec);
+  t.handle = std::move(handle);
+  return t;
+}
+
+std::string instance_name(const std::string& base, size_t i) {
+  char buf[16];
+  std::snprintf(buf, sizeof(buf), "-%04zu", i);
+  return base + buf;
+}
+
+void finish(supervisor_self self, request_entry& entry, std::string error = {});
+
+void start_request(supervisor_self self, request_entry& entry) {
+  auto& st = self->state;
+  if (candidates_for(self, entry.req).empty()) {
+    finish(self, entry, "no provider has an offering that fits the request");
+    return;
+  }
+  auto count = static_cast<size_t>(entry.req.count());
+  entry.instances.reserve(count);
+  for (size_t i = 1; i <= count; ++i) {
+    auto& t = spawn_one(self, entry, instance_name(entry.req.name(), i));
+    place(self, entry, t);
+  }
+  ++st.cursor;
+  entry.dirty = true;
+  schedule_tick(self);
+  if (auto deadline = entry.req.deadline(); deadline > 0) {
+    auto now = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
+    self->delayed_send(self, milliseconds(std::max<int64_t>(0, deadline - now)),
+                       timeout_atom::value, entry.req.id());
+  }
+}
+
+request_progress progress_of(const request_entry& e) {
+  using s = instance_state;
+  auto at = [&](s x) { return e.states[static_cast<int>(x)]; };
+  request_progress p;
+  p.request = e.req.id();
+  p.count = e.req.count();
+  p.requested = at(s::requested);
+  p.pending = at(s::pending);
+  p.running = at(s::running);
+  p.failed = static_cast<int>(e.failures.size());
+  return p;
+}
+
+void finish(supervisor_self self, request_entry& entry, std::string error) {
+  auto& st = self->state;
+  entry.done = true;
+  auto p = progress_of(entry);
+  request_done d;
+  d.request = entry.req.id();
+  d.count = entry.req.count();
+  d.running = p.running;
+  d.failed = p.failed;
+  d.failures = entry.failures;
+  d.error = std::move(error);
+  d.ok = d.error.empty() && d.running >= entry.req.required();
+  if (!d.ok && d.error.empty()) {
+    // min_count missed: roll back everything this request still has.
+    d.rolled_back = true;
+    entry.cancelled = true;
+    for (auto& id : entry.instances) {
+      auto i = st.instances.find(id);
+      if (i != st.instances.end() && i->second.handle)
+        self->request(i->second.handle, caf::infinite, change_op::terminate)
+          .then([](instance_record&) {}, [](caf::error&) {});
+    }
+  }
+  publish(self, p);
+  publish(self, d);
+}
+
+void maybe_finish(supervisor_self self, request_entry& entry) {
+  if (entry.done)
+    return;
+  using s = instance_state;
+  auto& st = entry.states;
+  int unsettled = 0;
+  for (auto x : {s::requested, s::pending, s::starting, s::stopping, s::terminating})
+    unsettled += st[static_cast<int>(x)];
+  if (unsettled == 0)
+    finish(self, entry);
+}
+
+void on_changed(supervisor_self self, instance_state_changed& ev) {
+  auto& st = self->state;
+  auto i = st.instances.find(ev.record.id);
+  if (i == st.instances.end())
+    return;
+  auto& t = i->second;
+  auto to = ev.record.state;
+  auto from = t.rec.state;
+  t.rec = ev.record;
+  auto r = st.requests.find(ev.record.request);
+  if (from != to && r != st.requests.end()) {
+    auto& entry = r->second;
+    --entry.states[static_cast<int>(from)];
+    ++entry.states[static_cast<int>(to)];
+    entry.dirty = true;
+    // A final state with a reason the user did not ask for is a failure of the request.
+    bool lost = to == instance_state::failed
+                || (to == instance_state::terminated && !ev.record.last_error.empty());
+    if (lost && !entry.cancelled) {
+      if (ev.record.last_error == "preempted" && from == instance_state::running
+          && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
+        ++entry.replacements;
+        auto& fresh = spawn_one(self, entry, ev.record.name);
+        place(self, entry, fresh);
+      } else if (!entry.done) {
+        entry.failures.push_back(instance_failure{
+          ev.record.id,
+          ev.record.provider.to_string() + " " + ev.record.zone + " " + ev.record.instance_type,
+          ev.record.last_error});
+      }
+    }
+    maybe_finish(self, entry);
+    schedule_tick(self);
+  }
+  if (is_final(to)) {
+    t.handle = nullptr;
+    if (auto p = find_provider(st, ev.record.provider); p != nullptr && from != to)
+      --p->load;
+  }
+  publish(self, ev);
+}
+
+void on_placement_failed(supervisor_self self, placement_failed& pf) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  offering_key key{pf.provider, pf.spec.zone, pf.spec.instance_type, pf.spec.market};
+  st.blocked.block(key, now);
+  if (auto p = find_provider(st, pf.provider))
+    --p->load;
+  auto r = st.requests.find(pf.request);
+  auto i = st.instances.find(pf.id);
+  if (r == st.requests.end() || i == st.instances.end() || !i->second.handle)
+    return;
+  r->second.tried.insert(describe(key) + ": " + pf.error.to_string());
+  if (r->second.cancelled) {
+    self->send(i->second.handle, give_up_atom::value, std::string{"request cancelled"});
+    return;
+  }
+  place(self, r->second, i->second);
+}
+
+int change_selected(supervisor_self self, change_op op, const selector& sel) {
+  auto& st = self->state;
+  int n = 0;
+  for (auto& [id, t] : st.instances) {
+    if (!t.handle || !sel.matches(t.rec))
+      continue;
+    if (op == change_op::terminate) {
+      auto r = st.requests.find(t.rec.request);
+      if (r != st.requests.end())
+        r->second.cancelled = true; // no replacements for what the user terminates
+    }
+    self->request(t.handle, caf::infinite, op)
+      .then([](instance_record&) {}, [](caf::error&) {});
+    ++n;
+  }
+  return n;
+}
+
+void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
+  auto& st = self->state;
+  if (st.providers.empty()) {
+    rp.deliver(0);
+    return;
+  }
+  struct tally {
+    size_t answers = 0;
+    int adopted = 0;
+  };
+  auto shared = std::make_shared<tally>();
+  auto total = st.providers.size();
+  for (auto& p : st.providers) {
+    auto pid = p.id;
+    auto handle = p.handle;
+    self->request(p.handle, caf::infinite, list_instances{{{ownership_tag::engine,
+                                                            st.cfg.engine_id}}})
+      .then(
+        [=](std::vector<cloud_instance>& found) mutable {
+          auto& st = self->state;
+          for (auto& inst : found) {
+            if (is_final(inst.state))
+              continue;
+            instance_record rec;
+            rec.id = inst.owner_instance();
+            if (rec.id.empty() || st.instances.count(rec.id) > 0)
+              continue;
+            rec.request = inst.owner_request();
+            rec.name = inst.tags.count("Name") ? inst.tags.at("Name") : inst.cloud_id;
+            rec.provider = pid;
+            rec.zone = inst.zone;
+            rec.instance_type = inst.instance_type;
+            rec.market = inst.market;
+            rec.cloud_id = inst.cloud_id;
+            rec.state = inst.state;
+            rec.since = inst.launched_at;
+            for (auto& [k, v] : inst.tags)
+              if (k.rfind("styx:", 0) != 0 && k != "Name")
+                rec.tags.emplace(k, v);
+            auto h = spawn_instance(self->system(),
+                                    instance_init{rec, self, st.cfg.instance, handle});
+            st.instances[rec.id] = tracked{std::move(rec), std::move(h)};
+            if (auto e = find_provider(st, pid))
+              ++e->load;
+            ++shared->adopted;
+          }
+          if (++shared->answers == total)
+            rp.deliver(shared->adopted);
+        },
+        [=](caf::error&) mutable {
+          if (++shared->answers == total)
+            rp.deliver(shared->adopted);
+        });
+  }
+}
+
+supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
+                                                    supervisor_config cfg) {
+  self->state.cfg = std::move(cfg);
+  self->state.blocked = blocklist{self->state.cfg.blocklist_ttl};
+  if (!self->state.cfg.ids)
+    self->state.cfg.ids = std::make_shared<uuid_generator>();
+  return {
+    [=](provider_atom, provider_actor& handle, provider_id& id) {
+      auto& st = self->state;
+      st.providers.push_back(provider_entry{id, handle, {}, false, 0});
+      self->request(handle, caf::infinite, catalog_atom::value)
+        .then(
+          [=](catalog& offerings) {
+            auto& st = self->state;
+            if (auto p = find_provider(st, id)) {
+              p->offerings = std::move(offerings);
+              p->catalog_ready = true;
+            }
+            if (catalogs_ready(st)) {
+              auto waiting = std::move(st.waiting_for_catalogs);
+              for (auto& rid : waiting)
+                start_request(self, st.requests.at(rid));
+            }
+          },
+          [=](caf::error&) {
+            auto& st = self->state;
+            if (auto p = find_provider(st, id))
+              p->catalog_ready = true; // an empty catalog: never chosen
+            if (catalogs_ready(st)) {
+              auto waiting = std::move(st.waiting_for_catalogs);
+              for (auto& rid : waiting)
+                start_request(self, st.requests.at(rid));
+            }
+          });
+    },
+    [=](provision_request& req) -> caf::result<request_id> {
+      auto& st = self->state;
+      if (auto problem = req.validate())
+        return caf::make_error(caf::sec::invalid_argument, *problem);
+      if (req.id().empty()) {
+        request_id id;
+        static_cast<uuid&>(id) = st.cfg.ids->next();
+        req.id(id);
+      }
+      if (st.requests.count(req.id()) > 0)
+        return caf::make_error(caf::sec::invalid_argument,
+                               "request " + req.id().to_string() + " exists already");
+      auto id = req.id();
+      auto& entry = st.requests[id];
+      entry.req = std::move(req);
+      if (catalogs_ready(st))
+        start_request(self, entry);
+      else
+        st.waiting_for_catalogs.push_back(id);
+      return id;
+    },
+    [=](instance_state_changed& ev) { on_changed(self, ev); },
+    [=](placement_failed& pf) { on_placement_failed(self, pf); },
+    [=](change_op op, const selector& sel) { return change_selected(self, op, sel); },
+    [=](list_atom, const selector& sel) {
+      std::vector<instance_record> result;
+      for (auto& [id, t] : self->state.instances)
+        if (sel.matches(t.rec))
+          result.push_back(t.rec);
+      return result;
+    },
+    [=](adopt_atom) -> caf::typed_response_promise<int> {
+      auto rp = self->make_response_promise<int>();
+      adopt(self, rp);
+      return rp;
+    },
+    [=](subscribe_atom, caf::actor& sub) { self->state.subscribers.push_back(std::move(sub)); },
+    [=](stats_atom) -> caf::typed_response_promise<std::vector<provider_stats>> {
+      auto rp = self->make_response_promise<std::vector<provider_stats>>();
+      auto& st = self->state;
+      auto result = std::make_shared<std::vector<provider_stats>>();
+      auto total = st.providers.size();
+      if (total == 0)
+        rp.deliver(*result);
+      for (auto& p : st.providers)
+        self->request(p.handle, caf::infinite, stats_atom::value)
+          .then(
+            [=](provider_stats& s) mutable {
+              result->push_back(std::move(s));
+              if (result->size() == total)
+                rp.deliver(*result);
+            },
+            [=](caf::error&) mutable {
+              result->push_back(provider_stats{});
+              if (result->size() == total)
+                rp.deliver(*result);
+            });
+      return rp;
+    },
+    [=](tick_atom) {
+      auto& st = self->state;
+      st.ticking = false;
+      bool active = false;
+      for (auto& [id, entry] : st.requests) {
+        if (entry.dirty) {
+          entry.dirty = false;
+          publish(self, progress_of(entry));
+        }
+        active = active || !entry.done;
+      }
+      st.blocked.expire(self->clock().now());
+      if (active)
+        schedule_tick(self);
+    },
+    [=](timeout_atom, const request_id& id) {
+      auto& st = self->state;
+      auto r = st.requests.find(id);
+      if (r == st.requests.end() || r->second.done)
+        return;
+      // Past the deadline: what is not running yet is given up.
+      for (auto& iid : r->second.instances) {
+        auto i = st.instances.find(iid);
+        if (i == st.instances.end() || !i->second.handle)
+          continue;
+        auto state = i->second.rec.state;
+        if (state == instance_state::requested || state == instance_state::pending)
+          self->send(i->second.handle, give_up_atom::value, std::string{"deadline passed"});
+      }
+    },
+  };
+}
+
+} // namespace
+
+supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg) {
+  return sys.spawn(supervisor_behavior, std::move(cfg));
+}
+
+} // namespace styx
