@@ -78,7 +78,7 @@ struct sim_cloud::impl {
 
 /// t + d without overflowing past time_point::max().
 inline time_point saturating_add(time_point t, duration d) {
-  if (t == time_point::max() || d >= time_point::max() - t)
+  if (t == time_point::max() || (d > duration::zero() && t >= time_point::max() - d))
     return time_point::max();
   return t + d;
 }
