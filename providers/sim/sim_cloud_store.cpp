@@ -32,9 +32,11 @@ time_point at(const std::optional<int64_t>& ns, time_point base) {
 bool sim_cloud::save(std::string* error) {
   auto& s = *impl_;
   sim_snapshot snap;
+  std::string path;
   {
     std::lock_guard<std::mutex> guard(s.mtx);
-    if (s.cfg.state_file.empty())
+    path = s.cfg.state_file;
+    if (path.empty())
       return true;
     auto now = s.clk.now();
     s.advance(now);
@@ -60,7 +62,7 @@ bool sim_cloud::save(std::string* error) {
   std::sort(snap.instances.begin(), snap.instances.end(),
             [](auto& a, auto& b) { return a.info.cloud_id < b.info.cloud_id; });
   std::sort(snap.client_tokens.begin(), snap.client_tokens.end());
-  return write_file_atomically(impl_->cfg.state_file, encode_sim_snapshot(snap), error);
+  return write_file_atomically(path, encode_sim_snapshot(snap), error);
 }
 
 bool sim_cloud::load(std::string* error) {

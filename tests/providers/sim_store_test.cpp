@@ -77,6 +77,27 @@ std::string read(const std::string& file) {
   return ss.str();
 }
 
+/// A clock whose monotonic and wall times move apart, like two processes' clocks do.
+class split_clock final : public clock {
+public:
+  split_clock(time_point now, unix_ms wall) : now_(now), wall_(wall) {}
+  time_point now() const override { return now_; }
+  unix_ms wall_ms() const override { return wall_; }
+  void advance(duration d) {
+    now_ += d;
+    wall_ += std::chrono::duration_cast<milliseconds>(d).count();
+  }
+
+private:
+  time_point now_;
+  unix_ms wall_;
+};
+
+bool spot_state_is_running(sim_cloud& c, const std::string& id) {
+  auto r = c.handle("us-east-1", ids_call(api_op::describe, {id}));
+  return r.instances.size() == 1 && r.instances[0].state == instance_state::running;
+}
+
 void write(const std::string& file, const std::string& text) {
   std::ofstream out(file, std::ios::binary | std::ios::trunc);
   out << text;
@@ -225,4 +246,49 @@ TEST_CASE("sim store: a corrupted file is a clear error and stays untouched") {
   CHECK(error.find(expect) != std::string::npos);
   CHECK(read(file) == bad);           // untouched
   CHECK(other.live_count() == 1);     // state unchanged
+}
+
+TEST_CASE("sim store: timers move to the next process's monotonic clock") {
+  temp_dir dir("rebase");
+  auto file = dir.file("state.json");
+  split_clock clk1(time_point(std::chrono::hours(1000)), 1'800'000'000'000);
+  auto cfg = config_for(file);
+  cfg.spot_preemptions_per_hour = 60; // a preemption time to carry over as well
+  sim_cloud one(cfg, clk1);
+  auto spot = one.handle(east, create_call(1, "", market_kind::spot)).instances;
+  clk1.advance(seconds(6)); // running, its preemption time drawn
+  auto p = one.handle(east, create_call(1)).instances;
+  clk1.advance(seconds(2)); // 3 s to go
+  std::string error;
+  REQUIRE(one.save(&error));
+
+  // A new process: its monotonic clock started near zero; 2.5 s of wall time went by.
+  split_clock clk2(time_point(seconds(7)), 1'800'000'008'000 + 2'500);
+  sim_cloud two(cfg, clk2);
+  REQUIRE(two.load(&error));
+  auto state = [&] {
+    return two.handle(east, ids_call(api_op::describe, {p[0].cloud_id})).instances.at(0).state;
+  };
+  CHECK(state() == instance_state::pending);
+  clk2.advance(milliseconds(499));
+  CHECK(state() == instance_state::pending);
+  clk2.advance(milliseconds(1));
+  CHECK(state() == instance_state::running);
+  // The spot instance's preemption time survives the move too: stepping both clouds in
+  // lockstep, they see it preempted at the same second (within half an hour: survival e^-30).
+  REQUIRE(spot_state_is_running(one, spot[0].cloud_id));
+  clk1.advance(seconds(3));
+  auto spot_state = [&](sim_cloud& c) {
+    return c.handle(east, ids_call(api_op::describe, {spot[0].cloud_id})).instances.at(0).state;
+  };
+  int flips = 0;
+  for (int i = 0; i < 1800; ++i, clk1.advance(seconds(1)), clk2.advance(seconds(1))) {
+    auto a = spot_state(one);
+    REQUIRE(a == spot_state(two));
+    flips += a == instance_state::terminated;
+  }
+  CHECK(flips > 0);
+  CHECK(flips < 1800);
+  CHECK(one.live_count() == 1);
+  CHECK(two.live_count() == 1);
 }
