@@ -32,7 +32,7 @@
 namespace styx {
 
 struct http_engine_config {
-  long max_host_connections = 16;   // open connections per host (scheme, name, port)
+  long max_host_connections = 16;   // open connections per host (scheme, name, port); 0: no limit
   long max_total_connections = 0;   // over all hosts; 0: no limit
   duration connect_timeout = seconds(10);
   std::string ca_file;              // PEM bundle to trust instead of the system's; empty: system

@@ -68,8 +68,10 @@ bool http_transfer::configure(CURL* easy, const http_engine_config& cfg) {
   long verify = cfg.insecure_skip_verify ? 0L : 1L;
   set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify));
   set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify * 2L));
-  if (!cfg.ca_file.empty())
+  if (!cfg.ca_file.empty()) { // this bundle only: not the system's directory of CAs either
     set(curl_easy_setopt(easy, CURLOPT_CAINFO, cfg.ca_file.c_str()));
+    set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
+  }
 
   // Method and body.
   if (req_.method == "HEAD") {

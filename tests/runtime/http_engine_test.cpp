@@ -319,6 +319,17 @@ TEST_CASE("http_engine: TLS is verified by default", "[http]") {
   }
 }
 
+TEST_CASE("http_engine: TLS checks the host name", "[http]") {
+  self_signed_cert cert("DNS:elsewhere.example");
+  http_test_server server({"--cert", cert.cert_file(), "--key", cert.key_file()}, true);
+  http_engine_config cfg;
+  cfg.ca_file = cert.cert_file(); // trusted, but issued for another name
+  http_engine engine(cfg);
+  auto r = fetch(engine, get(server.url("/echo")));
+  CHECK(r.status == 0);
+  CHECK(r.error.find("host name") != std::string::npos);
+}
+
 TEST_CASE("http_engine: shutdown completes requests in flight with an error", "[http]") {
   http_test_server server;
   const size_t n = 6;

@@ -31,11 +31,11 @@ private:
   bool tls_ = false;
 };
 
-/// A temporary directory holding cert.pem and key.pem for CN and IP SAN 127.0.0.1; removed by
-/// the destructor.
+/// A temporary directory holding cert.pem and key.pem, a self-signed certificate with the given
+/// subjectAltName; removed by the destructor.
 class self_signed_cert {
 public:
-  self_signed_cert();
+  explicit self_signed_cert(const std::string& subject_alt_name = "IP:127.0.0.1");
   ~self_signed_cert();
 
   self_signed_cert(const self_signed_cert&) = delete;
