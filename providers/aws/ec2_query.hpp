@@ -112,10 +112,11 @@ std::vector<ec2_request> ec2_requests_for(const api_call& call, unix_ms now);
 /// The tags of one slot besides the batch's: styx:instance and, when set, Name.
 tag_map ec2_slot_tags(const create_slot& slot);
 
-/// After a RunInstances of `slots.size() > 1` instances: pairs slots[i] with launched[i]
-/// (`launched` in amiLaunchIndex order, as ec2_parse_run_instances returns it), adds each
-/// slot's tags to its cloud_instance, and returns the CreateTags bodies to send (one per
-/// distinct tag set). Extra instances on either side are left unpaired.
+/// After a RunInstances: pairs slots[i] with launched[i] (`launched` in amiLaunchIndex order,
+/// as ec2_parse_run_instances returns it), adds each slot's tags to its cloud_instance, and
+/// returns the CreateTags bodies still to send: one per distinct tag set, for the instances
+/// that do not carry their tags yet (none after a single-slot launch). Extra instances on
+/// either side are left unpaired.
 std::vector<std::string> ec2_assign_slots(const std::vector<create_slot>& slots,
                                           std::vector<cloud_instance>& launched);
 
