@@ -494,6 +494,7 @@ provider_actor::behavior_type provider_behavior(provider_self self, cloud_api_pt
   return {
     [=](create_instance& msg) -> caf::typed_response_promise<instance_update> {
       auto& st = self->state;
+      auto owner = self->current_sender(); // before the promise takes it over
       auto rp = self->make_response_promise<instance_update>();
       auto now = self->clock().now();
       auto [it, added] = st.creating.try_emplace(msg.spec);
@@ -501,7 +502,7 @@ provider_actor::behavior_type provider_behavior(provider_self self, cloud_api_pt
       if (added)
         batch.window = batch_window{st.cfg.create_window};
       batch.slots.push_back(create_slot{msg.id, msg.request, std::move(msg.name)});
-      batch.waiters.push_back(waiter{msg.id, {}, self->current_sender(), rp});
+      batch.waiters.push_back(waiter{msg.id, {}, std::move(owner), rp});
       batch.window.add(now);
       if (batch.window.full()) {
         flush_batch(self, api_op::create, &it->first, batch);
@@ -514,10 +515,11 @@ provider_actor::behavior_type provider_behavior(provider_self self, cloud_api_pt
     },
     [=](change_instance& msg) -> caf::typed_response_promise<instance_update> {
       auto& st = self->state;
+      auto owner = self->current_sender(); // before the promise takes it over
       auto rp = self->make_response_promise<instance_update>();
       auto now = self->clock().now();
       auto& batch = st.changing[static_cast<size_t>(msg.op)];
-      batch.waiters.push_back(waiter{msg.id, msg.cloud_id, self->current_sender(), rp});
+      batch.waiters.push_back(waiter{msg.id, msg.cloud_id, std::move(owner), rp});
       batch.window.add(now);
       if (batch.window.full()) {
         flush_batch(self, op_of(msg.op), nullptr, batch);

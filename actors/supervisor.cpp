@@ -140,6 +140,7 @@ tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name)
   rec.tags = entry.req.tags();
   rec.since = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
   auto handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
+  self->link_to(handle); // instances end with the supervisor
   entry.instances.push_back(rec.id);
   ++entry.states[static_cast<int>(instance_state::requested)];
   auto& t = st.instances[rec.id];
@@ -350,6 +351,7 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
                 rec.tags.emplace(k, v);
             auto h = spawn_instance(self->system(),
                                     instance_init{rec, self, st.cfg.instance, handle});
+            self->link_to(h);
             st.instances[rec.id] = tracked{std::move(rec), std::move(h)};
             if (auto e = find_provider(st, pid))
               ++e->load;

@@ -1,1 +1,119 @@
-int main() { return 0; }
+// styx: provision cloud instances at scale.
+//
+//   styx up --count 1000 [--provider sim] [--cpus 2 --memory 4 --spot --tag k=v ...]
+//   styx up --file spec.yaml [--detach]
+//   styx status [--json]
+//   styx stop|start|down (ID|NAME|CLOUD-ID ... | --tag k=v | --request ID | --all) [--json]
+//
+// Exit codes: 0 success, 1 the work failed, 2 bad input.
+
+#include <csignal>
+#include <cstdlib>
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+#include <spdlog/sinks/stdout_color_sinks.h>
+
+#include "cli/commands.hpp"
+
+namespace {
+
+void setup_logging(int verbosity) {
+  auto logger = spdlog::stderr_color_mt("styx");
+  spdlog::set_default_logger(logger);
+  auto level = spdlog::level::warn;
+  if (const char* env = std::getenv("STYX_LOG"); env != nullptr && *env != '\0')
+    level = spdlog::level::from_str(env);
+  if (verbosity == 1)
+    level = spdlog::level::info;
+  else if (verbosity > 1)
+    level = spdlog::level::debug;
+  spdlog::set_level(level);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  using namespace styx::cli;
+  CLI::App app{"styx: provisions cloud instances at scale"};
+  app.require_subcommand(1);
+  common_options common;
+  app.add_option("--state-dir", common.state_dir,
+                 "where state lives (default $STYX_STATE_DIR or ~/.styx)");
+  app.add_flag("-v,--verbose", common.verbosity, "log more (-vv: debug)");
+
+  up_options up;
+  auto* up_cmd = app.add_subcommand("up", "provision instances and wait until they run");
+  up_cmd->add_option("-f,--file", up.file, "a YAML spec with the same fields as the flags");
+  up_cmd->add_option("--name", up.name, "instance name prefix")->default_val("styx");
+  up_cmd->add_option("-n,--count", up.count, "instances to provision")->default_val(1);
+  up_cmd->add_option("--min-count", up.min_count,
+                     "fewer running than this rolls the request back (default: count)");
+  up_cmd->add_option("--cpus", up.cpus, "vCPUs per instance")->default_val(1);
+  up_cmd->add_option("--memory", up.memory, "memory per instance, GiB")->default_val(1);
+  up_cmd->add_option("--gpus", up.gpus, "GPUs per instance")->default_val(0);
+  up_cmd->add_option("--gpu-kind", up.gpu_kind, "GPU model, e.g. V100, A10G");
+  up_cmd->add_option("--provider", up.providers, "cloud(s) to use: sim (default)");
+  up_cmd->add_option("--region", up.regions, "allowed region(s)");
+  up_cmd->add_option("--zone", up.zones, "allowed zone(s)");
+  up_cmd->add_option("--instance-type", up.instance_types, "allowed instance type(s)");
+  up_cmd->add_flag("--spot", up.spot, "buy spot capacity");
+  up_cmd->add_option("--max-price", up.max_price, "USD per hour cap");
+  up_cmd->add_option("--tag", up.tags, "k=v tag on every instance (repeatable)");
+  up_cmd->add_option("--image", up.image, "machine image");
+  up_cmd->add_option("--timeout", up.timeout, "give up on what is not running after N seconds");
+  up_cmd->add_option("--policy", up.policy, "cheapest, round-robin or least-loaded")
+    ->default_val("cheapest");
+  up_cmd->add_flag("--detach", up.detach, "return once the cloud accepted every instance");
+  up_cmd->add_flag("--json", up.json, "print the result as JSON");
+
+  status_options status;
+  auto* status_cmd = app.add_subcommand("status", "list this engine's instances");
+  status_cmd->add_flag("--json", status.json, "print JSON");
+
+  change_options change;
+  auto add_change = [&](const char* name, const char* help, styx::change_op op) {
+    auto* cmd = app.add_subcommand(name, help);
+    cmd->add_option("instances", change.instances, "instance ids, names or cloud ids");
+    cmd->add_option("--tag", change.tags, "select by k=v tag (repeatable)");
+    cmd->add_option("--request", change.requests, "select by request id");
+    cmd->add_flag("--all", change.all, "select every instance");
+    cmd->add_flag("--json", change.json, "print JSON");
+    cmd->add_option("--wait", change.wait_seconds, "seconds to wait for the change")
+      ->default_val(600);
+    cmd->callback([&change, op] { change.op = op; });
+    return cmd;
+  };
+  auto* stop_cmd = add_change("stop", "stop instances", styx::change_op::stop);
+  auto* start_cmd = add_change("start", "start stopped instances", styx::change_op::start);
+  auto* down_cmd = add_change("down", "terminate instances", styx::change_op::terminate);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "styx: " << e.what() << " (see styx --help)\n";
+    return exit_bad_input;
+  }
+  setup_logging(common.verbosity);
+  try {
+    if (up_cmd->parsed())
+      return run_up(common, up);
+    if (status_cmd->parsed())
+      return run_status(common, status);
+    if (stop_cmd->parsed() || start_cmd->parsed() || down_cmd->parsed())
+      return run_change(common, change);
+  } catch (const usage_error& e) {
+    std::cerr << "styx: " << e.what() << '\n';
+    return exit_bad_input;
+  } catch (const std::exception& e) {
+    std::cerr << "styx: " << e.what() << '\n';
+    return exit_failed;
+  }
+  return exit_bad_input;
+}

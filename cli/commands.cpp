@@ -1,0 +1,211 @@
+#include "cli/commands.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <iostream>
+#include <mutex>
+#include <thread>
+
+#include "cli/output.hpp"
+#include "runtime/engine.hpp"
+#include "runtime/request_spec.hpp"
+#include "runtime/state_dir.hpp"
+
+namespace styx::cli {
+
+namespace {
+
+std::pair<std::string, std::string> parse_tag(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw usage_error("--tag expects key=value, got '" + text + "'");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+void check_clouds(const std::vector<std::string>& clouds) {
+  for (auto& c : clouds)
+    if (c != "sim")
+      throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
+}
+
+engine_config config_for(const common_options& common, std::vector<std::string> clouds) {
+  engine_config cfg;
+  cfg.state_dir = resolve_state_dir(common.state_dir);
+  if (clouds.empty())
+    clouds.push_back("sim");
+  check_clouds(clouds);
+  cfg.providers.clear();
+  for (auto& c : clouds)
+    cfg.providers.push_back(provider_spec{c, {}, {}});
+  return cfg;
+}
+
+provision_request request_from(const up_options& o) {
+  auto now = system_clock{}.wall_ms();
+  if (!o.file.empty()) {
+    try {
+      return load_request_spec(o.file, now);
+    } catch (const spec_error& e) {
+      throw usage_error(e.what());
+    }
+  }
+  auto req = provision_request::make(
+    o.name, resources{}.cpus(o.cpus).memory_gib(o.memory).gpus(o.gpus).gpu_kind(o.gpu_kind));
+  req.count(o.count).min_count(o.min_count).spot(o.spot).max_price(o.max_price).image(o.image);
+  for (auto& p : o.providers)
+    req.provider(p);
+  for (auto& r : o.regions)
+    req.region(r);
+  for (auto& z : o.zones)
+    req.zone(z);
+  for (auto& t : o.instance_types)
+    req.instance_type(t);
+  for (auto& t : o.tags) {
+    auto [k, v] = parse_tag(t);
+    req.tag(k, v);
+  }
+  if (o.timeout < 0)
+    throw usage_error("--timeout must not be negative");
+  if (o.timeout > 0)
+    req.deadline(now + static_cast<unix_ms>(o.timeout * 1000));
+  if (auto problem = req.validate())
+    throw usage_error(*problem);
+  return req;
+}
+
+} // namespace
+
+int run_up(const common_options& common, const up_options& opts) {
+  auto req = request_from(opts);
+  auto cfg = config_for(common, req.where().providers);
+  if (!parse_placement_policy(opts.policy, cfg.policy))
+    throw usage_error("unknown policy '" + opts.policy
+                      + "' (known: cheapest, round-robin, least-loaded)");
+  auto eng = engine::start(cfg);
+  auto started = std::chrono::steady_clock::now();
+  std::mutex mtx;
+  progress_printer progress{std::cerr};
+  eng->subscribe([&](const engine_event& ev) {
+    if (auto* p = std::get_if<request_progress>(&ev)) {
+      std::lock_guard<std::mutex> guard{mtx};
+      progress.update(*p);
+    }
+  });
+  auto handle = eng->submit(req);
+  std::optional<request_done> done;
+  if (opts.detach) {
+    // Return once no instance waits for its create call; the cloud boots them on its own.
+    while (!handle.done()) {
+      auto p = handle.progress();
+      if (p.count > 0 && p.requested == 0 && p.pending + p.running + p.failed >= p.count)
+        break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    if (handle.done())
+      done = handle.wait();
+  } else {
+    done = handle.wait();
+  }
+  {
+    std::lock_guard<std::mutex> guard{mtx};
+    progress.finish();
+  }
+  auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  if (!done) {
+    auto p = handle.progress();
+    if (opts.json)
+      std::cout << "{\"request\":\"" << handle.id().to_string() << "\",\"detached\":true,"
+                << "\"pending\":" << p.pending << ",\"running\":" << p.running << "}\n";
+    else
+      std::cout << "request " << handle.id().to_string() << " detached: " << p.running
+                << " running, " << p.pending << " pending\n";
+    return exit_ok;
+  }
+  if (opts.json) {
+    write_json(std::cout, *done, secs);
+  } else {
+    if (!done->error.empty())
+      std::cout << "request " << done->request.to_string() << " failed: " << done->error << '\n';
+    else
+      std::cout << done->running << '/' << done->count << " running (request "
+                << done->request.to_string() << ") in " << secs << " s"
+                << (done->rolled_back ? ", rolled back: fewer than min-count ran" : "") << '\n';
+    size_t shown = 0;
+    for (auto& f : done->failures) {
+      if (++shown > 10) {
+        std::cout << "  ... and " << done->failures.size() - 10 << " more failures\n";
+        break;
+      }
+      std::cout << "  failed " << f.instance.to_string().substr(0, 8) << " [" << f.provider
+                << "]: " << f.reason << '\n';
+    }
+  }
+  return done->ok ? exit_ok : exit_failed;
+}
+
+int run_status(const common_options& common, const status_options& opts) {
+  auto eng = engine::start(config_for(common, {}));
+  eng->adopt();
+  auto records = eng->list();
+  std::sort(records.begin(), records.end(), [](auto& a, auto& b) {
+    return std::tie(a.name, a.cloud_id) < std::tie(b.name, b.cloud_id);
+  });
+  if (opts.json)
+    write_json(std::cout, records);
+  else
+    write_table(std::cout, records);
+  return exit_ok;
+}
+
+int run_change(const common_options& common, const change_options& opts) {
+  selector sel;
+  sel.all = opts.all;
+  for (auto& t : opts.tags) {
+    auto [k, v] = parse_tag(t);
+    sel.tags[k] = v;
+  }
+  for (auto& r : opts.requests) {
+    auto id = uuid::parse(r);
+    if (!id)
+      throw usage_error("--request expects a request id, got '" + r + "'");
+    request_id rid;
+    static_cast<uuid&>(rid) = *id;
+    sel.requests.push_back(rid);
+  }
+  if (sel.empty() && opts.instances.empty())
+    throw usage_error("nothing selected: give instance ids, --tag k=v, --request ID or --all");
+  auto eng = engine::start(config_for(common, {}));
+  eng->adopt();
+  if (!opts.instances.empty()) {
+    // Instances by id, name or cloud id.
+    auto known = eng->list();
+    for (auto& want : opts.instances) {
+      auto match = std::find_if(known.begin(), known.end(), [&](const instance_record& r) {
+        return r.id.to_string() == want || r.name == want || r.cloud_id == want
+               || (want.size() >= 8 && r.id.to_string().rfind(want, 0) == 0);
+      });
+      if (match == known.end())
+        throw usage_error("no instance '" + want + "' (see styx status)");
+      sel.ids.push_back(match->id);
+    }
+  }
+  auto asked = opts.op == change_op::stop    ? eng->stop(sel)
+               : opts.op == change_op::start ? eng->start(sel)
+                                              : eng->terminate(sel);
+  auto target = opts.op == change_op::stop    ? instance_state::stopped
+                : opts.op == change_op::start ? instance_state::running
+                                              : instance_state::terminated;
+  bool settled = eng->wait_for_state(sel, target, std::chrono::seconds(opts.wait_seconds));
+  auto after = eng->list(sel);
+  if (opts.json) {
+    write_json(std::cout, after);
+  } else {
+    std::cout << to_string(opts.op) << ": " << asked << " instance(s) asked";
+    if (!settled)
+      std::cout << "; still changing after " << opts.wait_seconds << " s";
+    std::cout << '\n';
+  }
+  return settled ? exit_ok : exit_failed;
+}
+
+} // namespace styx::cli

@@ -1,0 +1,67 @@
+#pragma once
+// The CLI's commands, each a function from parsed options to an exit code.
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "messages/protocol.hpp"
+
+namespace styx::cli {
+
+constexpr int exit_ok = 0;
+constexpr int exit_failed = 1;
+constexpr int exit_bad_input = 2;
+
+/// Bad input: printed as one line, exit code 2.
+struct usage_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct common_options {
+  std::string state_dir;
+  int verbosity = 0;
+};
+
+struct up_options {
+  std::string file;
+  std::string name = "styx";
+  int count = 1;
+  int min_count = 0;
+  double cpus = 1;
+  double memory = 1;
+  int gpus = 0;
+  std::string gpu_kind;
+  std::vector<std::string> providers;
+  std::vector<std::string> regions;
+  std::vector<std::string> zones;
+  std::vector<std::string> instance_types;
+  bool spot = false;
+  double max_price = 0;
+  std::vector<std::string> tags;
+  std::string image;
+  double timeout = 0;
+  std::string policy = "cheapest";
+  bool detach = false;
+  bool json = false;
+};
+
+struct status_options {
+  bool json = false;
+};
+
+struct change_options {
+  change_op op = change_op::terminate;
+  std::vector<std::string> instances;
+  std::vector<std::string> tags;
+  std::vector<std::string> requests;
+  bool all = false;
+  bool json = false;
+  int wait_seconds = 600;
+};
+
+int run_up(const common_options& common, const up_options& opts);
+int run_status(const common_options& common, const status_options& opts);
+int run_change(const common_options& common, const change_options& opts);
+
+} // namespace styx::cli

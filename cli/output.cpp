@@ -1,0 +1,135 @@
+#include "cli/output.hpp"
+
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <iomanip>
+
+#include <unistd.h>
+
+namespace styx::cli {
+
+std::string json_escape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out += '"';
+  for (unsigned char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  out += '"';
+  return out;
+}
+
+void write_json(std::ostream& out, const instance_record& r) {
+  out << "{\"id\":" << json_escape(r.id.to_string())
+      << ",\"request\":" << json_escape(r.request.to_string())
+      << ",\"name\":" << json_escape(r.name)
+      << ",\"provider\":" << json_escape(r.provider.to_string())
+      << ",\"zone\":" << json_escape(r.zone)
+      << ",\"instance_type\":" << json_escape(r.instance_type)
+      << ",\"market\":" << json_escape(to_string(r.market))
+      << ",\"cloud_id\":" << json_escape(r.cloud_id)
+      << ",\"state\":" << json_escape(to_string(r.state)) << ",\"since\":" << r.since
+      << ",\"tags\":{";
+  bool first = true;
+  for (auto& [k, v] : r.tags) {
+    out << (first ? "" : ",") << json_escape(k) << ':' << json_escape(v);
+    first = false;
+  }
+  out << "},\"last_error\":" << json_escape(r.last_error) << '}';
+}
+
+void write_json(std::ostream& out, const std::vector<instance_record>& rs) {
+  out << "{\"instances\":[";
+  for (size_t i = 0; i < rs.size(); ++i) {
+    out << (i == 0 ? "\n" : ",\n");
+    write_json(out, rs[i]);
+  }
+  out << "\n],\"count\":" << rs.size() << "}\n";
+}
+
+void write_json(std::ostream& out, const request_done& d, double seconds) {
+  out << "{\"request\":" << json_escape(d.request.to_string())
+      << ",\"ok\":" << (d.ok ? "true" : "false")
+      << ",\"rolled_back\":" << (d.rolled_back ? "true" : "false") << ",\"count\":" << d.count
+      << ",\"running\":" << d.running << ",\"failed\":" << d.failed
+      << ",\"seconds\":" << std::fixed << std::setprecision(3) << seconds
+      << ",\"error\":" << json_escape(d.error) << ",\"failures\":[";
+  for (size_t i = 0; i < d.failures.size(); ++i) {
+    auto& f = d.failures[i];
+    out << (i == 0 ? "" : ",") << "{\"instance\":" << json_escape(f.instance.to_string())
+        << ",\"where\":" << json_escape(f.provider) << ",\"reason\":" << json_escape(f.reason)
+        << '}';
+  }
+  out << "]}\n";
+}
+
+void write_table(std::ostream& out, const std::vector<instance_record>& rs) {
+  std::array<size_t, instance_state_count> counts{};
+  out << std::left << std::setw(10) << "ID" << std::setw(16) << "NAME" << std::setw(16)
+      << "PROVIDER" << std::setw(13) << "ZONE" << std::setw(13) << "TYPE" << std::setw(10)
+      << "MARKET" << std::setw(12) << "STATE" << "CLOUD ID\n";
+  for (auto& r : rs) {
+    ++counts[static_cast<size_t>(r.state)];
+    out << std::setw(10) << r.id.to_string().substr(0, 8) << std::setw(16) << r.name
+        << std::setw(16) << r.provider.to_string() << std::setw(13) << r.zone << std::setw(13)
+        << r.instance_type << std::setw(10) << to_string(r.market) << std::setw(12)
+        << to_string(r.state) << r.cloud_id << '\n';
+  }
+  out << rs.size() << " instance(s)";
+  for (int i = 0; i < instance_state_count; ++i)
+    if (counts[static_cast<size_t>(i)] > 0)
+      out << ", " << counts[static_cast<size_t>(i)] << ' '
+          << to_string(static_cast<instance_state>(i));
+  out << '\n';
+}
+
+progress_printer::progress_printer(std::ostream& out)
+  : out_(out),
+    tty_(::isatty(STDERR_FILENO) == 1 && std::getenv("NO_COLOR") == nullptr),
+    start_(std::chrono::steady_clock::now()),
+    last_(start_) {
+  // nop
+}
+
+void progress_printer::update(const request_progress& p) {
+  auto now = std::chrono::steady_clock::now();
+  auto secs = std::chrono::duration<double>(now - start_).count();
+  if (tty_) {
+    constexpr int width = 30;
+    int filled = p.count > 0 ? width * p.running / p.count : 0;
+    out_ << "\r  [" << std::string(static_cast<size_t>(filled), '#')
+         << std::string(static_cast<size_t>(width - filled), '.') << "] " << p.running << '/'
+         << p.count << " running, " << p.pending << " pending, " << p.requested
+         << " requested, " << p.failed << " failed  " << std::fixed << std::setprecision(1)
+         << secs << "s   " << std::flush;
+    drawn_ = true;
+  } else if (now - last_ >= std::chrono::seconds(1)) {
+    last_ = now;
+    out_ << "progress: " << p.running << '/' << p.count << " running, " << p.pending
+         << " pending, " << p.requested << " requested, " << p.failed << " failed ("
+         << std::fixed << std::setprecision(1) << secs << "s)\n";
+  }
+}
+
+void progress_printer::finish() {
+  if (drawn_)
+    out_ << '\n';
+  drawn_ = false;
+}
+
+} // namespace styx::cli

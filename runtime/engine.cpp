@@ -1,0 +1,380 @@
+#include "runtime/engine.hpp"
+
+#include <algorithm>
+#include <map>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <spdlog/spdlog.h>
+
+#include "actors/actor_timer.hpp"
+#include "actors/clock_adapter.hpp"
+#include "actors/provider.hpp"
+#include "actors/registry.hpp"
+#include "actors/supervisor.hpp"
+#include "providers/sim/sim_api.hpp"
+#include "runtime/state_dir.hpp"
+
+namespace styx {
+
+// -- request handles --------------------------------------------------------------------
+
+struct request_handle::slot {
+  request_id id;
+  mutable std::mutex mtx;
+  request_progress progress;
+  bool done = false;
+  std::promise<request_done> promise;
+  std::shared_future<request_done> future = promise.get_future().share();
+
+  void complete(request_done d) {
+    std::lock_guard<std::mutex> guard{mtx};
+    if (done)
+      return;
+    done = true;
+    promise.set_value(std::move(d));
+  }
+};
+
+const request_id& request_handle::id() const {
+  return slot_->id;
+}
+
+request_progress request_handle::progress() const {
+  std::lock_guard<std::mutex> guard{slot_->mtx};
+  return slot_->progress;
+}
+
+bool request_handle::done() const {
+  std::lock_guard<std::mutex> guard{slot_->mtx};
+  return slot_->done;
+}
+
+request_done request_handle::wait() const {
+  return slot_->future.get();
+}
+
+std::optional<request_done> request_handle::wait_for(duration timeout) const {
+  if (slot_->future.wait_for(timeout) != std::future_status::ready)
+    return std::nullopt;
+  return slot_->future.get();
+}
+
+std::shared_future<request_done> request_handle::result() const {
+  return slot_->future;
+}
+
+// -- events -----------------------------------------------------------------------------
+
+namespace {
+
+/// Routes events from the bridge actor to request slots and subscribers.
+class event_hub {
+public:
+  void add_slot(std::shared_ptr<request_handle::slot> s) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    slots_.emplace(s->id, std::move(s));
+  }
+
+  uint64_t subscribe(event_callback cb) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    auto id = next_++;
+    callbacks_.emplace(id, std::move(cb));
+    return id;
+  }
+
+  void unsubscribe(uint64_t id) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    callbacks_.erase(id);
+  }
+
+  void dispatch(const engine_event& ev) {
+    std::shared_ptr<request_handle::slot> s;
+    std::vector<event_callback> cbs;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (auto* p = std::get_if<request_progress>(&ev))
+        s = find(p->request);
+      else if (auto* d = std::get_if<request_done>(&ev))
+        s = find(d->request);
+      cbs.reserve(callbacks_.size());
+      for (auto& [id, cb] : callbacks_)
+        cbs.push_back(cb);
+    }
+    if (s) {
+      if (auto* p = std::get_if<request_progress>(&ev)) {
+        std::lock_guard<std::mutex> guard{s->mtx};
+        s->progress = *p;
+      } else if (auto* d = std::get_if<request_done>(&ev)) {
+        s->complete(*d);
+      }
+    }
+    for (auto& cb : cbs)
+      cb(ev);
+  }
+
+private:
+  std::shared_ptr<request_handle::slot> find(const request_id& id) {
+    auto i = slots_.find(id);
+    return i != slots_.end() ? i->second : nullptr;
+  }
+
+  std::mutex mtx_;
+  std::unordered_map<request_id, std::shared_ptr<request_handle::slot>, uuid_hash> slots_;
+  std::map<uint64_t, event_callback> callbacks_;
+  uint64_t next_ = 1;
+};
+
+caf::behavior bridge(caf::event_based_actor*, std::shared_ptr<event_hub> hub) {
+  return {
+    [hub](instance_state_changed& ev) { hub->dispatch(engine_event{std::move(ev)}); },
+    [hub](request_progress& ev) { hub->dispatch(engine_event{std::move(ev)}); },
+    [hub](request_done& ev) { hub->dispatch(engine_event{std::move(ev)}); },
+  };
+}
+
+class system_config : public caf::actor_system_config {
+public:
+  explicit system_config(const engine_config& cfg) {
+    add_actor_types(*this);
+    auto threads = cfg.threads != 0 ? cfg.threads
+                                     : std::max(1u, std::thread::hardware_concurrency());
+    set("scheduler.max-threads", threads);
+    set("scheduler.policy",
+        cfg.scheduler == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
+  }
+};
+
+} // namespace
+
+// -- the engine -------------------------------------------------------------------------
+
+struct engine::impl {
+  engine_config cfg;
+  std::unique_ptr<state_dir_lock> lock;
+  system_config sys_cfg;
+  std::unique_ptr<caf::actor_system> sys;
+  std::unique_ptr<actor_clock_adapter> clk;
+  std::unique_ptr<actor_timer> tmr;
+  std::shared_ptr<sim_cloud> sim;
+  std::vector<provider_actor> providers;
+  supervisor_actor supervisor;
+  caf::actor bridge;
+  std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
+  std::shared_ptr<uuid_generator> ids;
+  bool stopped = false;
+
+  explicit impl(engine_config c) : cfg(std::move(c)), sys_cfg(cfg) {}
+
+  template <class T, class... Ts>
+  T ask(Ts&&... xs) {
+    caf::scoped_actor self{*sys};
+    T result{};
+    std::string err;
+    self->request(supervisor, caf::infinite, std::forward<Ts>(xs)...)
+      .receive([&](T& x) { result = std::move(x); },
+               [&](caf::error& e) { err = sys->render(e); });
+    if (!err.empty())
+      throw engine_error(err);
+    return result;
+  }
+
+  cloud_api_ptr make_cloud(const std::string& cloud, const std::string& region) {
+    provider_id id{cloud, region};
+    if (cloud == "sim")
+      return std::make_shared<sim_api>(sim, id, *tmr);
+    throw engine_error("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
+  }
+
+  void start() {
+    if (!cfg.state_dir.empty()) {
+      lock = std::make_unique<state_dir_lock>(cfg.state_dir); // throws engine_error
+      if (cfg.engine_id.empty())
+        cfg.engine_id = load_or_create_engine_id(cfg.state_dir);
+      if (cfg.sim.state_file.empty())
+        cfg.sim.state_file = cfg.state_dir + "/sim-cloud.json";
+    }
+    ids = std::make_shared<uuid_generator>(cfg.seed);
+    if (cfg.engine_id.empty())
+      cfg.engine_id = ids->next().to_string();
+    sys = std::make_unique<caf::actor_system>(sys_cfg);
+    clk = std::make_unique<actor_clock_adapter>(sys->clock(), false);
+    tmr = std::make_unique<actor_timer>(*sys);
+    for (auto& spec : cfg.providers) {
+      if (spec.cloud == "sim" && !sim) {
+        sim = std::make_shared<sim_cloud>(cfg.sim, *clk);
+        std::string err;
+        if (!sim->load(&err))
+          throw engine_error(err);
+      }
+    }
+    supervisor_config sc;
+    sc.engine_id = cfg.engine_id;
+    sc.policy = cfg.policy;
+    sc.blocklist_ttl = cfg.blocklist_ttl;
+    sc.instance.pending_timeout = cfg.pending_timeout;
+    sc.instance.wall = clk.get();
+    sc.ids = ids;
+    supervisor = spawn_supervisor(*sys, std::move(sc));
+    uint64_t seed = cfg.seed;
+    for (auto& spec : cfg.providers) {
+      auto regions = spec.regions;
+      if (regions.empty() && spec.cloud == "sim")
+        regions = cfg.sim.regions;
+      if (regions.empty())
+        throw engine_error("provider '" + spec.cloud + "' needs at least one region");
+      for (auto& region : regions) {
+        auto api = make_cloud(spec.cloud, region);
+        auto pcfg = spec.limits;
+        if (pcfg.seed == 0 && seed != 0)
+          pcfg.seed = ++seed;
+        auto handle = spawn_provider(*sys, api, pcfg);
+        providers.push_back(handle);
+        caf::anon_send(supervisor, provider_atom::value, handle, api->id());
+      }
+    }
+    bridge = sys->spawn(styx::bridge, hub);
+    caf::anon_send(supervisor, subscribe_atom::value, bridge);
+    spdlog::info("engine {} started: {} provider(s), state dir '{}'", cfg.engine_id,
+                 providers.size(), cfg.state_dir);
+  }
+
+  void stop() {
+    if (stopped || !sys)
+      return;
+    stopped = true;
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    for (auto& p : providers)
+      caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    tmr->stop();
+    supervisor = nullptr;
+    providers.clear();
+    bridge = nullptr;
+    sys->await_all_actors_done();
+    if (sim) {
+      std::string err;
+      if (!sim->save(&err))
+        spdlog::error("could not save the simulated cloud: {}", err);
+    }
+    spdlog::info("engine {} stopped", cfg.engine_id);
+  }
+};
+
+const char* known_clouds() {
+  return "sim";
+}
+
+std::unique_ptr<engine> engine::start(engine_config cfg) {
+  auto p = std::make_unique<impl>(std::move(cfg));
+  p->start();
+  return std::unique_ptr<engine>(new engine(std::move(p)));
+}
+
+engine::engine(std::unique_ptr<impl> p) : impl_(std::move(p)) {
+  // nop
+}
+
+engine::~engine() {
+  shutdown();
+}
+
+void engine::shutdown() {
+  impl_->stop();
+}
+
+request_handle engine::submit(provision_request req) {
+  auto s = std::make_shared<request_handle::slot>();
+  if (req.id().empty()) {
+    request_id id;
+    static_cast<uuid&>(id) = impl_->ids->next();
+    req.id(id);
+  }
+  s->id = req.id();
+  s->progress.request = req.id();
+  s->progress.count = req.count();
+  if (auto problem = req.validate()) {
+    request_done d;
+    d.request = req.id();
+    d.count = req.count();
+    d.error = *problem;
+    s->complete(std::move(d));
+    return request_handle{s};
+  }
+  impl_->hub->add_slot(s);
+  try {
+    impl_->ask<request_id>(std::move(req));
+  } catch (const engine_error& e) {
+    request_done d;
+    d.request = s->id;
+    d.error = e.what();
+    s->complete(std::move(d));
+  }
+  return request_handle{s};
+}
+
+std::vector<instance_record> engine::list(const selector& sel) {
+  return impl_->ask<std::vector<instance_record>>(list_atom::value, sel);
+}
+
+int engine::stop(const selector& sel) {
+  return impl_->ask<int>(change_op::stop, sel);
+}
+
+int engine::start(const selector& sel) {
+  return impl_->ask<int>(change_op::start, sel);
+}
+
+int engine::terminate(const selector& sel) {
+  return impl_->ask<int>(change_op::terminate, sel);
+}
+
+int engine::adopt() {
+  return impl_->ask<int>(adopt_atom::value);
+}
+
+bool engine::wait_for_state(const selector& sel, instance_state target, duration timeout) {
+  auto deadline = clock_type::now() + timeout;
+  for (;;) {
+    auto records = list(sel);
+    if (std::all_of(records.begin(), records.end(), [&](const instance_record& r) {
+          return r.state == target || is_final(r.state);
+        }))
+      return true;
+    if (clock_type::now() >= deadline)
+      return false;
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+}
+
+uint64_t engine::subscribe(event_callback cb) {
+  return impl_->hub->subscribe(std::move(cb));
+}
+
+void engine::unsubscribe(uint64_t id) {
+  impl_->hub->unsubscribe(id);
+}
+
+std::vector<provider_stats> engine::stats() {
+  return impl_->ask<std::vector<provider_stats>>(stats_atom::value);
+}
+
+const std::string& engine::engine_id() const {
+  return impl_->cfg.engine_id;
+}
+
+supervisor_actor engine::supervisor() const {
+  return impl_->supervisor;
+}
+
+caf::actor_system& engine::system() {
+  return *impl_->sys;
+}
+
+} // namespace styx

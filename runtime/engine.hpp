@@ -1,0 +1,100 @@
+#pragma once
+// The embedding API: Styx as an engine inside a larger scheduler. No CAF knowledge needed.
+//
+//   styx::engine_config cfg;                         // the simulated cloud by default
+//   auto eng = styx::engine::start(cfg);             // throws engine_error on bad config
+//   auto h = eng->submit(provision_request::make("job", resources{}.cpus(4)).count(100));
+//   eng->subscribe([](const styx::engine_event& ev) { ... });  // on an engine thread
+//   request_done result = h.wait();                  // or h.result() (a shared_future)
+//   eng->terminate(selector::everything());
+//   eng->wait_for_state(selector::everything(), instance_state::terminated, 5min);
+//   // ~engine: drains the actors, saves the simulated cloud's state
+//
+// An actor user gets the supervisor's typed handle from supervisor() and talks to it directly.
+// Every method is thread-safe. Callbacks run on engine threads and must not block.
+
+#include <functional>
+#include <future>
+#include <memory>
+#include <stdexcept>
+#include <variant>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "actors/protocol.hpp"
+#include "runtime/engine_config.hpp"
+
+namespace styx {
+
+struct engine_error : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+using engine_event = std::variant<instance_state_changed, request_progress, request_done>;
+using event_callback = std::function<void(const engine_event&)>;
+
+/// A submitted request: its latest progress and, once done, its result.
+class request_handle {
+public:
+  struct slot; // shared with the engine
+  request_handle() = default;
+  explicit request_handle(std::shared_ptr<slot> s) : slot_(std::move(s)) {}
+
+  const request_id& id() const;
+  request_progress progress() const;
+  bool done() const;
+  /// Blocks until the request is done.
+  request_done wait() const;
+  /// Null when `timeout` passed first.
+  std::optional<request_done> wait_for(duration timeout) const;
+  std::shared_future<request_done> result() const;
+
+private:
+  std::shared_ptr<slot> slot_;
+};
+
+class engine {
+public:
+  /// Starts the actor system, the clouds and the actors. Throws engine_error.
+  static std::unique_ptr<engine> start(engine_config cfg);
+  ~engine();
+
+  engine(const engine&) = delete;
+  engine& operator=(const engine&) = delete;
+
+  /// Submits a request. An invalid request completes at once with ok == false and `error`.
+  request_handle submit(provision_request req);
+
+  std::vector<instance_record> list(const selector& sel = selector::everything());
+  /// Each returns how many instances were asked to move.
+  int stop(const selector& sel);
+  int start(const selector& sel);
+  int terminate(const selector& sel);
+  /// Finds this engine's instances on every provider (by its ownership tag) and takes them
+  /// over; returns how many. `styx status` and `styx down` in a new process start with it.
+  int adopt();
+  /// Blocks until every selected instance is in `target` or a final state; false when
+  /// `timeout` passed first.
+  bool wait_for_state(const selector& sel, instance_state target, duration timeout);
+
+  /// Registers a callback for every event; returns an id for unsubscribe().
+  uint64_t subscribe(event_callback cb);
+  void unsubscribe(uint64_t id);
+
+  std::vector<provider_stats> stats();
+  const std::string& engine_id() const;
+  supervisor_actor supervisor() const;
+  caf::actor_system& system();
+
+  /// Stops every actor and saves the simulated cloud. Idempotent; the destructor calls it.
+  void shutdown();
+
+  struct impl;
+
+private:
+  explicit engine(std::unique_ptr<impl> p);
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace styx

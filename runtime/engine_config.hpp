@@ -1,0 +1,37 @@
+#pragma once
+// Everything an engine starts from. The defaults give the simulated cloud in all its regions,
+// with EC2's rate limits, in memory only (set state_dir to persist).
+
+#include <string>
+#include <vector>
+
+#include "actors/placement.hpp"
+#include "actors/provider_config.hpp"
+#include "providers/sim/sim_config.hpp"
+
+namespace styx {
+
+/// One cloud in some regions, each region one provider actor.
+struct provider_spec {
+  std::string cloud = "sim";          // sim, aws
+  std::vector<std::string> regions;   // empty: every region the cloud offers (sim) or the default
+  provider_config limits;
+};
+
+struct engine_config {
+  std::string state_dir;              // empty: nothing persists (tests, embedding)
+  std::string engine_id;              // empty: from <state_dir>/engine-id, created once
+  std::vector<provider_spec> providers{provider_spec{}};
+  sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json
+  placement_policy policy = placement_policy::cheapest;
+  duration blocklist_ttl = std::chrono::minutes(3);
+  duration pending_timeout = std::chrono::minutes(10);
+  size_t threads = 0;                 // CAF scheduler threads; 0: the machine's cores
+  std::string scheduler = "sharing";  // sharing or stealing
+  uint64_t seed = 0;                  // ids and jitter; 0: from the OS
+};
+
+/// The known clouds, for error messages: "sim, aws".
+const char* known_clouds();
+
+} // namespace styx
