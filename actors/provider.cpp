@@ -449,8 +449,13 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
       // The cloud says we are too fast: empty our bucket so the next calls wait for refill.
       st.request_buckets[static_cast<size_t>(class_of(o.call.op))].drain(now);
     }
-    if (is_retryable(err.kind) && st.retry_delay.may_retry(o.attempt)) {
-      if (st.budget.try_acquire(err.kind == error_kind::transient && err.code == "Timeout")) {
+    // Throttling is paced by the drained request bucket (every attempt needs a token), so it
+    // has its own attempt limit and does not spend the retry budget; other retries do.
+    bool throttled = err.kind == error_kind::throttled;
+    int max_attempts = throttled ? st.cfg.throttle_attempts : st.cfg.retry.max_attempts;
+    if (is_retryable(err.kind) && o.attempt < max_attempts) {
+      if (throttled
+          || st.budget.try_acquire(err.kind == error_kind::transient && err.code == "Timeout")) {
         ++st.stats.retries;
         auto delay = st.retry_delay.delay(o.attempt, milliseconds(err.retry_after_ms));
         ++o.attempt;

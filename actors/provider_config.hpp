@@ -35,6 +35,7 @@ struct provider_config {
   duration poll_interval = seconds(2);       // describe instances in transitional states
   duration sweep_interval = seconds(30);     // describe every watched instance (preemptions)
   backoff_policy retry{milliseconds(200), seconds(20), 6};
+  int throttle_attempts = 20;                // attempts of a throttled call, the first included
   retry_budget_config budget;
   uint64_t seed = 0;                         // 0: from the OS
 };
