@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "messages/instance_state.hpp"
 
 using namespace styx;
@@ -46,4 +48,52 @@ TEST_CASE("every illegal move is refused") {
   CHECK_FALSE(is_legal_transition(s::terminating, s::running));
   CHECK_FALSE(is_legal_transition(s::running, s::failed));
   CHECK_FALSE(is_legal_transition(s::stopped, s::stopping));
+}
+
+TEST_CASE("final, live and transitional states") {
+  using s = instance_state;
+  CHECK(is_final(s::terminated));
+  CHECK(is_final(s::failed));
+  for (auto x : {s::requested, s::pending, s::running, s::stopping, s::stopped, s::starting,
+                 s::terminating})
+    CHECK_FALSE(is_final(x));
+
+  CHECK_FALSE(is_live(s::requested));
+  CHECK_FALSE(is_live(s::terminated));
+  CHECK_FALSE(is_live(s::failed));
+  for (auto x : {s::pending, s::running, s::stopping, s::stopped, s::starting, s::terminating})
+    CHECK(is_live(x));
+
+  for (auto x : {s::pending, s::stopping, s::starting, s::terminating})
+    CHECK(is_transitional(x));
+  for (auto x : {s::requested, s::running, s::stopped, s::terminated, s::failed})
+    CHECK_FALSE(is_transitional(x));
+}
+
+TEST_CASE("instance_state names are the lower-case words") {
+  using s = instance_state;
+  CHECK(std::string(to_string(s::requested)) == "requested");
+  CHECK(std::string(to_string(s::terminating)) == "terminating");
+  CHECK(std::string(to_string(s::failed)) == "failed");
+  CHECK_FALSE(parse_instance_state(""));
+  CHECK_FALSE(parse_instance_state("Running"));
+  CHECK_FALSE(parse_instance_state("running "));
+}
+
+TEST_CASE("every live state can be terminated, and every state can end") {
+  using s = instance_state;
+  for (int i = 0; i < instance_state_count; ++i) {
+    auto from = static_cast<s>(i);
+    INFO(to_string(from));
+    if (is_live(from) && from != s::terminating)
+      CHECK(is_legal_transition(from, s::terminating));
+    if (is_live(from))
+      CHECK(is_legal_transition(from, s::terminated));
+  }
+  // Only states that never made it to a running instance may fail.
+  for (int i = 0; i < instance_state_count; ++i) {
+    auto from = static_cast<s>(i);
+    INFO(to_string(from));
+    CHECK(is_legal_transition(from, s::failed) == (from == s::requested || from == s::pending));
+  }
 }
