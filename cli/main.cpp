@@ -90,6 +90,22 @@ int main(int argc, char** argv) {
   auto* start_cmd = add_change("start", "start stopped instances", styx::change_op::start);
   auto* down_cmd = add_change("down", "terminate instances", styx::change_op::terminate);
 
+  // The first word that is not an option must be a command.
+  for (int i = 1; i < argc; ++i) {
+    std::string word = argv[i];
+    if (word.empty() || word[0] == '-') {
+      if (word == "--state-dir")
+        ++i; // its value
+      continue;
+    }
+    auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); });
+    if (subs.empty()) {
+      std::cerr << "styx: unknown command '" << word
+                << "' (known: up, status, stop, start, down; see styx --help)\n";
+      return exit_bad_input;
+    }
+    break;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
