@@ -2,12 +2,15 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "cli/output.hpp"
+#include "runtime/aws_credentials.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/provider_memory.hpp"
 #include "runtime/request_spec.hpp"
 #include "runtime/state_dir.hpp"
 
@@ -24,19 +27,52 @@ std::pair<std::string, std::string> parse_tag(const std::string& text) {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim")
+    if (c != "sim" && c != "aws")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
 }
 
-engine_config config_for(const common_options& common, std::vector<std::string> clouds) {
+/// The engine for `clouds` (none: the simulated cloud), plus, when `remembered`, every provider
+/// an earlier process used (<state_dir>/providers), so status, stop, start and down see their
+/// instances. The aws cloud runs in `regions`, else in the AWS CLI's default region.
+/// STYX_AWS_DEFAULT_IMAGE and STYX_AWS_SUBNET set the EC2 launch options.
+engine_config config_for(const common_options& common, std::vector<std::string> clouds,
+                         const std::vector<std::string>& regions = {}, bool remembered = true) {
   engine_config cfg;
   cfg.state_dir = resolve_state_dir(common.state_dir);
+  if (auto* image = std::getenv("STYX_AWS_DEFAULT_IMAGE"); image != nullptr && *image != '\0')
+    cfg.aws.default_image = image;
+  if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
+    cfg.aws.subnet_id = subnet;
   if (clouds.empty())
     clouds.push_back("sim");
   check_clouds(clouds);
   cfg.providers.clear();
-  for (auto& c : clouds)
-    cfg.providers.push_back(provider_spec{c, {}, {}});
+  auto spec_of = [&](const std::string& cloud) -> provider_spec& {
+    for (auto& p : cfg.providers)
+      if (p.cloud == cloud)
+        return p;
+    return cfg.providers.emplace_back(provider_spec{cloud, {}, {}});
+  };
+  for (auto& c : clouds) {
+    auto& spec = spec_of(c);
+    if (c != "aws")
+      continue;
+    spec.regions = regions;
+    if (spec.regions.empty()) {
+      auto settings = resolve_aws_settings("");
+      if (auto* err = std::get_if<std::string>(&settings))
+        throw usage_error("aws: " + *err);
+      spec.regions.push_back(std::get<aws_settings>(settings).region);
+    }
+  }
+  if (remembered) {
+    for (auto& id : load_provider_memory(cfg.state_dir)) {
+      auto& spec = spec_of(id.cloud);
+      if (id.cloud != "sim"
+          && std::find(spec.regions.begin(), spec.regions.end(), id.region) == spec.regions.end())
+        spec.regions.push_back(id.region);
+    }
+  }
   return cfg;
 }
 
@@ -77,7 +113,7 @@ provision_request request_from(const up_options& o) {
 
 int run_up(const common_options& common, const up_options& opts) {
   auto req = request_from(opts);
-  auto cfg = config_for(common, req.where().providers);
+  auto cfg = config_for(common, req.where().providers, req.where().regions, false);
   if (!parse_placement_policy(opts.policy, cfg.policy))
     throw usage_error("unknown policy '" + opts.policy
                       + "' (known: cheapest, round-robin, least-loaded)");

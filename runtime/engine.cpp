@@ -18,7 +18,11 @@
 #include "actors/provider.hpp"
 #include "actors/registry.hpp"
 #include "actors/supervisor.hpp"
+#include "providers/aws/ec2_api.hpp"
 #include "providers/sim/sim_api.hpp"
+#include "runtime/aws_credentials.hpp"
+#include "runtime/http_engine.hpp"
+#include "runtime/provider_memory.hpp"
 #include "runtime/state_dir.hpp"
 
 namespace styx {
@@ -158,6 +162,7 @@ public:
 struct engine::impl {
   engine_config cfg;
   std::unique_ptr<state_dir_lock> lock;
+  std::unique_ptr<http_engine> http; // the clouds' HTTP, made on first use; outlives the actors
   system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -187,9 +192,33 @@ struct engine::impl {
 
   cloud_api_ptr make_cloud(const std::string& cloud, const std::string& region) {
     provider_id id{cloud, region};
+    // The supervisor runs already: stop it before throwing, or the actor system never ends.
+    auto fail = [this](const std::string& message) {
+      stop();
+      throw engine_error(message);
+    };
     if (cloud == "sim")
       return std::make_shared<sim_api>(sim, id, *tmr);
-    throw engine_error("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
+    if (cloud == "aws") {
+      auto settings = resolve_aws_settings(region);
+      if (auto* err = std::get_if<std::string>(&settings))
+        fail("aws/" + region + ": " + *err);
+      auto& s = std::get<aws_settings>(settings);
+      if (!http)
+        http = std::make_unique<http_engine>();
+      if (!cfg.state_dir.empty()) {
+        try {
+          remember_provider(cfg.state_dir, id);
+        } catch (const engine_error& e) {
+          fail(e.what());
+        }
+      }
+      spdlog::info("aws/{}: endpoint {}, credentials {} from {}", region, s.endpoint,
+                   s.creds.redacted(), s.source);
+      return std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, cfg.aws, tmr.get());
+    }
+    fail("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
+    return nullptr;
   }
 
   void start() {
@@ -258,6 +287,7 @@ struct engine::impl {
     providers.clear();
     bridge = nullptr;
     sys->await_all_actors_done();
+    http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
     if (sim) {
       std::string err;
       if (!sim->save(&err))
@@ -268,7 +298,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim";
+  return "sim, aws";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {

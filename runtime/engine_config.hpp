@@ -7,6 +7,7 @@
 
 #include "actors/placement.hpp"
 #include "actors/provider_config.hpp"
+#include "providers/aws/ec2_options.hpp"
 #include "providers/sim/sim_config.hpp"
 
 namespace styx {
@@ -23,6 +24,8 @@ struct engine_config {
   std::string engine_id;              // empty: from <state_dir>/engine-id, created once
   std::vector<provider_spec> providers{provider_spec{}};
   sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json
+  ec2_options aws;                    // the "aws" cloud: default image, subnet (credentials,
+                                      // region and endpoint: the AWS CLI's chain)
   placement_policy policy = placement_policy::cheapest;
   duration blocklist_ttl = std::chrono::minutes(3);
   duration pending_timeout = std::chrono::minutes(10);
