@@ -1,0 +1,79 @@
+// Full lifecycles (provision -> running -> terminated) through the whole engine on a
+// zero-latency, unlimited simulated cloud: what the engine itself costs.
+//
+//   styx_lifecycle_bench [count=100000] [threads=0] [policy=sharing] [requests=1]
+//
+// Prints wall time, lifecycles per second, CPU time per instance and peak RSS.
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "runtime/engine.hpp"
+
+using namespace styx;
+
+namespace {
+
+double cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+long peak_rss_kib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int count = argc > 1 ? std::atoi(argv[1]) : 100'000;
+  size_t threads = argc > 2 ? static_cast<size_t>(std::atoi(argv[2])) : 0;
+  std::string policy = argc > 3 ? argv[3] : "sharing";
+  int requests = argc > 4 ? std::atoi(argv[4]) : 1;
+  engine_config cfg;
+  cfg.sim = sim_config::unlimited();
+  cfg.sim.regions = {"us-east-1"};
+  cfg.threads = threads;
+  cfg.scheduler = policy;
+  cfg.seed = 1;
+  provider_spec p;
+  p.limits.limits = rate_limits::unlimited();
+  p.limits.create_window = window_policy{milliseconds(1), milliseconds(20), 1000};
+  p.limits.change_window = window_policy{milliseconds(1), milliseconds(20), 1000};
+  p.limits.poll_interval = milliseconds(5);
+  p.limits.max_in_flight = 64;
+  cfg.providers = {p};
+  auto eng = engine::start(cfg);
+  auto t0 = std::chrono::steady_clock::now();
+  auto c0 = cpu_seconds();
+  std::vector<request_handle> handles;
+  for (int i = 0; i < requests; ++i)
+    handles.push_back(eng->submit(
+      provision_request::make("bench", resources{}.cpus(1).memory_gib(1)).count(count / requests)));
+  int running = 0;
+  for (auto& h : handles)
+    running += h.wait().running;
+  auto t1 = std::chrono::steady_clock::now();
+  long rss_up = peak_rss_kib();
+  eng->terminate(selector::everything());
+  eng->wait_for_state(selector::everything(), instance_state::terminated, std::chrono::minutes(10));
+  auto t2 = std::chrono::steady_clock::now();
+  auto cpu = cpu_seconds() - c0;
+  auto secs = std::chrono::duration<double>(t2 - t0).count();
+  std::printf("lifecycles=%d running=%d threads=%zu policy=%s requests=%d\n", count, running,
+              threads, policy.c_str(), requests);
+  std::printf("up: %.3f s  down: %.3f s  total: %.3f s  => %.0f lifecycles/s\n",
+              std::chrono::duration<double>(t1 - t0).count(),
+              std::chrono::duration<double>(t2 - t1).count(), secs, count / secs);
+  std::printf("cpu: %.3f s (%.2f us/instance)  peak rss: %.1f MiB (%.0f B/instance at peak)\n",
+              cpu, cpu * 1e6 / count, rss_up / 1024.0, rss_up * 1024.0 / count);
+  return running == count ? 0 : 1;
+}
