@@ -10,6 +10,8 @@ namespace styx {
 
 namespace {
 
+constexpr int64_t max_timeout_s = 10 * 365 * 24 * 3600;
+
 [[noreturn]] void fail(const std::string& origin, const YAML::Node& node,
                        const std::string& what) {
   auto mark = node.Mark();
@@ -59,6 +61,8 @@ provision_request parse_request_spec(const std::string& yaml_text, const std::st
   resources shape;
   auto req = provision_request::make("styx", shape);
   for (auto kv : root) {
+    if (!kv.first.IsScalar())
+      fail(origin, kv.first, "a field name must be a single word");
     auto key = kv.first.as<std::string>();
     auto& v = kv.second;
     if (known.count(key) == 0)
@@ -95,13 +99,23 @@ provision_request parse_request_spec(const std::string& yaml_text, const std::st
       req.max_price(scalar<double>(origin, key, v));
     else if (key == "image")
       req.image(scalar<std::string>(origin, key, v));
-    else if (key == "timeout")
-      req.deadline(now_ms + static_cast<unix_ms>(scalar<double>(origin, key, v) * 1000));
-    else if (key == "tags") {
+    else if (key == "timeout") {
+      // Checked before the cast: NaN, infinity or a huge value would not fit in unix_ms.
+      auto secs = scalar<double>(origin, key, v);
+      if (!(secs > 0))
+        fail(origin, v, "'timeout' must be positive seconds");
+      if (secs > max_timeout_s)
+        fail(origin, v, "'timeout' must be at most 10 years (" + std::to_string(max_timeout_s)
+                          + " seconds)");
+      req.deadline(now_ms + static_cast<unix_ms>(secs * 1000));
+    } else if (key == "tags") {
       if (!v.IsMap())
         fail(origin, v, "'tags' must be a mapping of key: value");
-      for (auto tag : v)
+      for (auto tag : v) {
+        if (!tag.first.IsScalar())
+          fail(origin, tag.first, "'tags' must be a mapping of key: value");
         req.tag(tag.first.as<std::string>(), scalar<std::string>(origin, "tags", tag.second));
+      }
     }
   }
   req.shape(shape);
