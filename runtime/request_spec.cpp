@@ -102,12 +102,13 @@ provision_request parse_request_spec(const std::string& yaml_text, const std::st
     else if (key == "timeout") {
       // Checked before the cast: NaN, infinity or a huge value would not fit in unix_ms.
       auto secs = scalar<double>(origin, key, v);
-      if (!(secs > 0))
-        fail(origin, v, "'timeout' must be positive seconds");
+      if (!(secs >= 0))
+        fail(origin, v, "'timeout' must not be negative");
       if (secs > max_timeout_s)
         fail(origin, v, "'timeout' must be at most 10 years (" + std::to_string(max_timeout_s)
                           + " seconds)");
-      req.deadline(now_ms + static_cast<unix_ms>(secs * 1000));
+      if (secs > 0) // 0: no deadline, as for `styx up --timeout`
+        req.deadline(now_ms + static_cast<unix_ms>(secs * 1000));
     } else if (key == "tags") {
       if (!v.IsMap())
         fail(origin, v, "'tags' must be a mapping of key: value");
