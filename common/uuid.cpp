@@ -41,8 +41,21 @@ std::optional<uuid> uuid::parse(std::string_view text) {
   return result;
 }
 
-uuid_generator::uuid_generator(uint64_t seed)
-  : rng_(seed != 0 ? seed : std::random_device{}()) {
+namespace {
+
+// Seed 0: 256 bits from the OS. A single random_device draw is only 32 bits, and two
+// processes that drew the same one would make the very same ids.
+std::mt19937_64 seeded(uint64_t seed) {
+  if (seed != 0)
+    return std::mt19937_64{seed};
+  std::random_device os;
+  std::seed_seq seq{os(), os(), os(), os(), os(), os(), os(), os()};
+  return std::mt19937_64{seq};
+}
+
+} // namespace
+
+uuid_generator::uuid_generator(uint64_t seed) : rng_(seeded(seed)) {
   // nop
 }
 
