@@ -19,7 +19,7 @@ backoff_policy policy(duration base, duration cap, int max_attempts = 5) {
 
 } // namespace
 
-TEST_CASE("backoff delay k is uniform in [0, min(cap, base * 2^(k-1)))") {
+TEST_CASE("backoff delay k is uniform from 0 up to min(cap, base times 2 to the k-1)") {
   std::mt19937_64 rng{42};
   backoff b{policy(milliseconds(100), seconds(2)), rng};
   const duration ceilings[] = {milliseconds(100), milliseconds(200), milliseconds(400),

@@ -86,7 +86,7 @@ TEST_CASE("batch window is ready at once when full") {
   CHECK(w.size() == 15u);
 }
 
-TEST_CASE("taking a whole batch closes the window; the next item opens a new one") {
+TEST_CASE("taking a whole batch closes the window, and the next item opens a new one") {
   manual_clock clk;
   batch_window w{policy(milliseconds(35), seconds(1), 100)};
   auto t0 = clk.now();

@@ -199,7 +199,7 @@ TEST_CASE("every spec error is a single line", "[request_spec]") {
   }
 }
 
-TEST_CASE("a spec timeout is a sane number of seconds; 0 means none", "[request_spec]") {
+TEST_CASE("a spec timeout is a sane number of seconds, and 0 means none", "[request_spec]") {
   CHECK(parse("name: x\ntimeout: 0\n").deadline() == 0); // as `styx up --timeout 0`
   CHECK(error_of("name: x\ntimeout: -5\n") == "spec.yaml: line 2: 'timeout' must not be negative");
   CHECK(error_of("name: x\ntimeout: .nan\n")
