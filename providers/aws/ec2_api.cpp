@@ -129,8 +129,9 @@ public:
   }
 
 private:
-  std::string run_instances_body() const {
-    auto tags = call_.spec.tags;
+  std::string run_instances_body() {
+    auto& tags = launch_tags_;
+    tags = call_.spec.tags;
     if (call_.slots.size() == 1)
       for (auto& [key, value] : ec2_slot_tags(call_.slots.front()))
         tags[key] = value;
@@ -201,6 +202,10 @@ private:
       auto launched = ec2_parse_run_instances(body);
       if (!launched)
         return false;
+      // What RunInstances tagged is on EC2, whether or not its answer lists the tags.
+      for (auto& inst : *launched)
+        for (auto& [key, value] : launch_tags_)
+          inst.tags.emplace(key, value);
       tag_bodies_ = ec2_assign_slots(call_.slots, *launched);
       reply_.instances = std::move(*launched);
     } else if (action == "DescribeInstances") {
@@ -322,6 +327,7 @@ private:
   api_call call_;
   reply_handler done_;
   std::vector<ec2_request> requests_;
+  tag_map launch_tags_; // the tags RunInstances set
   size_t index_ = 0;
   api_reply reply_;
   std::vector<std::string> zones_;
