@@ -21,6 +21,7 @@ using provider_atom = caf::atom_constant<caf::atom("provider")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
+using count_atom = caf::atom_constant<caf::atom("count")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 } // namespace styx

@@ -76,6 +76,8 @@ using supervisor_actor = caf::typed_actor<
   // Stop / start / terminate the selected instances; answers how many were asked.
   caf::replies_to<change_op, selector>::with<int>,
   caf::replies_to<list_atom, selector>::with<std::vector<instance_record>>,
+  // How many selected instances are neither in this state nor final.
+  caf::replies_to<count_atom, selector, instance_state>::with<int>,
   // Lists every provider by the engine's ownership tag and adopts what it finds.
   caf::replies_to<adopt_atom>::with<int>,
   // Events (instance_state_changed, request_progress, request_done) go to this actor.

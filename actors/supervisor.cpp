@@ -433,6 +433,13 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
           result.push_back(t.rec);
       return result;
     },
+    [=](count_atom, const selector& sel, instance_state target) {
+      int n = 0;
+      for (auto& [id, t] : self->state.instances)
+        if (t.rec.state != target && !is_final(t.rec.state) && sel.matches(t.rec))
+          ++n;
+      return n;
+    },
     [=](adopt_atom) -> caf::typed_response_promise<int> {
       auto rp = self->make_response_promise<int>();
       adopt(self, rp);

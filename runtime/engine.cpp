@@ -372,10 +372,7 @@ int engine::adopt() {
 bool engine::wait_for_state(const selector& sel, instance_state target, duration timeout) {
   auto deadline = clock_type::now() + timeout;
   for (;;) {
-    auto records = list(sel);
-    if (std::all_of(records.begin(), records.end(), [&](const instance_record& r) {
-          return r.state == target || is_final(r.state);
-        }))
+    if (impl_->ask<int>(count_atom::value, sel, target) == 0)
       return true;
     if (clock_type::now() >= deadline)
       return false;

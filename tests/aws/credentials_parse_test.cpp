@@ -60,7 +60,7 @@ TEST_CASE("credentials file: sections, comments, keys") {
   CHECK_FALSE(find_aws_profile(file, "missing"));
 }
 
-TEST_CASE("config file: [profile name] syntax and nested settings") {
+TEST_CASE("config file: (profile name) syntax and nested settings") {
   auto file = parse_ok("[default]\n"
                        "region = us-east-2\n"
                        "[profile dev]\n"
@@ -91,7 +91,7 @@ TEST_CASE("config file: [profile name] syntax and nested settings") {
   CHECK_FALSE(find_aws_profile(file, "corp"));
 }
 
-TEST_CASE("config file: [profile default] is the default profile and wins over [default]") {
+TEST_CASE("config file: (profile default) is the default profile and wins over (default)") {
   auto file = parse_ok("[profile default]\nregion = eu-north-1\n[default]\nregion = us-east-1\n",
                        aws_file_kind::config);
   CHECK(find_aws_profile(file, "default")->region == "eu-north-1");

@@ -150,7 +150,7 @@ TEST_CASE("AWS_PROFILE selects the profile in both files") {
   CHECK(err.find(config + " (no [profile nosuch] section)") != std::string::npos);
 }
 
-TEST_CASE("credentials in the config file's [profile X], files named by variables") {
+TEST_CASE("credentials in the config file's (profile X), files named by variables") {
   fake_home h;
   auto config = h.write("elsewhere/cfg", "[profile ci]\naws_access_key_id = AKIACONFIG\n"
                                          "aws_secret_access_key = cfgsecret\nregion = us-east-2\n");
@@ -163,7 +163,7 @@ TEST_CASE("credentials in the config file's [profile X], files named by variable
   CHECK(s.region == "us-east-2");
 }
 
-TEST_CASE("the credentials file wins over the config file; a profile without keys falls through") {
+TEST_CASE("the credentials file wins over the config file - a profile without keys falls through") {
   fake_home h;
   h.write(".aws/credentials", "[default]\nregion = us-west-1\n");
   auto config = h.write(".aws/config", "[default]\naws_access_key_id = AKIACFG\n"
@@ -277,7 +277,7 @@ TEST_CASE("a malformed file is a file:line error") {
   CHECK(h.error() == config + ":1: section header is missing its closing ']'");
 }
 
-TEST_CASE("resolved settings never put the secret in source or errors; redacted() hides it") {
+TEST_CASE("resolved settings never put the secret in source or errors - redacted() hides it") {
   fake_home h;
   h.write(".aws/credentials", std::string("[default]\naws_access_key_id = AKIAREDACT99\n"
                                           "aws_secret_access_key = ") + secret + "\n"

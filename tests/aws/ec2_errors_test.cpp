@@ -128,7 +128,7 @@ TEST_CASE("non-EC2 bodies and transport failures are transient") {
   CHECK(is_retryable(err.kind));
 }
 
-TEST_CASE("a 2xx with an EC2 document is no error; a 2xx with junk is transient") {
+TEST_CASE("a 2xx with an EC2 document is no error - a 2xx with junk is transient") {
   http_response r;
   r.status = 200;
   r.body = read_fixture("ec2_moto_run_instances.xml");

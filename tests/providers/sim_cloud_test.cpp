@@ -130,7 +130,7 @@ TEST_CASE("sim: the same client token returns the same instances and creates not
   CHECK(cloud.live_count() == 4);
 }
 
-TEST_CASE("sim: a full zone refuses the whole call; terminating frees capacity") {
+TEST_CASE("sim: a full zone refuses the whole call - terminating frees capacity") {
   manual_clock clk;
   auto cfg = quiet();
   cfg.capacity_per_zone = 4;

@@ -189,7 +189,7 @@ TEST_CASE("sim store: a saved cloud loads with its state, tokens and timers") {
   }
 }
 
-TEST_CASE("sim store: no file is an empty cloud; no file name means memory only") {
+TEST_CASE("sim store: no file is an empty cloud - no file name means memory only") {
   temp_dir dir("missing");
   manual_clock clk;
   sim_cloud cloud(config_for(dir.file("nothing.json")), clk);
