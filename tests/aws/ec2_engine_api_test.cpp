@@ -168,7 +168,7 @@ TEST_CASE("ec2_api create: default image, zone subnet, tags per instance even wh
   }
 }
 
-TEST_CASE("ec2_api create: a single slot is tagged in RunInstances; no image is an error") {
+TEST_CASE("ec2_api create: a single slot is tagged in RunInstances, no image is an error") {
   fixture f;
   f.transport.script = [](const http_request&) { return run_instances_xml({"i-a"}); };
   auto call = create_call(1);
@@ -190,7 +190,7 @@ TEST_CASE("ec2_api create: a single slot is tagged in RunInstances; no image is 
   CHECK(g.transport.sent.empty());
 }
 
-TEST_CASE("ec2_api describe drops ids EC2 does not know; errors end the call once") {
+TEST_CASE("ec2_api describe drops ids EC2 does not know, errors end the call once") {
   fixture f;
   f.transport.script = [](const http_request& req) {
     auto body = form(req.body);
