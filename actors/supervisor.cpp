@@ -24,6 +24,10 @@ struct provider_entry {
 struct tracked {
   instance_record rec;
   instance_actor handle; // null once final
+  // Counted in its provider's load. A placement failure and the final state both used to
+  // decrement the load, so an instance given up after a capacity error was subtracted twice
+  // and least-loaded then preferred the provider that had just failed.
+  bool counted = false;
 };
 
 struct request_entry {
@@ -127,6 +131,7 @@ void place(supervisor_self self, request_entry& entry, tracked& t) {
   auto& best = cands.front();
   auto& p = st.providers[best.provider];
   ++p.load;
+  t.counted = true;
   t.rec.provider = p.id;
   self->send(t.handle, place_atom::value, p.handle, p.id, spec_for(st, entry.req, best.offer));
 }
@@ -267,8 +272,10 @@ void on_changed(supervisor_self self, instance_state_changed& ev) {
   }
   if (is_final(to)) {
     t.handle = nullptr;
-    if (auto p = find_provider(st, ev.record.provider); p != nullptr && from != to)
+    if (auto p = find_provider(st, ev.record.provider); p != nullptr && t.counted) {
       --p->load;
+      t.counted = false;
+    }
   }
   publish(self, ev);
 }
@@ -278,10 +285,13 @@ void on_placement_failed(supervisor_self self, placement_failed& pf) {
   auto now = self->clock().now();
   offering_key key{pf.provider, pf.spec.zone, pf.spec.instance_type, pf.spec.market};
   st.blocked.block(key, now);
-  if (auto p = find_provider(st, pf.provider))
-    --p->load;
   auto r = st.requests.find(pf.request);
   auto i = st.instances.find(pf.id);
+  auto p = find_provider(st, pf.provider);
+  if (p != nullptr && i != st.instances.end() && i->second.counted) {
+    --p->load;
+    i->second.counted = false;
+  }
   if (r == st.requests.end() || i == st.instances.end() || !i->second.handle)
     return;
   r->second.tried.insert(describe(key) + ": " + pf.error.to_string());
@@ -352,7 +362,7 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
             auto h = spawn_instance(self->system(),
                                     instance_init{rec, self, st.cfg.instance, handle});
             self->link_to(h);
-            st.instances[rec.id] = tracked{std::move(rec), std::move(h)};
+            st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
             if (auto e = find_provider(st, pid))
               ++e->load;
             ++shared->adopted;
