@@ -30,6 +30,7 @@ struct instance_bench : provider_bench {
   std::shared_ptr<supervisor_log> log = std::make_shared<supervisor_log>();
   caf::actor stub;
   instance_config icfg;
+  std::vector<instance_actor> spawned; // ended with the bench, even when a test fails
 
   explicit instance_bench(sim_config sim, instance_config ic = {})
     : provider_bench(unpaced_config(), sim), icfg(ic) {
@@ -44,6 +45,8 @@ struct instance_bench : provider_bench {
   }
 
   ~instance_bench() {
+    for (auto& h : spawned)
+      caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
     caf::anon_send_exit(stub, caf::exit_reason::user_shutdown);
     f.run();
   }
@@ -53,8 +56,9 @@ struct instance_bench : provider_bench {
     static_cast<uuid&>(rec.id) = ids.next();
     rec.request = req;
     rec.name = "fsm";
-    return spawn_instance(f.sys, instance_init{rec, caf::actor_cast<supervisor_actor>(stub),
-                                               icfg, {}});
+    spawned.push_back(spawn_instance(
+      f.sys, instance_init{rec, caf::actor_cast<supervisor_actor>(stub), icfg, {}}));
+    return spawned.back();
   }
 
   instance_actor placed(duration settle = seconds(3)) {
@@ -98,7 +102,6 @@ TEST_CASE("instance: a requested instance refuses stop and start") {
   CHECK(b.refused(h, change_op::start));
   CHECK(b.record(h).state == instance_state::requested);
   CHECK(b.log->changes.empty());
-  caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("instance: a pending instance refuses stop and start") {
@@ -109,7 +112,6 @@ TEST_CASE("instance: a pending instance refuses stop and start") {
   CHECK(b.refused(h, change_op::start));
   CHECK(b.api->of(api_op::stop).empty());
   CHECK(b.api->of(api_op::start).empty());
-  caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("instance: a running instance refuses start; a stopping one refuses start") {
@@ -127,7 +129,6 @@ TEST_CASE("instance: a running instance refuses start; a stopping one refuses st
   b.f.advance(seconds(1));
   CHECK(b.api->of(api_op::stop).size() == 1);
   CHECK(b.api->of(api_op::start).empty());
-  caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("instance: a stopped instance refuses stop and starts again") {
@@ -144,7 +145,6 @@ TEST_CASE("instance: a stopped instance refuses stop and starts again") {
         == std::vector<instance_state>{instance_state::pending, instance_state::running,
                                        instance_state::stopping, instance_state::stopped,
                                        instance_state::starting, instance_state::running});
-  caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("instance: every transition reported is legal") {
@@ -209,7 +209,6 @@ TEST_CASE("instance: a capacity error goes back to the supervisor for another pl
   auto rec = b.record(h);
   CHECK(rec.state == instance_state::running);
   CHECK(rec.zone == "us-east-1b");
-  caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
 }
 
 TEST_CASE("instance: a fatal create error fails the instance") {

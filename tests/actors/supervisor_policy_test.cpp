@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include "tests/actors/supervisor_bench.hpp"
 
 using namespace styx;
@@ -246,4 +248,30 @@ TEST_CASE("supervisor: stop, start and terminate by selector") {
   CHECK(b.instances_of(id).size() == 3);
   for (auto& r : b.instances_of(id))
     CHECK(r.last_error.empty());
+}
+
+TEST_CASE("supervisor: least-loaded counts an instance that failed placement once, not twice") {
+  auto sim = sim_config::unlimited();
+  for (auto z : {"us-east-1a", "us-east-1b", "us-east-1c"})
+    sim.zone_capacity[z] = 0;
+  supervisor_config sc;
+  sc.policy = placement_policy::least_loaded;
+  supervisor_bench b{sim, {"us-east-1", "us-west-2"}, sc};
+  // Two instances tried in every zone of us-east-1, then given up: its load is back to 0.
+  auto failed = b.submit(medium(2).region("us-east-1").instance_type("t3.medium"));
+  b.f.advance(seconds(3));
+  REQUIRE(b.done_of(failed));
+  REQUIRE(b.done_of(failed)->failures.size() == 2);
+  for (auto z : {"us-east-1a", "us-east-1b", "us-east-1c"})
+    b.f.cloud->set_zone_capacity(z, -1);
+  // Both regions are empty again: least-loaded puts one instance in each (the first on a
+  // tie goes to us-east-1, the second to the then less loaded us-west-2).
+  auto next = b.submit(medium(2));
+  b.f.advance(seconds(3));
+  REQUIRE(b.done_of(next));
+  CHECK(b.done_of(next)->ok);
+  std::map<std::string, int> per_region;
+  for (auto& r : b.instances_of(next))
+    ++per_region[r.provider.region];
+  CHECK(per_region == std::map<std::string, int>{{"us-east-1", 1}, {"us-west-2", 1}});
 }
