@@ -22,6 +22,7 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
+using intent_atom = caf::atom_constant<caf::atom("intent")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 } // namespace styx

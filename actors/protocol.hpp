@@ -34,6 +34,7 @@ using provider_actor = caf::typed_actor<
   caf::replies_to<stats_atom>::with<provider_stats>,
   // Internal: answers from the cloud_api, timers.
   caf::reacts_to<done_atom, uint64_t, api_reply>,
+  caf::reacts_to<intent_atom, uint64_t, std::string>,
   caf::reacts_to<pump_atom>,
   caf::reacts_to<poll_atom>>;
 

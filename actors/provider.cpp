@@ -1,8 +1,11 @@
 #include "actors/provider.hpp"
 
+#include "actors/journal.hpp"
+
 #include <array>
 #include <deque>
 #include <map>
+#include <optional>
 #include <random>
 #include <unordered_map>
 #include <unordered_set>
@@ -251,20 +254,43 @@ void pump(provider_self self) {
     schedule_pump(self, *next);
 }
 
-void send_call(provider_self self, outgoing o) {
+/// Puts the call with number `seq` on the wire.
+void start_on_cloud(provider_self self, uint64_t seq) {
   auto& st = self->state;
-  auto seq = st.next_seq++;
-  if (o.call.op == api_op::create && o.call.client_token.empty())
-    o.call.client_token = next_token(self); // kept across retries: the cloud creates once
+  auto i = st.in_flight.find(seq);
+  if (i == st.in_flight.end())
+    return;
   ++st.stats.api_calls;
-  auto call = o.call;
-  st.in_flight.emplace(seq, std::move(o));
-  st.stats.max_in_flight = std::max<uint64_t>(st.stats.max_in_flight, st.in_flight.size());
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
-  st.cloud->start(std::move(call), [weak, seq](api_reply reply) {
+  st.cloud->start(i->second.call, [weak, seq](api_reply reply) {
     if (auto strong = weak.lock())
       caf::anon_send(caf::actor_cast<provider_actor>(strong), done_atom::value, seq,
                      std::move(reply));
+  });
+}
+
+void send_call(provider_self self, outgoing o) {
+  auto& st = self->state;
+  auto seq = st.next_seq++;
+  // A first attempt of a create gets its token, and with a journal its intent is made
+  // durable before the call goes out. Retries keep the token: the cloud creates once.
+  bool new_create = o.call.op == api_op::create && o.call.client_token.empty();
+  if (new_create)
+    o.call.client_token = next_token(self);
+  std::optional<create_intent> intent;
+  if (new_create && st.cfg.journal)
+    intent = create_intent{o.call.client_token, st.cloud->id(), o.call.spec, o.call.slots};
+  st.in_flight.emplace(seq, std::move(o));
+  st.stats.max_in_flight = std::max<uint64_t>(st.stats.max_in_flight, st.in_flight.size());
+  if (!intent) {
+    start_on_cloud(self, seq);
+    return;
+  }
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
+  st.cfg.journal->record_intent(std::move(*intent), [weak, seq](std::string error) {
+    if (auto strong = weak.lock())
+      caf::anon_send(caf::actor_cast<provider_actor>(strong), intent_atom::value, seq,
+                     std::move(error));
   });
 }
 
@@ -441,6 +467,8 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
   auto now = self->clock().now();
   if (!reply.error) {
     st.budget.on_success(o.attempt > 1);
+    if (o.call.op == api_op::create && st.cfg.journal)
+      st.cfg.journal->record_outcome(o.call.client_token, reply.instances, {});
     answer(self, o, reply);
   } else {
     auto& err = reply.error;
@@ -467,6 +495,8 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
       }
       ++st.stats.budget_exhausted;
     }
+    if (o.call.op == api_op::create && st.cfg.journal)
+      st.cfg.journal->record_outcome(o.call.client_token, {}, err);
     fail(self, o, err);
   }
   pump(self);
@@ -565,6 +595,21 @@ provider_actor::behavior_type provider_behavior(provider_self self, cloud_api_pt
     },
     [=](stats_atom) { return self->state.stats; },
     [=](done_atom, uint64_t seq, api_reply& reply) { on_done(self, seq, reply); },
+    [=](intent_atom, uint64_t seq, std::string& error) {
+      auto& st = self->state;
+      if (error.empty()) {
+        start_on_cloud(self, seq);
+        return;
+      }
+      auto i = st.in_flight.find(seq);
+      if (i == st.in_flight.end())
+        return;
+      auto o = std::move(i->second);
+      st.in_flight.erase(i);
+      fail(self, o, make_cloud_error(error_kind::fatal, "JournalUnavailable",
+                                     "could not record the create intent: " + error));
+      pump(self);
+    },
     [=](pump_atom) {
       auto& st = self->state;
       if (st.wakeup && *st.wakeup <= self->clock().now())

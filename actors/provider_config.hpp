@@ -3,11 +3,16 @@
 // window, coalescing windows, polling and retries. Defaults follow EC2's published limits.
 
 #include <cstdint>
+#include <memory>
 
 #include "common/backoff.hpp"
 #include "common/batch_window.hpp"
 #include "common/retry_budget.hpp"
 #include "common/token_bucket.hpp"
+
+namespace styx {
+class journal;
+} // namespace styx
 
 namespace styx {
 
@@ -38,6 +43,7 @@ struct provider_config {
   int throttle_attempts = 20;                // attempts of a throttled call, the first included
   retry_budget_config budget;
   uint64_t seed = 0;                         // 0: from the OS
+  std::shared_ptr<styx::journal> journal;    // durable intents of creates; none: not durable
 };
 
 } // namespace styx

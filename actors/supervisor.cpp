@@ -18,6 +18,7 @@ struct provider_entry {
   provider_actor handle;
   catalog offerings;
   bool catalog_ready = false;
+  std::string catalog_error; // why the catalog could not be had
   int64_t load = 0;
 };
 
@@ -165,7 +166,11 @@ void finish(supervisor_self self, request_entry& entry, std::string error = {});
 void start_request(supervisor_self self, request_entry& entry) {
   auto& st = self->state;
   if (candidates_for(self, entry.req).empty()) {
-    finish(self, entry, "no provider has an offering that fits the request");
+    std::string why = "no provider has an offering that fits the request";
+    for (auto& p : st.providers)
+      if (!p.catalog_error.empty())
+        why += "; " + p.id.to_string() + " has no catalog: " + p.catalog_error;
+    finish(self, entry, why);
     return;
   }
   auto count = static_cast<size_t>(entry.req.count());
@@ -386,7 +391,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
   return {
     [=](provider_atom, provider_actor& handle, provider_id& id) {
       auto& st = self->state;
-      st.providers.push_back(provider_entry{id, handle, {}, false, 0});
+      st.providers.push_back(provider_entry{id, handle, {}, false, {}, 0});
       self->request(handle, caf::infinite, catalog_atom::value)
         .then(
           [=](catalog& offerings) {
@@ -401,10 +406,12 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
                 start_request(self, st.requests.at(rid));
             }
           },
-          [=](caf::error&) {
+          [=](caf::error& err) {
             auto& st = self->state;
-            if (auto p = find_provider(st, id))
+            if (auto p = find_provider(st, id)) {
               p->catalog_ready = true; // an empty catalog: never chosen
+              p->catalog_error = self->system().render(err);
+            }
             if (catalogs_ready(st)) {
               auto waiting = std::move(st.waiting_for_catalogs);
               for (auto& rid : waiting)

@@ -174,6 +174,7 @@ struct engine::impl {
   std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
   std::shared_ptr<uuid_generator> ids;
   bool stopped = false;
+  bool sim_loaded = false;
 
   explicit impl(engine_config c) : cfg(std::move(c)), sys_cfg(cfg) {}
 
@@ -241,6 +242,7 @@ struct engine::impl {
         std::string err;
         if (!sim->load(&err))
           throw engine_error(err);
+        sim_loaded = true;
       }
     }
     supervisor_config sc;
@@ -278,17 +280,20 @@ struct engine::impl {
     if (stopped || !sys)
       return;
     stopped = true;
-    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+    if (supervisor)
+      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
     for (auto& p : providers)
       caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
-    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
-    tmr->stop();
+    if (bridge)
+      caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+    if (tmr)
+      tmr->stop();
     supervisor = nullptr;
     providers.clear();
     bridge = nullptr;
     sys->await_all_actors_done();
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
-    if (sim) {
+    if (sim && sim_loaded) { // never overwrite a state file that could not be read
       std::string err;
       if (!sim->save(&err))
         spdlog::error("could not save the simulated cloud: {}", err);
@@ -303,7 +308,12 @@ const char* known_clouds() {
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {
   auto p = std::make_unique<impl>(std::move(cfg));
-  p->start();
+  try {
+    p->start();
+  } catch (...) {
+    p->stop(); // actors already spawned must end, or the actor system never does
+    throw;
+  }
   return std::unique_ptr<engine>(new engine(std::move(p)));
 }
 
