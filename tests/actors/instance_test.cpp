@@ -114,7 +114,7 @@ TEST_CASE("instance: a pending instance refuses stop and start") {
   CHECK(b.api->of(api_op::start).empty());
 }
 
-TEST_CASE("instance: a running instance refuses start; a stopping one refuses start") {
+TEST_CASE("instance: a running instance refuses start - a stopping one refuses start") {
   instance_bench b{slow_transitions()};
   auto h = b.placed();
   REQUIRE(b.record(h).state == instance_state::running);

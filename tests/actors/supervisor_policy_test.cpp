@@ -27,7 +27,7 @@ sim_config slow_boot() {
 
 } // namespace
 
-TEST_CASE("supervisor: a capacity error fails over to the next zone; the zone returns after the TTL") {
+TEST_CASE("supervisor: a capacity error fails over to the next zone - the zone returns after the TTL") {
   auto sim = sim_config::unlimited();
   sim.zone_capacity["us-east-1a"] = 0;
   supervisor_bench b{sim};
