@@ -1,0 +1,280 @@
+#include "runtime/store_sql.hpp"
+
+#include <sqlite3.h>
+#include <simdjson.h>
+
+#include <cstdio>
+
+namespace styx {
+
+// -- sqlite -----------------------------------------------------------------------------
+
+void sql_exec(sqlite3* db, const std::string& sql) {
+  char* msg = nullptr;
+  if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+    std::string text = msg ? msg : sqlite3_errmsg(db);
+    sqlite3_free(msg);
+    throw store_error(text);
+  }
+}
+
+statement::statement(sqlite3* db, const char* sql) : db_(db) {
+  if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
+    throw store_error(sqlite3_errmsg(db));
+}
+
+statement::~statement() {
+  sqlite3_finalize(st_);
+}
+
+statement& statement::bind(int i, const std::string& x) {
+  sqlite3_bind_text(st_, i, x.data(), static_cast<int>(x.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+statement& statement::bind(int i, int64_t x) {
+  sqlite3_bind_int64(st_, i, x);
+  return *this;
+}
+
+statement& statement::bind_blob(int i, const std::vector<char>& x) {
+  sqlite3_bind_blob(st_, i, x.data(), static_cast<int>(x.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+statement& statement::bind_null(int i) {
+  sqlite3_bind_null(st_, i);
+  return *this;
+}
+
+bool statement::step() {
+  int rc = sqlite3_step(st_);
+  if (rc == SQLITE_ROW)
+    return true;
+  if (rc == SQLITE_DONE)
+    return false;
+  throw store_error(sqlite3_errmsg(db_));
+}
+
+void statement::run() {
+  while (step()) {
+  }
+}
+
+int statement::int_col(int i) {
+  return sqlite3_column_int(st_, i);
+}
+
+int64_t statement::int64_col(int i) {
+  return sqlite3_column_int64(st_, i);
+}
+
+std::string statement::text_col(int i) {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, i));
+  return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(st_, i))) : std::string{};
+}
+
+std::vector<char> statement::blob_col(int i) {
+  auto* p = static_cast<const char*>(sqlite3_column_blob(st_, i));
+  auto n = static_cast<size_t>(sqlite3_column_bytes(st_, i));
+  return p ? std::vector<char>(p, p + n) : std::vector<char>{};
+}
+
+// -- json -------------------------------------------------------------------------------
+
+std::string json_quote(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+std::string tags_json(const tag_map& tags) {
+  std::string out = "{";
+  for (auto& [k, v] : tags) {
+    if (out.size() > 1)
+      out += ",";
+    out += json_quote(k) + ":" + json_quote(v);
+  }
+  return out + "}";
+}
+
+tag_map parse_tags_json(const std::string& json) {
+  tag_map out;
+  simdjson::dom::parser parser;
+  simdjson::dom::object obj;
+  if (parser.parse(json).get(obj))
+    return out;
+  for (auto field : obj) {
+    std::string_view v;
+    if (!field.value.get_string().get(v))
+      out.emplace(std::string(field.key), std::string(v));
+  }
+  return out;
+}
+
+std::string request_done_json(const request_done& d) {
+  std::string out = "{\"ok\":" + std::string(d.ok ? "true" : "false");
+  out += ",\"rolled_back\":" + std::string(d.rolled_back ? "true" : "false");
+  out += ",\"count\":" + std::to_string(d.count);
+  out += ",\"running\":" + std::to_string(d.running);
+  out += ",\"failed\":" + std::to_string(d.failed);
+  out += ",\"error\":" + json_quote(d.error);
+  out += ",\"failures\":[";
+  for (size_t i = 0; i < d.failures.size(); ++i) {
+    auto& f = d.failures[i];
+    out += i ? "," : "";
+    out += "{\"instance\":" + json_quote(f.instance.to_string()) + ",\"provider\":"
+           + json_quote(f.provider) + ",\"reason\":" + json_quote(f.reason) + "}";
+  }
+  return out + "]}";
+}
+
+std::string outcome_json(const std::vector<cloud_instance>& created, const cloud_error& error) {
+  std::string out = "{\"error\":" + json_quote(error ? error.to_string() : "");
+  out += ",\"created\":[";
+  for (size_t i = 0; i < created.size(); ++i)
+    out += (i ? "," : "") + json_quote(created[i].cloud_id);
+  return out + "]}";
+}
+
+// -- rows -------------------------------------------------------------------------------
+
+void write_instance(sqlite3* db, const instance_record& r) {
+  statement st{db, "INSERT OR REPLACE INTO instances (id, request, name, provider, region, zone,"
+                   " cloud_id, type, market, state, tags, since, last_error)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+  st.bind(1, r.id.to_string()).bind(2, r.request.to_string()).bind(3, r.name)
+    .bind(4, r.provider.cloud).bind(5, r.provider.region).bind(6, r.zone).bind(7, r.cloud_id)
+    .bind(8, r.instance_type).bind(9, std::string(to_string(r.market)))
+    .bind(10, std::string(to_string(r.state))).bind(11, tags_json(r.tags))
+    .bind(12, static_cast<int64_t>(r.since)).bind(13, r.last_error);
+  st.run();
+}
+
+void write_intent(sqlite3* db, const create_intent& i) {
+  std::string slots = "[";
+  for (size_t k = 0; k < i.slots.size(); ++k)
+    slots += (k ? "," : "") + std::string("[") + json_quote(i.slots[k].id.to_string()) + ","
+             + json_quote(i.slots[k].request.to_string()) + "]";
+  slots += "]";
+  std::string spec = "{\"type\":" + json_quote(i.spec.instance_type) + ",\"zone\":"
+                     + json_quote(i.spec.zone) + ",\"market\":"
+                     + json_quote(to_string(i.spec.market)) + ",\"image\":"
+                     + json_quote(i.spec.image) + ",\"tags\":" + tags_json(i.spec.tags) + "}";
+  statement st{db, "INSERT OR IGNORE INTO intents (client_token, provider, spec, slots, created_at)"
+                   " VALUES (?, ?, ?, ?, strftime('%s','now') * 1000)"};
+  st.bind(1, i.client_token).bind(2, i.provider.to_string()).bind(3, spec).bind(4, slots);
+  st.run();
+}
+
+namespace {
+
+template <class Id>
+Id parse_id(const std::string& text) {
+  Id id;
+  if (auto u = uuid::parse(text))
+    static_cast<uuid&>(id) = *u;
+  return id;
+}
+
+provider_id parse_provider(const std::string& text) {
+  auto slash = text.find('/');
+  if (slash == std::string::npos)
+    return provider_id{text, ""};
+  return provider_id{text.substr(0, slash), text.substr(slash + 1)};
+}
+
+} // namespace
+
+std::vector<stored_request> read_requests(sqlite3* db, const std::string& id) {
+  std::string sql = "SELECT id, name, count, min_count, state, created_at, done_at, result, spec"
+                    " FROM requests";
+  sql += id.empty() ? " ORDER BY created_at, id" : " WHERE id = ?";
+  statement st{db, sql.c_str()};
+  if (!id.empty())
+    st.bind(1, id);
+  std::vector<stored_request> out;
+  while (st.step()) {
+    stored_request r;
+    r.id = parse_id<request_id>(st.text_col(0));
+    r.name = st.text_col(1);
+    r.count = st.int_col(2);
+    r.min_count = st.int_col(3);
+    r.state = st.text_col(4);
+    r.created_at = st.int64_col(5);
+    r.done_at = st.int64_col(6);
+    r.result = st.text_col(7);
+    r.spec = st.blob_col(8);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<instance_record> read_instances(sqlite3* db) {
+  statement st{db, "SELECT id, request, name, provider, region, zone, cloud_id, type, market,"
+                   " state, tags, since, last_error FROM instances ORDER BY request, name, id"};
+  std::vector<instance_record> out;
+  while (st.step()) {
+    instance_record r;
+    r.id = parse_id<instance_id>(st.text_col(0));
+    r.request = parse_id<request_id>(st.text_col(1));
+    r.name = st.text_col(2);
+    r.provider = provider_id{st.text_col(3), st.text_col(4)};
+    r.zone = st.text_col(5);
+    r.cloud_id = st.text_col(6);
+    r.instance_type = st.text_col(7);
+    r.market = st.text_col(8) == "spot" ? market_kind::spot : market_kind::on_demand;
+    r.state = parse_instance_state(st.text_col(9)).value_or(instance_state::failed);
+    r.tags = parse_tags_json(st.text_col(10));
+    r.since = st.int64_col(11);
+    r.last_error = st.text_col(12);
+    out.push_back(std::move(r));
+  }
+  return out;
+}
+
+std::vector<stored_intent> read_intents(sqlite3* db) {
+  statement st{db, "SELECT client_token, provider, slots, created_at, outcome FROM intents"
+                   " ORDER BY created_at, client_token"};
+  std::vector<stored_intent> out;
+  simdjson::dom::parser parser;
+  while (st.step()) {
+    stored_intent i;
+    i.client_token = st.text_col(0);
+    i.provider = parse_provider(st.text_col(1));
+    auto slots = st.text_col(2);
+    simdjson::dom::array arr;
+    if (!parser.parse(slots).get(arr)) {
+      for (auto pair : arr) {
+        simdjson::dom::array p;
+        std::string_view a, b;
+        if (pair.get(p) || p.size() != 2 || p.at(0).get(a) || p.at(1).get(b))
+          continue;
+        i.slots.push_back(parse_id<instance_id>(std::string(a)));
+        i.requests.push_back(parse_id<request_id>(std::string(b)));
+      }
+    }
+    i.created_at = st.int64_col(3);
+    i.outcome = st.text_col(4);
+    out.push_back(std::move(i));
+  }
+  return out;
+}
+
+} // namespace styx
