@@ -1,4 +1,5 @@
 #include "cli/commands.hpp"
+#include "cli/node_command.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -117,6 +118,8 @@ int run_up(const common_options& common, const up_options& opts) {
   if (!parse_placement_policy(opts.policy, cfg.policy))
     throw usage_error("unknown policy '" + opts.policy
                       + "' (known: cheapest, round-robin, least-loaded)");
+  if (!opts.nodes_file.empty()) // distributed nodes (cli/node_command.hpp)
+    apply_nodes_file(opts.nodes_file, !req.where().providers.empty(), cfg);
   auto eng = engine::start(cfg);
   auto started = std::chrono::steady_clock::now();
   std::mutex mtx;

@@ -44,6 +44,7 @@ struct up_options {
   std::string policy = "cheapest";
   bool detach = false;
   bool json = false;
+  std::string nodes_file; // distributed nodes (cli/node_command.hpp)
 };
 
 struct status_options {

@@ -16,6 +16,7 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "cli/commands.hpp"
+#include "cli/node_command.hpp" // distributed nodes
 
 namespace {
 
@@ -68,6 +69,7 @@ int main(int argc, char** argv) {
     ->default_val("cheapest");
   up_cmd->add_flag("--detach", up.detach, "return once the cloud accepted every instance");
   up_cmd->add_flag("--json", up.json, "print the result as JSON");
+  up_cmd->add_option("--nodes", up.nodes_file, "YAML list of host:port nodes (+ tls settings)");
 
   status_options status;
   auto* status_cmd = app.add_subcommand("status", "list this engine's instances");
@@ -89,6 +91,10 @@ int main(int argc, char** argv) {
   auto* stop_cmd = add_change("stop", "stop instances", styx::change_op::stop);
   auto* start_cmd = add_change("start", "start stopped instances", styx::change_op::start);
   auto* down_cmd = add_change("down", "terminate instances", styx::change_op::terminate);
+
+  // Distributed nodes (cli/node_command.hpp).
+  node_cli_options node_opts;
+  auto* node_cmd = add_node_command(app, node_opts);
 
   // The first word that is not an option must be a command.
   for (int i = 1; i < argc; ++i) {
@@ -124,6 +130,8 @@ int main(int argc, char** argv) {
       return run_status(common, status);
     if (stop_cmd->parsed() || start_cmd->parsed() || down_cmd->parsed())
       return run_change(common, change);
+    if (node_cmd->parsed())
+      return run_node(common, node_opts);
   } catch (const usage_error& e) {
     std::cerr << "styx: " << e.what() << '\n';
     return exit_bad_input;

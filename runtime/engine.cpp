@@ -22,6 +22,7 @@
 #include "providers/sim/sim_api.hpp"
 #include "runtime/aws_credentials.hpp"
 #include "runtime/http_engine.hpp"
+#include "runtime/node_client.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/state_dir.hpp"
 
@@ -152,6 +153,8 @@ public:
     set("scheduler.max-threads", threads);
     set("scheduler.policy",
         cfg.scheduler == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
+    if (!cfg.nodes.empty()) // distributed nodes: middleman, heartbeat, TLS
+      configure_node_networking(*this, cfg.node_net);
   }
 };
 
@@ -269,6 +272,12 @@ struct engine::impl {
         providers.push_back(handle);
         caf::anon_send(supervisor, provider_atom::value, handle, api->id());
       }
+    }
+    // Distributed nodes: blocks until their providers are registered (or node_wait passed).
+    try {
+      connect_nodes(*sys, supervisor, cfg.nodes, cfg.node_net, cfg.node_wait);
+    } catch (const std::runtime_error& e) {
+      throw engine_error(e.what());
     }
     bridge = sys->spawn(styx::bridge, hub);
     caf::anon_send(supervisor, subscribe_atom::value, bridge);

@@ -9,6 +9,7 @@
 #include "actors/provider_config.hpp"
 #include "providers/aws/ec2_options.hpp"
 #include "providers/sim/sim_config.hpp"
+#include "runtime/node.hpp"
 
 namespace styx {
 
@@ -32,6 +33,12 @@ struct engine_config {
   size_t threads = 0;                 // CAF scheduler threads; 0: the machine's cores
   std::string scheduler = "sharing";  // sharing or stealing
   uint64_t seed = 0;                  // ids and jitter; 0: from the OS
+
+  // Distributed nodes (runtime/node_client.hpp): their providers join the supervisor like local
+  // ones. Non-empty nodes load the middleman; node_wait bounds the first connect at start.
+  std::vector<remote_node> nodes;
+  node_transport node_net;
+  duration node_wait = std::chrono::seconds(30);
 };
 
 /// The known clouds, for error messages: "sim, aws".

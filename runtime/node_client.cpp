@@ -1,0 +1,149 @@
+#include "runtime/node_client.hpp"
+
+#include <algorithm>
+#include <set>
+#include <stdexcept>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/spdlog.h>
+#include <yaml-cpp/yaml.h>
+
+#include "actors/node_protocol.hpp"
+
+#ifdef STYX_CAF_OPENSSL
+#include <caf/openssl/manager.hpp>
+#endif
+
+namespace styx {
+
+void load_nodes_file(const std::string& path, std::vector<remote_node>& nodes,
+                     node_transport& transport) {
+  YAML::Node root;
+  try {
+    root = YAML::LoadFile(path);
+  } catch (const std::exception& e) {
+    throw std::runtime_error("nodes file " + path + ": " + e.what());
+  }
+  auto add_list = [&](const YAML::Node& list) {
+    if (!list.IsSequence())
+      throw std::runtime_error("nodes file " + path + ": 'nodes' must be a list of host:port");
+    for (const auto& item : list) {
+      auto [host, port] = parse_host_port(item.as<std::string>());
+      nodes.push_back(remote_node{host, port});
+    }
+  };
+  if (root.IsSequence()) {
+    add_list(root);
+    return;
+  }
+  if (!root.IsMap() || !root["nodes"])
+    throw std::runtime_error("nodes file " + path + ": expected a list or a map with 'nodes'");
+  add_list(root["nodes"]);
+  if (auto tls = root["tls"]) {
+    if (tls["cafile"])
+      transport.tls.cafile = tls["cafile"].as<std::string>();
+    if (tls["certificate"])
+      transport.tls.certificate = tls["certificate"].as<std::string>();
+    if (tls["key"])
+      transport.tls.key = tls["key"].as<std::string>();
+  }
+  if (root["insecure"])
+    transport.insecure = root["insecure"].as<bool>();
+}
+
+namespace {
+
+using retry_atom = caf::atom_constant<caf::atom("nretry")>;
+using node_up_atom = caf::atom_constant<caf::atom("nodeup")>;
+
+struct connector_state {
+  int attempt = 0;
+};
+
+using connector_actor = caf::stateful_actor<connector_state>;
+
+caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor sup,
+                        caf::actor waiter, bool tls) {
+  // Ends with the supervisor, even while waiting to retry. A monitor, not a link: the
+  // supervisor's exit handler must not see this actor's normal exit.
+  self->monitor(sup);
+  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
+  auto fail = [self, n](const std::string& why) {
+    auto& st = self->state;
+    auto delay = std::min<duration>(milliseconds(100) * (1 << std::min(st.attempt, 6)),
+                                    seconds(5));
+    ++st.attempt;
+    spdlog::warn("node {}: {} (attempt {}; retrying in {} ms)", n.to_string(), why, st.attempt,
+                 std::chrono::duration_cast<milliseconds>(delay).count());
+    self->delayed_send(self, delay, retry_atom::value);
+  };
+  self->send(self, retry_atom::value);
+  return {
+    [=](retry_atom) {
+      auto& sys = self->system();
+      caf::io::middleman_actor mm = sys.middleman().actor_handle();
+#ifdef STYX_CAF_OPENSSL
+      if (tls)
+        mm = sys.openssl_manager().actor_handle();
+#else
+      (void) tls;
+#endif
+      self->request(mm, seconds(10), caf::connect_atom::value, n.host, n.port)
+        .then(
+          [=](const caf::node_id&, caf::strong_actor_ptr& p, const std::set<std::string>&) {
+            if (!p) {
+              fail("nothing published on that port");
+              return;
+            }
+            auto node = caf::actor_cast<node_actor>(p);
+            self->request(node, seconds(10), providers_atom::value)
+              .then(
+                [=](node_providers& list) {
+                  for (auto& np : list) {
+                    spdlog::info("node {}: provider {}", n.to_string(), np.id.to_string());
+                    self->send(sup, provider_atom::value, np.handle, np.id);
+                  }
+                  self->send(waiter, node_up_atom::value, list.size());
+                  self->quit();
+                },
+                [=](caf::error& e) { fail("providers: " + self->system().render(e)); });
+          },
+          [=](caf::error& e) { fail("connect: " + self->system().render(e)); });
+    },
+  };
+}
+
+} // namespace
+
+size_t connect_nodes(caf::actor_system& sys, const supervisor_actor& sup,
+                     const std::vector<remote_node>& nodes, const node_transport& transport,
+                     duration wait) {
+  for (auto& n : nodes)
+    if (auto why = check_transport(n.host, transport); !why.empty())
+      throw std::runtime_error("node " + n.to_string() + ": " + why);
+  if (nodes.empty())
+    return 0;
+  caf::scoped_actor self{sys};
+  auto waiter = caf::actor_cast<caf::actor>(self);
+  for (auto& n : nodes)
+    sys.spawn(connector, n, sup, waiter, !transport.insecure);
+  size_t registered = 0;
+  size_t up = 0;
+  auto deadline = clock_type::now() + wait;
+  bool timed_out = false;
+  while (up < nodes.size() && !timed_out) {
+    auto left = std::max<duration>(deadline - clock_type::now(), milliseconds(1));
+    self->receive([&](node_up_atom, size_t count) { ++up, registered += count; },
+                  caf::after(std::chrono::duration_cast<caf::timespan>(left)) >>
+                    [&] { timed_out = true; });
+  }
+  if (timed_out)
+    spdlog::warn("{} of {} node(s) connected; the others keep retrying", up, nodes.size());
+  return registered;
+}
+
+} // namespace styx
