@@ -116,6 +116,16 @@ void schedule_tick(supervisor_self self) {
 }
 
 /// Places one instance of `entry` on its best candidate, or gives it up.
+/// Sends `t` to `best`, the launch spec made for it.
+void place_on(supervisor_self self, tracked& t, const candidate& best, const launch_spec& spec) {
+  auto& p = self->state.providers[best.provider];
+  ++p.load;
+  t.counted = true;
+  t.rec.provider = p.id;
+  self->send(t.handle, place_atom::value, p.handle, p.id, spec);
+}
+
+/// Places one instance of `entry` on its best candidate, or gives it up.
 void place(supervisor_self self, request_entry& entry, tracked& t) {
   auto& st = self->state;
   auto cands = candidates_for(self, entry.req);
@@ -129,12 +139,7 @@ void place(supervisor_self self, request_entry& entry, tracked& t) {
     self->send(t.handle, give_up_atom::value, std::move(reason));
     return;
   }
-  auto& best = cands.front();
-  auto& p = st.providers[best.provider];
-  ++p.load;
-  t.counted = true;
-  t.rec.provider = p.id;
-  self->send(t.handle, place_atom::value, p.handle, p.id, spec_for(st, entry.req, best.offer));
+  place_on(self, t, cands.front(), spec_for(st, entry.req, cands.front().offer));
 }
 
 tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name) {
@@ -146,7 +151,6 @@ tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name)
   rec.tags = entry.req.tags();
   rec.since = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
   auto handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
-  self->link_to(handle); // instances end with the supervisor
   entry.instances.push_back(rec.id);
   ++entry.states[static_cast<int>(instance_state::requested)];
   auto& t = st.instances[rec.id];
@@ -165,7 +169,8 @@ void finish(supervisor_self self, request_entry& entry, std::string error = {});
 
 void start_request(supervisor_self self, request_entry& entry) {
   auto& st = self->state;
-  if (candidates_for(self, entry.req).empty()) {
+  auto cands = candidates_for(self, entry.req);
+  if (cands.empty()) {
     std::string why = "no provider has an offering that fits the request";
     for (auto& p : st.providers)
       if (!p.catalog_error.empty())
@@ -175,9 +180,24 @@ void start_request(supervisor_self self, request_entry& entry) {
   }
   auto count = static_cast<size_t>(entry.req.count());
   entry.instances.reserve(count);
+  // One ranking for the whole request. Each provider's best offering, with its launch spec
+  // made once: the instances sent there share it, so the provider coalesces their creates.
+  std::vector<std::pair<candidate, launch_spec>> best;
+  std::vector<bool> seen(st.providers.size(), false);
+  for (auto& c : cands)
+    if (!seen[c.provider]) {
+      seen[c.provider] = true;
+      best.emplace_back(c, spec_for(st, entry.req, c.offer));
+    }
   for (size_t i = 1; i <= count; ++i) {
     auto& t = spawn_one(self, entry, instance_name(entry.req.name(), i));
-    place(self, entry, t);
+    size_t pick = 0; // cheapest and round-robin: the first; least-loaded: the least loaded now
+    if (st.cfg.policy == placement_policy::least_loaded)
+      for (size_t k = 1; k < best.size(); ++k)
+        if (st.providers[best[k].first.provider].load
+            < st.providers[best[pick].first.provider].load)
+          pick = k;
+    place_on(self, t, best[pick].first, best[pick].second);
   }
   ++st.cursor;
   entry.dirty = true;
@@ -366,7 +386,6 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
                 rec.tags.emplace(k, v);
             auto h = spawn_instance(self->system(),
                                     instance_init{rec, self, st.cfg.instance, handle});
-            self->link_to(h);
             st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
             if (auto e = find_provider(st, pid))
               ++e->load;
@@ -384,6 +403,14 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
 
 supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
                                                     supervisor_config cfg) {
+  // Instances end with the supervisor. Not by links: a supervisor with N linked instances
+  // scans N attachables whenever one of them ends.
+  self->set_exit_handler([=](caf::exit_msg& msg) {
+    for (auto& [id, t] : self->state.instances)
+      if (t.handle)
+        self->send_exit(t.handle, msg.reason);
+    self->quit(msg.reason);
+  });
   self->state.cfg = std::move(cfg);
   self->state.blocked = blocklist{self->state.cfg.blocklist_ttl};
   if (!self->state.cfg.ids)
