@@ -5,22 +5,14 @@
 
 #include <pugixml.hpp>
 
+#include "providers/aws/ec2_xml.hpp"
+
 namespace styx {
 
 namespace {
 
-std::string_view local_name(const char* name) {
-  std::string_view s{name};
-  auto colon = s.rfind(':');
-  return colon == std::string_view::npos ? s : s.substr(colon + 1);
-}
-
-pugi::xml_node child(pugi::xml_node node, std::string_view name) {
-  for (auto c : node.children())
-    if (c.type() == pugi::node_element && local_name(c.name()) == name)
-      return c;
-  return {};
-}
+using ec2_xml::child;
+using ec2_xml::local_name;
 
 /// The first <Error> element with a <Code> child, anywhere in the document.
 pugi::xml_node find_error(pugi::xml_node node) {

@@ -5,32 +5,15 @@
 
 #include <pugixml.hpp>
 
+#include "providers/aws/ec2_xml.hpp"
+
 namespace styx {
 
 namespace {
 
-std::string_view local_name(const char* name) {
-  std::string_view s{name};
-  auto colon = s.rfind(':');
-  return colon == std::string_view::npos ? s : s.substr(colon + 1);
-}
-
-/// The first child element of `node` whose local name is `name`; null if none.
-pugi::xml_node child(pugi::xml_node node, std::string_view name) {
-  for (auto c : node.children())
-    if (c.type() == pugi::node_element && local_name(c.name()) == name)
-      return c;
-  return {};
-}
-
-/// The child elements of `node` named `name`.
-std::vector<pugi::xml_node> children(pugi::xml_node node, std::string_view name) {
-  std::vector<pugi::xml_node> result;
-  for (auto c : node.children())
-    if (c.type() == pugi::node_element && local_name(c.name()) == name)
-      result.push_back(c);
-  return result;
-}
+using ec2_xml::child;
+using ec2_xml::local_name;
+using ec2_xml::children;
 
 std::string trim(std::string_view s) {
   auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; };

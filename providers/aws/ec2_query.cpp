@@ -47,33 +47,6 @@ private:
   ec2_params params_;
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9')
-    return c - '0';
-  if (c >= 'a' && c <= 'f')
-    return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F')
-    return c - 'A' + 10;
-  return -1;
-}
-
-std::string uri_decode(std::string_view text) {
-  std::string result;
-  result.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (c == '+') {
-      result += ' ';
-    } else if (c == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0
-               && hex_value(text[i + 2]) >= 0) {
-      result += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-      i += 2;
-    } else {
-      result += c;
-    }
-  }
-  return result;
-}
 
 std::string change_state(const char* action, const std::vector<std::string>& ids) {
   form f(action);
@@ -107,23 +80,6 @@ void civil_from_days(int64_t z, int64_t& y, unsigned& m, unsigned& d) {
 
 } // namespace
 
-std::string aws_uri_encode(std::string_view text) {
-  static constexpr char hex[] = "0123456789ABCDEF";
-  std::string result;
-  result.reserve(text.size());
-  for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                      || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      result += static_cast<char>(c);
-    } else {
-      result += '%';
-      result += hex[c >> 4];
-      result += hex[c & 0xF];
-    }
-  }
-  return result;
-}
 
 std::string ec2_form_encode(const ec2_params& params) {
   std::string result;
@@ -147,9 +103,10 @@ ec2_params ec2_form_decode(std::string_view body) {
       continue;
     auto eq = pair.find('=');
     if (eq == std::string_view::npos)
-      result.emplace_back(uri_decode(pair), std::string{});
+      result.emplace_back(aws_uri_decode(std::string{pair}, true), std::string{});
     else
-      result.emplace_back(uri_decode(pair.substr(0, eq)), uri_decode(pair.substr(eq + 1)));
+      result.emplace_back(aws_uri_decode(std::string{pair.substr(0, eq)}, true),
+                          aws_uri_decode(std::string{pair.substr(eq + 1)}, true));
   }
   return result;
 }

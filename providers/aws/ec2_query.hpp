@@ -24,6 +24,7 @@
 
 #include "common/time.hpp"
 #include "messages/cloud_types.hpp"
+#include "providers/aws/sigv4.hpp" // aws_uri_encode
 #include "providers/cloud_api.hpp"
 
 namespace styx {
@@ -35,9 +36,6 @@ constexpr size_t ec2_max_ids = 1000;
 
 /// Ordered (name, value) pairs of one call, not yet encoded.
 using ec2_params = std::vector<std::pair<std::string, std::string>>;
-
-/// AWS percent-encoding: unreserved A-Za-z0-9-_.~ kept, every other byte %XX (uppercase).
-std::string aws_uri_encode(std::string_view text);
 
 /// "k1=v1&k2=v2" with keys and values percent-encoded, in the given order.
 std::string ec2_form_encode(const ec2_params& params);
