@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
 
@@ -145,7 +147,8 @@ void store::enqueue(op o) {
     std::lock_guard<std::mutex> guard{mtx_};
     queue_.push_back(std::move(o));
     ++queued_seq_;
-    if (queue_.size() < opts_.max_batch)
+    // Wake the writer for the first write of a group and for a full one.
+    if (queue_.size() != 1 && queue_.size() < opts_.max_batch)
       return;
   }
   cv_.notify_all();
@@ -158,8 +161,9 @@ void store::run() {
     if (queue_.empty() && stopping_)
       return;
     // Gather a group: wait out the interval unless the batch is full or we are stopping.
-    cv_.wait_for(lock, opts_.commit_interval,
-                 [this] { return stopping_ || queue_.size() >= opts_.max_batch; });
+    cv_.wait_for(lock, opts_.commit_interval, [this] {
+      return stopping_ || flush_wanted_ > committed_seq_ || queue_.size() >= opts_.max_batch;
+    });
     std::vector<op> group;
     group.swap(queue_);
     uint64_t upto = queued_seq_;
@@ -202,6 +206,9 @@ void store::run() {
 void store::flush() {
   std::unique_lock<std::mutex> lock{mtx_};
   auto target = queued_seq_;
+  if (target <= committed_seq_)
+    return;
+  flush_wanted_ = std::max(flush_wanted_, target);
   cv_.notify_all();
   flushed_cv_.wait(lock, [&] { return committed_seq_ >= target; });
 }

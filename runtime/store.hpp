@@ -132,6 +132,7 @@ private:
   std::vector<op> queue_;
   uint64_t queued_seq_ = 0;
   uint64_t committed_seq_ = 0;
+  uint64_t flush_wanted_ = 0; // a flush waits for this sequence number: commit at once
   uint64_t commits_ = 0;
   uint64_t writes_ = 0;
   std::string last_error_;

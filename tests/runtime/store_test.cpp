@@ -217,6 +217,34 @@ TEST_CASE("store: many writes go in few commits") {
   CHECK(s->intents().size() == 1000);
 }
 
+TEST_CASE("store: a single write commits without a flush") {
+  temp_dir dir;
+  store_options opts;
+  opts.commit_interval = milliseconds(1);
+  auto s = store::open(dir.file("styx.db"), opts);
+  std::promise<std::string> seen;
+  create_intent in;
+  in.client_token = "alone";
+  s->record_intent(in, [&](std::string err) { seen.set_value(err); });
+  // No flush, no other write: the writer must wake up by itself.
+  CHECK(seen.get_future().get() == "");
+  s->flush();
+  CHECK(s->commits() == 1);
+}
+
+TEST_CASE("store: a flush commits a partial group at once") {
+  temp_dir dir;
+  store_options opts;
+  opts.commit_interval = std::chrono::hours(1);
+  opts.max_batch = 100;
+  auto s = store::open(dir.file("styx.db"), opts);
+  for (uint64_t n = 1; n <= 5; ++n)
+    s->record_instance(make_record(n, instance_state::running));
+  s->flush(); // would take an hour if it waited for the interval
+  CHECK(s->instances().size() == 5);
+  CHECK(s->writes() == 5);
+}
+
 TEST_CASE("store: a database of version 1 is migrated and keeps its rows") {
   temp_dir dir;
   auto path = dir.file("styx.db");
