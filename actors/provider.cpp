@@ -206,13 +206,18 @@ void pump(provider_self self) {
       auto& head = queue.front();
       auto n = static_cast<double>(std::max<size_t>(1, head.call.size()));
       bool carries = head.call.size() > 0 && c != static_cast<size_t>(call_class::describe);
-      // How many instances the resource bucket allows now; a batch may be split to that.
+      // How many instances the resource bucket allows now; a batch may be split to that, but
+      // only into parts worth a call: at least a second's refill (or the whole rest), so that
+      // a drained bucket does not turn a batch into one call per instance.
       // A retry is never split: its client token must cover exactly what it covered before.
       double allowed = carries ? std::min(n, std::floor(res.available(now))) : n;
-      if (head.attempt > 1 && allowed < n)
+      double worth = n;
+      if (carries && head.attempt == 1)
+        worth = std::min(n, std::max(1.0, std::floor(res.config().refill_per_sec)));
+      if (allowed < worth)
         allowed = 0;
       if (req.available(now) < 1 || allowed < 1) {
-        auto need = head.attempt > 1 ? n : 1.0;
+        auto need = worth;
         auto wait = std::max(req.time_until(1, now),
                              carries ? res.time_until(need, now) : duration::zero());
         if (wait != duration::max())

@@ -1,0 +1,62 @@
+#pragma once
+// The fan-out benchmark harness behind `styx bench`: provisions N instances on simulated
+// providers through the whole engine, then terminates them, and measures what a platform
+// engineer asks of an engine: time until all run, time-to-running percentiles, throughput over
+// time, API calls per instance, throttles and retries, the achieved create rate against the
+// bound the configured buckets allow, CPU time per instance and peak memory.
+
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "runtime/engine_config.hpp"
+
+namespace styx {
+
+struct bench_options {
+  int count = 10'000;
+  int requests = 1;            // the count split into this many equal requests
+  int providers = 1;           // simulated regions, one provider each
+  std::string profile = "ec2"; // ec2: EC2's buckets and latency; unlimited: none of it
+  double rate_scale = 1;       // multiplies every refill rate (client and cloud alike)
+  double pending_seconds = -1; // boot delay; negative: the profile's
+  size_t threads = 0;
+  uint64_t seed = 1;
+};
+
+struct bench_sample {
+  double t = 0;                // seconds since the start
+  int requested = 0, pending = 0, running = 0, terminated = 0, failed = 0;
+  uint64_t api_calls = 0, throttled = 0;
+};
+
+struct bench_result {
+  bench_options options;
+  double seconds_to_running = 0; // first submit -> last instance running
+  double seconds_to_created = 0; // first submit -> last create answered
+  double seconds_down = 0;       // terminate -> all terminated
+  double p50 = 0, p90 = 0, p99 = 0, max = 0; // time to running, seconds
+  int running = 0, failed = 0;
+  uint64_t api_calls = 0, throttled = 0, retries = 0;
+  double bound_seconds = 0;      // the fastest the create buckets allow for this fan-out
+  double achieved_over_bound = 0;
+  double cpu_seconds = 0;
+  double peak_rss_mib = 0;
+  std::vector<bench_sample> timeline;
+};
+
+/// The engine configuration a profile stands for.
+engine_config bench_config(const bench_options& opts);
+
+/// The seconds the create buckets need for `count` instances spread evenly over `providers`.
+double create_bound_seconds(const rate_limits& limits, int count, int providers);
+
+/// Runs one benchmark. Throws engine_error.
+bench_result run_bench(const bench_options& opts);
+
+void write_summary(std::ostream& out, const bench_result& r);
+void write_json(std::ostream& out, const bench_result& r);
+/// Instances per state and API calls per second over time, as a standalone SVG.
+void write_svg(std::ostream& out, const bench_result& r);
+
+} // namespace styx
