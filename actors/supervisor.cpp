@@ -1,5 +1,6 @@
 #include "actors/supervisor.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <set>
@@ -401,6 +402,51 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   }
 }
 
+// -- a provider that went down (a remote node died or was cut off) ------------------------
+
+/// Takes the provider out of placement. Its instances not created yet (requested) get a fresh
+/// instance actor with the same record and are placed on the other providers (or given up when
+/// none fits); those in a transitional state fail with the reason, since nobody observes them
+/// any more. Running and stopped instances keep their last known state. Records stay.
+void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto p = std::find_if(st.providers.begin(), st.providers.end(),
+                        [&](const provider_entry& e) { return e.handle.address() == dm.source; });
+  if (p == st.providers.end())
+    return;
+  auto lost = p->id;
+  st.providers.erase(p);
+  auto reason = "provider " + lost.to_string() + " lost: " + to_string(dm.reason);
+  std::vector<instance_id> affected;
+  for (auto& [id, t] : st.instances)
+    if (t.handle && t.rec.provider == lost)
+      affected.push_back(id);
+  for (auto& id : affected) {
+    auto& t = st.instances[id];
+    t.counted = false;
+    auto r = st.requests.find(t.rec.request);
+    if (t.rec.state == instance_state::requested && r != st.requests.end()
+        && !r->second.cancelled) {
+      self->send_exit(t.handle, caf::exit_reason::kill); // its create will never be answered
+      auto rec = t.rec;
+      rec.provider = {};
+      t.handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
+      r->second.tried.insert(lost.to_string() + ": " + reason);
+      place(self, r->second, t);
+    } else if (t.rec.state != instance_state::running && t.rec.state != instance_state::stopped) {
+      self->send_exit(t.handle, caf::exit_reason::kill);
+      instance_state_changed ev;
+      ev.from = t.rec.state;
+      ev.record = t.rec;
+      ev.record.state = instance_state::failed;
+      ev.record.last_error = reason;
+      ev.record.since
+        = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
+      on_changed(self, ev);
+    }
+  }
+}
+
 supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
                                                     supervisor_config cfg) {
   // Instances end with the supervisor. Not by links: a supervisor with N linked instances
@@ -411,6 +457,8 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
         self->send_exit(t.handle, msg.reason);
     self->quit(msg.reason);
   });
+  // Providers are monitored (remote ones die with their node): on_provider_down.
+  self->set_down_handler([=](caf::down_msg& dm) { on_provider_down(self, dm); });
   self->state.cfg = std::move(cfg);
   self->state.blocked = blocklist{self->state.cfg.blocklist_ttl};
   if (!self->state.cfg.ids)
@@ -419,6 +467,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
     [=](provider_atom, provider_actor& handle, provider_id& id) {
       auto& st = self->state;
       st.providers.push_back(provider_entry{id, handle, {}, false, {}, 0});
+      self->monitor(handle); // on_provider_down
       self->request(handle, caf::infinite, catalog_atom::value)
         .then(
           [=](catalog& offerings) {
