@@ -2,7 +2,9 @@
 #include "cli/node_command.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
@@ -12,8 +14,12 @@
 #include "runtime/aws_credentials.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/provider_memory.hpp"
+#include "runtime/reconcile.hpp"
 #include "runtime/request_spec.hpp"
 #include "runtime/state_dir.hpp"
+#include "runtime/store.hpp"
+
+#include <pthread.h>
 
 namespace styx::cli {
 
@@ -66,6 +72,22 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
       spec.regions.push_back(std::get<aws_settings>(settings).region);
     }
   }
+  // Hidden, for tests: STYX_SIM_PROFILE=fast shortens the simulated cloud's delays and lifts
+  // the rate limits, so that crash tests of thousands of instances take seconds.
+  if (auto* profile = std::getenv("STYX_SIM_PROFILE"); profile != nullptr
+                                                      && std::string(profile) == "fast") {
+    cfg.sim.latency_median = milliseconds(2);
+    cfg.sim.latency_p99 = milliseconds(10);
+    cfg.sim.throttle = false;
+    cfg.sim.pending_min = milliseconds(50);
+    cfg.sim.pending_max = milliseconds(200);
+    cfg.sim.transition_min = milliseconds(20);
+    cfg.sim.transition_max = milliseconds(100);
+    for (auto& p : cfg.providers) {
+      p.limits.limits = rate_limits::unlimited();
+      p.limits.poll_interval = milliseconds(100);
+    }
+  }
   if (remembered) {
     for (auto& id : load_provider_memory(cfg.state_dir)) {
       auto& spec = spec_of(id.cloud);
@@ -110,17 +132,98 @@ provision_request request_from(const up_options& o) {
   return req;
 }
 
+/// SIGINT and SIGTERM blocked in every thread (the actor system's threads inherit the mask)
+/// and taken by one thread with sigtimedwait: run_up sees the signal, drains and persists.
+class signal_guard {
+public:
+  signal_guard() {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    waiter_ = std::thread([this] {
+      timespec tick{0, 100 * 1000 * 1000};
+      while (!stop_) {
+        int sig = sigtimedwait(&set_, nullptr, &tick);
+        if (sig > 0) {
+          received_ = sig;
+          return;
+        }
+      }
+    });
+  }
+  ~signal_guard() {
+    stop_ = true;
+    waiter_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  /// 0, or the signal received.
+  int received() const { return received_; }
+
+private:
+  sigset_t set_;
+  sigset_t old_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> received_{0};
+  std::thread waiter_;
+};
+
+request_id parse_request_id(const std::string& text, const char* flag) {
+  auto id = uuid::parse(text);
+  if (!id)
+    throw usage_error(std::string(flag) + " expects a request id, got '" + text + "'");
+  request_id rid;
+  static_cast<uuid&>(rid) = *id;
+  return rid;
+}
+
 } // namespace
 
 int run_up(const common_options& common, const up_options& opts) {
-  auto req = request_from(opts);
+  signal_guard signals; // before the actor system starts
+  std::unique_ptr<engine> resumed_eng;
+  provision_request req;
+  if (!opts.resume.empty()) {
+    // Resume: reconcile (adopts what the interrupted run created), then a new request for
+    // what is missing; the old one is marked "resumed".
+    auto old_id = parse_request_id(opts.resume, "--resume");
+    resumed_eng = engine::start(config_for(common, {}));
+    resumed_eng->reconcile();
+    auto db = resumed_eng->durable_store();
+    auto old = db->find_request(old_id);
+    if (!old)
+      throw usage_error("no request " + opts.resume + " in the store");
+    auto spec = old->request();
+    if (!spec)
+      throw usage_error("request " + opts.resume + " has no stored spec to resume");
+    selector sel;
+    sel.requests.push_back(old_id);
+    int live = 0;
+    for (auto& r : resumed_eng->list(sel))
+      if (is_live(r.state))
+        ++live;
+    db->set_request_state(old_id, "resumed");
+    int missing = old->count - live;
+    if (missing <= 0) {
+      std::cout << live << '/' << old->count << " running (request " << opts.resume
+                << "), nothing to resume\n";
+      return exit_ok;
+    }
+    req = *spec;
+    req.id(request_id{});
+    req.count(missing);
+    if (req.min_count() > 0)
+      req.min_count(std::max(1, std::min(missing, req.min_count() - live)));
+  } else {
+    req = request_from(opts);
+  }
   auto cfg = config_for(common, req.where().providers, req.where().regions, false);
   if (!parse_placement_policy(opts.policy, cfg.policy))
     throw usage_error("unknown policy '" + opts.policy
                       + "' (known: cheapest, round-robin, least-loaded)");
   if (!opts.nodes_file.empty()) // distributed nodes (cli/node_command.hpp)
     apply_nodes_file(opts.nodes_file, !req.where().providers.empty(), cfg);
-  auto eng = engine::start(cfg);
+  std::unique_ptr<engine> eng = resumed_eng ? std::move(resumed_eng) : engine::start(cfg);
   auto started = std::chrono::steady_clock::now();
   std::mutex mtx;
   progress_printer progress{std::cerr};
@@ -134,7 +237,7 @@ int run_up(const common_options& common, const up_options& opts) {
   std::optional<request_done> done;
   if (opts.detach) {
     // Return once no instance waits for its create call; the cloud boots them on its own.
-    while (!handle.done()) {
+    while (!handle.done() && signals.received() == 0) {
       auto p = handle.progress();
       if (p.count > 0 && p.requested == 0 && p.pending + p.running + p.failed >= p.count)
         break;
@@ -143,7 +246,17 @@ int run_up(const common_options& common, const up_options& opts) {
     if (handle.done())
       done = handle.wait();
   } else {
-    done = handle.wait();
+    while (!done && signals.received() == 0)
+      done = handle.wait_for(milliseconds(50));
+  }
+  if (int sig = signals.received(); sig != 0 && !done) {
+    // Drain the calls in flight and persist; a later `styx up --resume` finishes the work.
+    eng->shutdown();
+    std::lock_guard<std::mutex> guard{mtx};
+    progress.finish();
+    std::cerr << "styx: interrupted; resume with: styx up --resume " << handle.id().to_string()
+              << '\n';
+    return sig == SIGINT ? exit_sigint : exit_sigterm;
   }
   {
     std::lock_guard<std::mutex> guard{mtx};
@@ -184,8 +297,15 @@ int run_up(const common_options& common, const up_options& opts) {
 
 int run_status(const common_options& common, const status_options& opts) {
   auto eng = engine::start(config_for(common, {}));
-  eng->adopt();
-  auto records = eng->list();
+  std::vector<instance_record> records;
+  if (opts.refresh) {
+    eng->adopt();
+    records = eng->list();
+  } else {
+    for (auto& r : eng->records_from_store()) // no cloud call
+      if (!is_final(r.state))
+        records.push_back(std::move(r));
+  }
   std::sort(records.begin(), records.end(), [](auto& a, auto& b) {
     return std::tie(a.name, a.cloud_id) < std::tie(b.name, b.cloud_id);
   });
@@ -194,6 +314,22 @@ int run_status(const common_options& common, const status_options& opts) {
   else
     write_table(std::cout, records);
   return exit_ok;
+}
+
+int run_reconcile(const common_options& common, const reconcile_options& opts) {
+  auto eng = engine::start(config_for(common, {}));
+  auto report = eng->reconcile();
+  if (opts.json) {
+    std::cout << report.to_json() << '\n';
+  } else {
+    std::cout << "reconciled " << report.listed << " cloud instance(s): " << report.adopted
+              << " adopted, " << report.terminated_surplus << " surplus terminated, "
+              << report.terminated_orphans << " orphans terminated, " << report.vanished
+              << " vanished, " << report.unfinished << " unfinished request(s)\n";
+    for (auto& e : report.errors)
+      std::cout << "  listing failed: " << e << '\n';
+  }
+  return report.errors.empty() ? exit_ok : exit_failed;
 }
 
 int run_change(const common_options& common, const change_options& opts) {

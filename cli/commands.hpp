@@ -45,9 +45,15 @@ struct up_options {
   bool detach = false;
   bool json = false;
   std::string nodes_file; // distributed nodes (cli/node_command.hpp)
+  std::string resume;     // a request id: reconcile, then provision what it still lacks
 };
 
 struct status_options {
+  bool json = false;
+  bool refresh = false; // ask the clouds (adopt) instead of answering from the store
+};
+
+struct reconcile_options {
   bool json = false;
 };
 
@@ -64,5 +70,11 @@ struct change_options {
 int run_up(const common_options& common, const up_options& opts);
 int run_status(const common_options& common, const status_options& opts);
 int run_change(const common_options& common, const change_options& opts);
+/// Matches the clouds to the store (runtime/reconcile.hpp) and prints the counts.
+int run_reconcile(const common_options& common, const reconcile_options& opts);
+
+/// Exit codes of a `styx up` ended by SIGINT / SIGTERM (after draining and persisting).
+constexpr int exit_sigint = 130;
+constexpr int exit_sigterm = 143;
 
 } // namespace styx::cli

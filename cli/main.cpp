@@ -2,7 +2,8 @@
 //
 //   styx up --count 1000 [--provider sim] [--cpus 2 --memory 4 --spot --tag k=v ...]
 //   styx up --file spec.yaml [--detach]
-//   styx status [--json]
+//   styx status [--json] [--refresh]
+//   styx reconcile [--json]
 //   styx stop|start|down (ID|NAME|CLOUD-ID ... | --tag k=v | --request ID | --all) [--json]
 //
 // Exit codes: 0 success, 1 the work failed, 2 bad input.
@@ -70,10 +71,18 @@ int main(int argc, char** argv) {
   up_cmd->add_flag("--detach", up.detach, "return once the cloud accepted every instance");
   up_cmd->add_flag("--json", up.json, "print the result as JSON");
   up_cmd->add_option("--nodes", up.nodes_file, "YAML list of host:port nodes (+ tls settings)");
+  up_cmd->add_option("--resume", up.resume,
+                     "reconcile, then provision what an interrupted request still lacks");
 
   status_options status;
   auto* status_cmd = app.add_subcommand("status", "list this engine's instances");
   status_cmd->add_flag("--json", status.json, "print JSON");
+  status_cmd->add_flag("--refresh", status.refresh, "ask the clouds instead of the store");
+
+  reconcile_options reconcile;
+  auto* reconcile_cmd =
+    app.add_subcommand("reconcile", "match the clouds to the store: adopt, end surplus/orphans");
+  reconcile_cmd->add_flag("--json", reconcile.json, "print JSON");
 
   change_options change;
   auto add_change = [&](const char* name, const char* help, styx::change_op op) {
@@ -107,7 +116,7 @@ int main(int argc, char** argv) {
     auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); });
     if (subs.empty()) {
       std::cerr << "styx: unknown command '" << word
-                << "' (known: up, status, stop, start, down; see styx --help)\n";
+                << "' (known: up, status, reconcile, stop, start, down; see styx --help)\n";
       return exit_bad_input;
     }
     break;
@@ -128,6 +137,8 @@ int main(int argc, char** argv) {
       return run_up(common, up);
     if (status_cmd->parsed())
       return run_status(common, status);
+    if (reconcile_cmd->parsed())
+      return run_reconcile(common, reconcile);
     if (stop_cmd->parsed() || start_cmd->parsed() || down_cmd->parsed())
       return run_change(common, change);
     if (node_cmd->parsed())

@@ -24,7 +24,9 @@
 #include "runtime/http_engine.hpp"
 #include "runtime/node_client.hpp"
 #include "runtime/provider_memory.hpp"
+#include "runtime/reconcile.hpp"
 #include "runtime/state_dir.hpp"
+#include "runtime/store.hpp"
 
 namespace styx {
 
@@ -144,6 +146,45 @@ caf::behavior bridge(caf::event_based_actor*, std::shared_ptr<event_hub> hub) {
   };
 }
 
+/// The simulated cloud as durable as a real one: after every successful mutating call its
+/// state file is rewritten (atomically) before the reply goes back, so an instance the call
+/// created survives a kill -9 of the engine. Otherwise sim_api's behaviour.
+class durable_sim_api final : public cloud_api {
+public:
+  durable_sim_api(std::shared_ptr<sim_cloud> cloud, provider_id id, timer& t,
+                  std::shared_ptr<std::mutex> save_mtx)
+    : cloud_(std::move(cloud)), id_(std::move(id)), timer_(t), save_mtx_(std::move(save_mtx)) {}
+
+  const provider_id& id() const override { return id_; }
+  size_t max_batch(api_op) const override { return 1000; }
+
+  void start(api_call call, reply_handler done) override {
+    auto op = call.op;
+    auto reply = cloud_->handle(id_.region, call);
+    bool mutating = op == api_op::create || op == api_op::stop || op == api_op::start
+                    || op == api_op::terminate;
+    if (mutating && !reply.error) {
+      std::lock_guard<std::mutex> guard{*save_mtx_};
+      std::string err;
+      if (!cloud_->save(&err))
+        spdlog::error("could not save the simulated cloud: {}", err);
+    }
+    auto delay = cloud_->draw_latency();
+    if (delay <= duration::zero()) {
+      done(std::move(reply));
+      return;
+    }
+    auto shared = std::make_shared<api_reply>(std::move(reply));
+    timer_.after(delay, [shared, done = std::move(done)] { done(std::move(*shared)); });
+  }
+
+private:
+  std::shared_ptr<sim_cloud> cloud_;
+  provider_id id_;
+  timer& timer_;
+  std::shared_ptr<std::mutex> save_mtx_;
+};
+
 class system_config : public caf::actor_system_config {
 public:
   explicit system_config(const engine_config& cfg) {
@@ -172,10 +213,13 @@ struct engine::impl {
   std::unique_ptr<actor_timer> tmr;
   std::shared_ptr<sim_cloud> sim;
   std::vector<provider_actor> providers;
+  std::vector<provider_id> provider_ids; // of each provider actor
   supervisor_actor supervisor;
   caf::actor bridge;
   std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
   std::shared_ptr<uuid_generator> ids;
+  std::shared_ptr<store> db; // <state_dir>/styx.db; null without a state dir
+  std::shared_ptr<std::mutex> sim_save_mtx = std::make_shared<std::mutex>();
   bool stopped = false;
   bool sim_loaded = false;
 
@@ -201,6 +245,8 @@ struct engine::impl {
       stop();
       throw engine_error(message);
     };
+    if (cloud == "sim" && db && sim_loaded && !cfg.sim.state_file.empty())
+      return std::make_shared<durable_sim_api>(sim, id, *tmr, sim_save_mtx);
     if (cloud == "sim")
       return std::make_shared<sim_api>(sim, id, *tmr);
     if (cloud == "aws") {
@@ -232,6 +278,11 @@ struct engine::impl {
         cfg.engine_id = load_or_create_engine_id(cfg.state_dir);
       if (cfg.sim.state_file.empty())
         cfg.sim.state_file = cfg.state_dir + "/sim-cloud.json";
+      try {
+        db = store::open(cfg.state_dir + "/styx.db");
+      } catch (const store_error& e) {
+        throw engine_error(e.what());
+      }
     }
     ids = std::make_shared<uuid_generator>(cfg.seed);
     if (cfg.engine_id.empty())
@@ -266,10 +317,13 @@ struct engine::impl {
       for (auto& region : regions) {
         auto api = make_cloud(spec.cloud, region);
         auto pcfg = spec.limits;
+        if (db && !pcfg.journal)
+          pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
           pcfg.seed = ++seed;
         auto handle = spawn_provider(*sys, api, pcfg);
         providers.push_back(handle);
+        provider_ids.push_back(api->id());
         caf::anon_send(supervisor, provider_atom::value, handle, api->id());
       }
     }
@@ -278,6 +332,15 @@ struct engine::impl {
       connect_nodes(*sys, supervisor, cfg.nodes, cfg.node_net, cfg.node_wait);
     } catch (const std::runtime_error& e) {
       throw engine_error(e.what());
+    }
+    if (db) {
+      // Every transition and every request's end goes to the store.
+      hub->subscribe([store = db, wall = clk.get()](const engine_event& ev) {
+        if (auto* c = std::get_if<instance_state_changed>(&ev))
+          store->record_instance(c->record);
+        else if (auto* d = std::get_if<request_done>(&ev))
+          store->record_request_done(*d, wall->wall_ms());
+      });
     }
     bridge = sys->spawn(styx::bridge, hub);
     caf::anon_send(supervisor, subscribe_atom::value, bridge);
@@ -299,9 +362,14 @@ struct engine::impl {
       tmr->stop();
     supervisor = nullptr;
     providers.clear();
+    provider_ids.clear();
     bridge = nullptr;
     sys->await_all_actors_done();
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
+    if (db) {
+      db->flush();
+      db.reset();
+    }
     if (sim && sim_loaded) { // never overwrite a state file that could not be read
       std::string err;
       if (!sim->save(&err))
@@ -357,6 +425,8 @@ request_handle engine::submit(provision_request req) {
     return request_handle{s};
   }
   impl_->hub->add_slot(s);
+  if (impl_->db)
+    impl_->db->record_request(req, impl_->clk->wall_ms());
   try {
     impl_->ask<request_id>(std::move(req));
   } catch (const engine_error& e) {
@@ -386,6 +456,91 @@ int engine::terminate(const selector& sel) {
 
 int engine::adopt() {
   return impl_->ask<int>(adopt_atom::value);
+}
+
+std::vector<instance_record> engine::records_from_store() {
+  if (!impl_->db)
+    throw engine_error("no state dir: nothing is stored");
+  return impl_->db->instances();
+}
+
+std::shared_ptr<store> engine::durable_store() const {
+  return impl_->db;
+}
+
+reconcile_report engine::reconcile() {
+  auto& db = impl_->db;
+  if (!db)
+    throw engine_error("no state dir: nothing to reconcile against");
+  reconcile_report report;
+  std::vector<cloud_instance> listed;
+  std::vector<provider_id> listed_from; // the provider of each listed instance
+  {
+    caf::scoped_actor self{*impl_->sys};
+    for (size_t i = 0; i < impl_->providers.size(); ++i) {
+      auto& p = impl_->providers[i];
+      auto pid = i < impl_->provider_ids.size() ? impl_->provider_ids[i] : provider_id{};
+      self->request(p, caf::infinite,
+                    list_instances{{{ownership_tag::engine, impl_->cfg.engine_id}}})
+        .receive(
+          [&](std::vector<cloud_instance>& xs) {
+            listed.insert(listed.end(), xs.begin(), xs.end());
+            listed_from.insert(listed_from.end(), xs.size(), pid);
+          },
+          [&](caf::error& e) { report.errors.push_back(impl_->sys->render(e)); });
+    }
+  }
+  auto plan = plan_reconcile(db->requests(), db->instances(), listed, report.errors.empty());
+  report.listed = static_cast<int>(listed.size());
+  adopt(); // every live tagged instance gets an actor; the surplus and orphans end below
+  report.adopted = static_cast<int>(plan.adopt.size());
+  // The store learns of what it missed (a crash between the create and its record).
+  std::map<std::string, provider_id> where;
+  for (size_t k = 0; k < listed.size() && k < listed_from.size(); ++k)
+    where.emplace(listed[k].cloud_id, listed_from[k]);
+  for (auto& ci : plan.adopt) {
+    instance_record rec;
+    rec.id = ci.owner_instance();
+    rec.request = ci.owner_request();
+    rec.name = ci.tags.count(ownership_tag::name) ? ci.tags.at(ownership_tag::name) : ci.cloud_id;
+    rec.provider = where[ci.cloud_id];
+    rec.zone = ci.zone;
+    rec.instance_type = ci.instance_type;
+    rec.market = ci.market;
+    rec.cloud_id = ci.cloud_id;
+    rec.state = ci.state;
+    rec.since = ci.launched_at;
+    for (auto& [k, v] : ci.tags)
+      if (k.rfind("styx:", 0) != 0 && k != ownership_tag::name)
+        rec.tags.emplace(k, v);
+    db->record_instance(rec);
+  }
+  auto end_all = [this](const std::vector<cloud_instance>& xs) {
+    selector sel;
+    for (auto& x : xs)
+      if (!x.owner_instance().empty())
+        sel.ids.push_back(x.owner_instance());
+    if (sel.ids.empty())
+      return 0;
+    int n = terminate(sel);
+    // A reconcile that returns has ended what it reports as ended.
+    wait_for_state(sel, instance_state::terminated, std::chrono::minutes(2));
+    return n;
+  };
+  report.terminated_surplus = end_all(plan.terminate_surplus);
+  report.terminated_orphans = end_all(plan.terminate_orphans);
+  for (auto rec : plan.vanished) {
+    rec.state = instance_state::terminated;
+    rec.since = impl_->clk->wall_ms();
+    rec.last_error = "vanished from the cloud";
+    db->record_instance(rec);
+  }
+  report.vanished = static_cast<int>(plan.vanished.size());
+  for (auto& rid : plan.unfinished)
+    db->set_request_state(rid, "interrupted");
+  report.unfinished = static_cast<int>(plan.unfinished.size());
+  db->flush();
+  return report;
 }
 
 bool engine::wait_for_state(const selector& sel, instance_state target, duration timeout) {

@@ -27,6 +27,9 @@
 
 namespace styx {
 
+class store;
+struct reconcile_report;
+
 struct engine_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
@@ -74,6 +77,16 @@ public:
   /// Finds this engine's instances on every provider (by its ownership tag) and takes them
   /// over; returns how many. `styx status` and `styx down` in a new process start with it.
   int adopt();
+  /// The instances as the store last recorded them, without any cloud call. Throws
+  /// engine_error when the engine has no state dir.
+  std::vector<instance_record> records_from_store();
+  /// Lists every provider by the ownership tag and matches the store (runtime/reconcile.hpp):
+  /// adopts, terminates surplus and orphans, marks vanished records. Throws engine_error
+  /// without a state dir.
+  reconcile_report reconcile();
+  /// The durable store, null without a state dir.
+  std::shared_ptr<styx::store> durable_store() const;
+
   /// Blocks until every selected instance is in `target` or a final state; false when
   /// `timeout` passed first.
   bool wait_for_state(const selector& sel, instance_state target, duration timeout);
