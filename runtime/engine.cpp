@@ -368,6 +368,7 @@ struct engine::impl {
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
     if (db) {
       db->flush();
+      spdlog::info("store {}: {} writes in {} commits", db->path(), db->writes(), db->commits());
       db.reset();
     }
     if (sim && sim_loaded) { // never overwrite a state file that could not be read
