@@ -281,12 +281,14 @@ void write_svg(std::ostream& out, const bench_result& r) {
                         {"running", "#009e73", &bench_sample::running},
                         {"terminated", "#0072b2", &bench_sample::terminated},
                         {"failed", "#d55e00", &bench_sample::failed}};
+  out << "<rect x=\"" << w - 215 << "\" y=\"" << top + 2 << "\" width=\"200\" height=\"104\" "
+      << "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n";
   int legend = 0;
   for (auto& s : all) {
     out << "<polyline fill=\"none\" stroke=\"" << s.color << "\" stroke-width=\"2\" points=\"";
     for (auto& p : r.timeline)
       out << x(p.t) << ',' << y(p.*(s.field), ymax) << ' ';
-    out << "\"/>\n<text x=\"" << w - 120 << "\" y=\"" << top + 16 * ++legend << "\" fill=\""
+    out << "\"/>\n<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend << "\" fill=\""
         << s.color << "\">" << s.name << "</text>\n";
   }
   // API calls per second, scaled to the plot's height.
@@ -302,7 +304,7 @@ void write_svg(std::ostream& out, const bench_result& r) {
     auto rate = dt > 0 ? (r.timeline[i].api_calls - r.timeline[i - 1].api_calls) / dt : 0;
     out << x(r.timeline[i].t) << ',' << y(rate, max_rate) << ' ';
   }
-  out << "\"/>\n<text x=\"" << w - 120 << "\" y=\"" << top + 16 * ++legend
+  out << "\"/>\n<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend
       << "\" fill=\"#cc79a7\">API calls/s (max " << max_rate << ")</text>\n</svg>\n";
 }
 
