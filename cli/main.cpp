@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 
+#include "cli/bench_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/node_command.hpp" // distributed nodes
 
@@ -105,6 +106,8 @@ int main(int argc, char** argv) {
   node_cli_options node_opts;
   auto* node_cmd = add_node_command(app, node_opts);
 
+  auto* bench_cmd = add_bench_command(app);
+
   // The first word that is not an option must be a command.
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
@@ -116,7 +119,7 @@ int main(int argc, char** argv) {
     auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); });
     if (subs.empty()) {
       std::cerr << "styx: unknown command '" << word
-                << "' (known: up, status, reconcile, stop, start, down; see styx --help)\n";
+                << "' (known: up, status, reconcile, stop, start, down, bench; see styx --help)\n";
       return exit_bad_input;
     }
     break;
@@ -135,6 +138,8 @@ int main(int argc, char** argv) {
   try {
     if (up_cmd->parsed())
       return run_up(common, up);
+    if (bench_cmd->parsed())
+      return run_bench_command();
     if (status_cmd->parsed())
       return run_status(common, status);
     if (reconcile_cmd->parsed())
