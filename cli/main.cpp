@@ -119,7 +119,7 @@ int main(int argc, char** argv) {
     auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); });
     if (subs.empty()) {
       std::cerr << "styx: unknown command '" << word
-                << "' (known: up, status, reconcile, stop, start, down, bench; see styx --help)\n";
+                << "' (known: up, status, reconcile, stop, start, down, bench, node; see styx --help)\n";
       return exit_bad_input;
     }
     break;
