@@ -1,5 +1,7 @@
 #include "cli/output.hpp"
 
+#include "common/json.hpp"
+
 #include <array>
 #include <cstdio>
 #include <cstdlib>
@@ -9,48 +11,24 @@
 
 namespace styx::cli {
 
-std::string json_escape(const std::string& s) {
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof(buf), "\\u%04x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
-  return out;
-}
 
 void write_json(std::ostream& out, const instance_record& r) {
-  out << "{\"id\":" << json_escape(r.id.to_string())
-      << ",\"request\":" << json_escape(r.request.to_string())
-      << ",\"name\":" << json_escape(r.name)
-      << ",\"provider\":" << json_escape(r.provider.to_string())
-      << ",\"zone\":" << json_escape(r.zone)
-      << ",\"instance_type\":" << json_escape(r.instance_type)
-      << ",\"market\":" << json_escape(to_string(r.market))
-      << ",\"cloud_id\":" << json_escape(r.cloud_id)
-      << ",\"state\":" << json_escape(to_string(r.state)) << ",\"since\":" << r.since
+  out << "{\"id\":" << json_quote(r.id.to_string())
+      << ",\"request\":" << json_quote(r.request.to_string())
+      << ",\"name\":" << json_quote(r.name)
+      << ",\"provider\":" << json_quote(r.provider.to_string())
+      << ",\"zone\":" << json_quote(r.zone)
+      << ",\"instance_type\":" << json_quote(r.instance_type)
+      << ",\"market\":" << json_quote(to_string(r.market))
+      << ",\"cloud_id\":" << json_quote(r.cloud_id)
+      << ",\"state\":" << json_quote(to_string(r.state)) << ",\"since\":" << r.since
       << ",\"tags\":{";
   bool first = true;
   for (auto& [k, v] : r.tags) {
-    out << (first ? "" : ",") << json_escape(k) << ':' << json_escape(v);
+    out << (first ? "" : ",") << json_quote(k) << ':' << json_quote(v);
     first = false;
   }
-  out << "},\"last_error\":" << json_escape(r.last_error) << '}';
+  out << "},\"last_error\":" << json_quote(r.last_error) << '}';
 }
 
 void write_json(std::ostream& out, const std::vector<instance_record>& rs) {
@@ -63,16 +41,16 @@ void write_json(std::ostream& out, const std::vector<instance_record>& rs) {
 }
 
 void write_json(std::ostream& out, const request_done& d, double seconds) {
-  out << "{\"request\":" << json_escape(d.request.to_string())
+  out << "{\"request\":" << json_quote(d.request.to_string())
       << ",\"ok\":" << (d.ok ? "true" : "false")
       << ",\"rolled_back\":" << (d.rolled_back ? "true" : "false") << ",\"count\":" << d.count
       << ",\"running\":" << d.running << ",\"failed\":" << d.failed
       << ",\"seconds\":" << std::fixed << std::setprecision(3) << seconds
-      << ",\"error\":" << json_escape(d.error) << ",\"failures\":[";
+      << ",\"error\":" << json_quote(d.error) << ",\"failures\":[";
   for (size_t i = 0; i < d.failures.size(); ++i) {
     auto& f = d.failures[i];
-    out << (i == 0 ? "" : ",") << "{\"instance\":" << json_escape(f.instance.to_string())
-        << ",\"where\":" << json_escape(f.provider) << ",\"reason\":" << json_escape(f.reason)
+    out << (i == 0 ? "" : ",") << "{\"instance\":" << json_quote(f.instance.to_string())
+        << ",\"where\":" << json_quote(f.provider) << ",\"reason\":" << json_quote(f.reason)
         << '}';
   }
   out << "]}\n";

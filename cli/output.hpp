@@ -10,7 +10,6 @@
 
 namespace styx::cli {
 
-std::string json_escape(const std::string& s);
 void write_json(std::ostream& out, const instance_record& r);
 void write_json(std::ostream& out, const std::vector<instance_record>& rs);
 void write_json(std::ostream& out, const request_done& d, double seconds);

@@ -1,5 +1,7 @@
 #include "runtime/store_sql.hpp"
 
+#include "common/json.hpp"
+
 #include <sqlite3.h>
 #include <simdjson.h>
 
@@ -82,27 +84,6 @@ std::vector<char> statement::blob_col(int i) {
 
 // -- json -------------------------------------------------------------------------------
 
-std::string json_quote(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
 
 std::string tags_json(const tag_map& tags) {
   std::string out = "{";

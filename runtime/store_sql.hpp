@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "common/json.hpp"
 #include "runtime/store.hpp"
 
 struct sqlite3_stmt;
@@ -43,7 +44,6 @@ private:
   sqlite3_stmt* st_ = nullptr;
 };
 
-std::string json_quote(const std::string& s);
 std::string tags_json(const tag_map& tags);
 tag_map parse_tags_json(const std::string& json);
 std::string request_done_json(const request_done& d);
