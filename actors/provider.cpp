@@ -55,6 +55,7 @@ struct outgoing {
   caf::typed_response_promise<std::vector<cloud_instance>> list_rp;
   caf::typed_response_promise<catalog> catalog_rp;
   int attempt = 1;
+  time_point sent_at{}; // the last attempt's
   time_point ready_at{};
 };
 
@@ -68,6 +69,7 @@ struct pending_batch {
 struct watch_entry {
   instance_actor owner;
   instance_state last;
+  time_point since; // when `last` was learned from a create or change answer
 };
 
 struct provider_state {
@@ -266,6 +268,7 @@ void start_on_cloud(provider_self self, uint64_t seq) {
   if (i == st.in_flight.end())
     return;
   ++st.stats.api_calls;
+  i->second.sent_at = self->clock().now();
   auto weak = caf::actor_cast<caf::weak_actor_ptr>(self);
   st.cloud->start(i->second.call, [weak, seq](api_reply reply) {
     if (auto strong = weak.lock())
@@ -315,7 +318,7 @@ void watch(provider_self self, const std::string& cloud_id, instance_actor owner
   if (is_final(state)) {
     st.watched.erase(cloud_id);
   } else {
-    st.watched[cloud_id] = watch_entry{std::move(owner), state};
+    st.watched[cloud_id] = watch_entry{std::move(owner), state, self->clock().now()};
   }
   st.stats.watched = static_cast<int64_t>(st.watched.size());
   schedule_poll(self);
@@ -349,13 +352,18 @@ void poll(provider_self self) {
   pump(self);
 }
 
-void on_described(provider_self self, const api_call& call, api_reply& reply) {
+void on_described(provider_self self, const outgoing& o, api_reply& reply) {
+  const auto& call = o.call;
   auto& st = self->state;
   std::unordered_set<std::string> seen;
   for (auto& inst : reply.instances) {
     seen.insert(inst.cloud_id);
     auto i = st.watched.find(inst.cloud_id);
     if (i == st.watched.end() || i->second.last == inst.state)
+      continue;
+    // A describe sent before a change was answered shows the state before it: stale. Taken
+    // as the truth, it would put a terminating instance back to running, out of the polls.
+    if (o.sent_at < i->second.since)
       continue;
     i->second.last = inst.state;
     self->send(i->second.owner, instance_update{inst, {}});
@@ -367,7 +375,7 @@ void on_described(provider_self self, const api_call& call, api_reply& reply) {
     if (seen.count(id) > 0)
       continue;
     auto i = st.watched.find(id);
-    if (i == st.watched.end())
+    if (i == st.watched.end() || o.sent_at < i->second.since)
       continue;
     cloud_instance gone;
     gone.cloud_id = id;
@@ -426,7 +434,7 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
     }
     case api_op::describe:
       st.poll_outstanding = false;
-      on_described(self, o.call, reply);
+      on_described(self, o, reply);
       break;
     case api_op::list:
       o.list_rp.deliver(std::move(reply.instances));
