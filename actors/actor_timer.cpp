@@ -20,9 +20,13 @@ CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::timer_callback)
 namespace styx {
 
 actor_timer::actor_timer(caf::actor_system& sys) {
-  worker_ = sys.spawn<caf::lazy_init>([](caf::event_based_actor*) -> caf::behavior {
-    return {[](const timer_callback& cb) { cb.fn(); }};
-  });
+  // The unused argument keeps CAF 0.17.6 from dereferencing a null argument tuple, which
+  // it does for spawns without arguments (undefined behaviour that UBSan reports).
+  worker_ = sys.spawn<caf::lazy_init>(
+    [](caf::event_based_actor*, int) -> caf::behavior {
+      return {[](const timer_callback& cb) { cb.fn(); }};
+    },
+    0);
 }
 
 actor_timer::~actor_timer() {

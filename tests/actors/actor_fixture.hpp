@@ -63,11 +63,15 @@ public:
   std::optional<R> ask(Handle h, Ts... xs) {
     auto result = std::make_shared<std::optional<R>>();
     auto err = std::make_shared<std::string>();
-    sys.spawn([=](caf::event_based_actor* self) {
-      self->request(h, caf::infinite, xs...)
-        .then([=](R& r) { *result = std::move(r); },
-              [=](caf::error& e) { *err = self->system().render(e); });
-    });
+    // The result cells go in as a spawn argument: CAF 0.17.6 dereferences a null argument
+    // tuple for spawns without arguments (undefined behaviour that UBSan reports).
+    sys.spawn(
+      [=](caf::event_based_actor* self, std::shared_ptr<std::optional<R>> out) {
+        self->request(h, caf::infinite, xs...)
+          .then([=](R& r) { *out = std::move(r); },
+                [=](caf::error& e) { *err = self->system().render(e); });
+      },
+      result);
     for (int i = 0; i < 2000 && !*result && err->empty(); ++i)
       advance(milliseconds(5), milliseconds(5));
     last_error = *err;

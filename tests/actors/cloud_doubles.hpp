@@ -121,13 +121,14 @@ struct client_log {
 template <class Msg>
 caf::actor spawn_client(caf::actor_system& sys, provider_actor p, std::vector<Msg> msgs,
                         std::shared_ptr<client_log> log) {
-  return sys.spawn([=](caf::event_based_actor* self) -> caf::behavior {
+  // `log` as a spawn argument: see actor_fixture::ask.
+  return sys.spawn([=](caf::event_based_actor* self, std::shared_ptr<client_log>) -> caf::behavior {
     for (auto& m : msgs)
       self->request(p, caf::infinite, m)
         .then([=](instance_update& u) { log->answers.push_back(std::move(u)); },
               [=](caf::error& e) { log->errors.push_back(self->system().render(e)); });
     return {[=](instance_update& u) { log->unasked.push_back(std::move(u)); }};
-  });
+  }, log);
 }
 
 } // namespace styx::test

@@ -36,12 +36,12 @@ struct instance_bench : provider_bench {
     : provider_bench(unpaced_config(), sim), icfg(ic) {
     icfg.wall = &f.clk;
     auto l = log;
-    stub = f.sys.spawn([l](caf::event_based_actor*) -> caf::behavior {
+    stub = f.sys.spawn([](caf::event_based_actor*, decltype(l) l) -> caf::behavior {
       return {
         [l](instance_state_changed& ev) { l->changes.push_back(ev); },
         [l](placement_failed& pf) { l->failed.push_back(pf); },
       };
-    });
+    }, l);
   }
 
   ~instance_bench() {

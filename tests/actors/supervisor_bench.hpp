@@ -46,13 +46,13 @@ struct supervisor_bench {
       caf::anon_send(sup, provider_atom::value, providers.back(), api->id());
     }
     auto ev = events;
-    collector = f.sys.spawn([ev](caf::event_based_actor*) -> caf::behavior {
+    collector = f.sys.spawn([](caf::event_based_actor*, decltype(ev) ev) -> caf::behavior {
       return {
         [ev](instance_state_changed& x) { ev->changes.push_back(x); },
         [ev](request_progress& x) { ev->progress.push_back(x); },
         [ev](request_done& x) { ev->done.push_back(x); },
       };
-    });
+    }, ev);
     caf::anon_send(sup, subscribe_atom::value, collector);
     f.run();
   }

@@ -19,13 +19,13 @@ struct event_log {
 };
 
 caf::actor spawn_collector(caf::actor_system& sys, std::shared_ptr<event_log> log) {
-  return sys.spawn([log](caf::event_based_actor*) -> caf::behavior {
+  return sys.spawn([](caf::event_based_actor*, std::shared_ptr<event_log> log) -> caf::behavior {
     return {
       [log](instance_state_changed& ev) { log->changes.push_back(ev); },
       [log](request_progress& ev) { log->progress.push_back(ev); },
       [log](request_done& ev) { log->done.push_back(ev); },
     };
-  });
+  }, log);
 }
 
 struct world {
