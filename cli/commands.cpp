@@ -223,7 +223,19 @@ int run_up(const common_options& common, const up_options& opts) {
                       + "' (known: cheapest, round-robin, least-loaded)");
   if (!opts.nodes_file.empty()) // distributed nodes (cli/node_command.hpp)
     apply_nodes_file(opts.nodes_file, !req.where().providers.empty(), cfg);
+  bool reconciled = resumed_eng != nullptr;
   std::unique_ptr<engine> eng = resumed_eng ? std::move(resumed_eng) : engine::start(cfg);
+  if (!reconciled && eng->durable_store() && cfg.nodes.empty()) {
+    // Reconcile on start: what an earlier crash left behind (the surplus of a create retried
+    // on a cloud that ignores client tokens, the orphans of a rolled-back request) is found
+    // and ended before new work starts.
+    auto r = eng->reconcile();
+    if (r.terminated_surplus + r.terminated_orphans + r.vanished + r.unfinished > 0)
+      std::cerr << "styx: reconciled first: " << r.terminated_surplus << " surplus and "
+                << r.terminated_orphans << " orphan instance(s) terminated, " << r.vanished
+                << " vanished, " << r.unfinished
+                << " interrupted request(s) (styx up --resume REQUEST finishes one)\n";
+  }
   auto started = std::chrono::steady_clock::now();
   std::mutex mtx;
   progress_printer progress{std::cerr};
