@@ -5,33 +5,16 @@
 //
 // Prints wall time, lifecycles per second, CPU time per instance and peak RSS.
 
-#include <sys/resource.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 
+#include "runtime/bench.hpp"
 #include "runtime/engine.hpp"
 
 using namespace styx;
 
-namespace {
-
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
-         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-long peak_rss_kib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return ru.ru_maxrss;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
   int count = argc > 1 ? std::atoi(argv[1]) : 100'000;
@@ -53,7 +36,7 @@ int main(int argc, char** argv) {
   cfg.providers = {p};
   auto eng = engine::start(cfg);
   auto t0 = std::chrono::steady_clock::now();
-  auto c0 = cpu_seconds();
+  auto c0 = process_cpu_seconds();
   std::vector<request_handle> handles;
   for (int i = 0; i < requests; ++i)
     handles.push_back(eng->submit(
@@ -62,11 +45,11 @@ int main(int argc, char** argv) {
   for (auto& h : handles)
     running += h.wait().running;
   auto t1 = std::chrono::steady_clock::now();
-  long rss_up = peak_rss_kib();
+  double rss_up = process_peak_rss_mib();
   eng->terminate(selector::everything());
   eng->wait_for_state(selector::everything(), instance_state::terminated, std::chrono::minutes(10));
   auto t2 = std::chrono::steady_clock::now();
-  auto cpu = cpu_seconds() - c0;
+  auto cpu = process_cpu_seconds() - c0;
   auto secs = std::chrono::duration<double>(t2 - t0).count();
   std::printf("lifecycles=%d running=%d threads=%zu policy=%s requests=%d\n", count, running,
               threads, policy.c_str(), requests);
@@ -74,6 +57,6 @@ int main(int argc, char** argv) {
               std::chrono::duration<double>(t1 - t0).count(),
               std::chrono::duration<double>(t2 - t1).count(), secs, count / secs);
   std::printf("cpu: %.3f s (%.2f us/instance)  peak rss: %.1f MiB (%.0f B/instance at peak)\n",
-              cpu, cpu * 1e6 / count, rss_up / 1024.0, rss_up * 1024.0 / count);
+              cpu, cpu * 1e6 / count, rss_up, rss_up * 1024.0 * 1024.0 / count);
   return running == count ? 0 : 1;
 }

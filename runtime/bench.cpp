@@ -16,19 +16,6 @@ namespace styx {
 
 namespace {
 
-double cpu_seconds() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
-         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-double peak_rss_mib() {
-  rusage ru{};
-  getrusage(RUSAGE_SELF, &ru);
-  return static_cast<double>(ru.ru_maxrss) / 1024.0;
-}
-
 void scale(bucket_config& b, double k) {
   b.refill_per_sec *= k;
 }
@@ -42,6 +29,19 @@ double percentile(std::vector<double>& xs, double p) {
 }
 
 } // namespace
+
+double process_cpu_seconds() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec)
+         + static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+double process_peak_rss_mib() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_maxrss) / 1024.0;
+}
 
 engine_config bench_config(const bench_options& o) {
   engine_config cfg;
@@ -154,7 +154,7 @@ bench_result run_bench(const bench_options& opts) {
     }
   });
 
-  auto c0 = cpu_seconds();
+  auto c0 = process_cpu_seconds();
   std::vector<request_handle> handles;
   int per = std::max(1, opts.count / std::max(1, opts.requests));
   for (int left = opts.count, i = 0; left > 0; ++i) {
@@ -175,7 +175,7 @@ bench_result run_bench(const bench_options& opts) {
   eng->terminate(selector::everything());
   eng->wait_for_state(selector::everything(), instance_state::terminated, std::chrono::hours(1));
   auto down_end = clk::now();
-  r.cpu_seconds = cpu_seconds() - c0;
+  r.cpu_seconds = process_cpu_seconds() - c0;
   sampling = false;
   sampler.join();
   for (auto& ps : eng->stats()) {
@@ -199,7 +199,7 @@ bench_result run_bench(const bench_options& opts) {
   r.achieved_over_bound = r.seconds_to_created > 0 && r.bound_seconds > 0
                             ? r.bound_seconds / r.seconds_to_created
                             : 0;
-  r.peak_rss_mib = peak_rss_mib();
+  r.peak_rss_mib = process_peak_rss_mib();
   return r;
 }
 

@@ -45,6 +45,11 @@ struct bench_result {
   std::vector<bench_sample> timeline;
 };
 
+/// CPU time (user + system) this process has used, in seconds.
+double process_cpu_seconds();
+/// The most memory this process has held (peak RSS), in MiB.
+double process_peak_rss_mib();
+
 /// The engine configuration a profile stands for.
 engine_config bench_config(const bench_options& opts);
 
