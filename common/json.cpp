@@ -2,7 +2,7 @@
 
 namespace styx {
 
-std::string json_quote(const std::string& s) {
+std::string json_quote(const std::string& s, bool escape_high_bytes) {
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(s.size() + 2);
@@ -15,7 +15,7 @@ std::string json_quote(const std::string& s) {
       case '\r': out += "\\r"; break;
       case '\t': out += "\\t"; break;
       default:
-        if (c < 0x20) {
+        if (c < 0x20 || (c >= 0x80 && escape_high_bytes)) {
           out += "\\u00";
           out += hex[c >> 4];
           out += hex[c & 0xf];

@@ -8,6 +8,8 @@
 
 #include <simdjson.h>
 
+#include "common/json.hpp"
+
 namespace styx {
 
 // -- encoding ----------------------------------------------------------------------------------
@@ -16,27 +18,7 @@ namespace {
 
 void put_string(std::string& out, const std::string& s) {
   // JSON needs valid UTF-8: bytes of an invalid sequence are kept as \u00XX.
-  bool utf8 = simdjson::validate_utf8(s.data(), s.size());
-  static const char* hex = "0123456789abcdef";
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || (c >= 0x80 && !utf8)) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+  out += json_quote(s, !simdjson::validate_utf8(s.data(), s.size()));
 }
 
 void put_key(std::string& out, const char* key) {

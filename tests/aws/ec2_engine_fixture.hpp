@@ -28,6 +28,7 @@
 #include <simdjson.h>
 
 #include "runtime/engine.hpp"
+#include "tests/aws/moto_fixture.hpp" // free_loopback_port, stop_child
 
 namespace styx::test {
 
@@ -156,7 +157,7 @@ inline std::string http_body(const std::string& answer) {
 class fault_proxy {
 public:
   fault_proxy() {
-    port_ = free_port();
+    port_ = free_loopback_port();
     auto script = fixture_path("ec2_fault_proxy.py");
     auto port = std::to_string(port_);
     pid_ = fork();
@@ -182,11 +183,11 @@ public:
         return;
       usleep(100'000);
     }
-    stop();
+    stop_child(pid_);
     throw std::runtime_error("ec2_fault_proxy.py did not answer within 60 s");
   }
 
-  ~fault_proxy() { stop(); }
+  ~fault_proxy() { stop_child(pid_); }
   fault_proxy(const fault_proxy&) = delete;
   fault_proxy& operator=(const fault_proxy&) = delete;
 
@@ -212,38 +213,7 @@ public:
   }
 
 private:
-  static int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t len = sizeof(addr);
-    if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
-        || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      if (fd >= 0)
-        close(fd);
-      throw std::runtime_error("no free loopback port");
-    }
-    close(fd);
-    return ntohs(addr.sin_port);
-  }
 
-  void stop() {
-    if (pid_ <= 0)
-      return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50 && pid_ > 0; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_)
-        pid_ = -1;
-      else
-        usleep(100'000);
-    }
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
 
   int port_ = 0;
   pid_t pid_ = -1;

@@ -26,6 +26,41 @@
 
 namespace styx::test {
 
+/// A loopback port nobody listens on right now.
+inline int free_loopback_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
+      || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    if (fd >= 0)
+      close(fd);
+    throw std::runtime_error("no free loopback port");
+  }
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+/// Ends a child process: SIGTERM, SIGKILL after 5 s; sets `pid` to -1.
+inline void stop_child(pid_t& pid) {
+  if (pid <= 0)
+    return;
+  kill(pid, SIGTERM);
+  for (int i = 0; i < 50 && pid > 0; ++i) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid)
+      pid = -1;
+    else
+      usleep(100'000);
+  }
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    pid = -1;
+  }
+}
+
 class moto_fixture {
 public:
   moto_fixture() {
@@ -35,7 +70,7 @@ public:
                                "'moto[server]') to run the AWS tests against the emulator");
     std::string last_error;
     for (int attempt = 0; attempt < 3; ++attempt) { // a port may be taken between probe and bind
-      port_ = free_port();
+      port_ = free_loopback_port();
       pid_ = spawn(program, port_);
       if (wait_ready(last_error))
         return;
@@ -112,23 +147,6 @@ private:
     return {};
   }
 
-  static int free_port() {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-      throw std::runtime_error("socket failed");
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    addr.sin_port = 0;
-    socklen_t len = sizeof(addr);
-    if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0
-        || getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-      close(fd);
-      throw std::runtime_error("no free loopback port");
-    }
-    close(fd);
-    return ntohs(addr.sin_port);
-  }
 
   static pid_t spawn(const std::string& program, int port) {
     auto port_text = std::to_string(port);
@@ -168,23 +186,9 @@ private:
     return false;
   }
 
-  // Ends moto (SIGTERM, SIGKILL after 5 s); the log stays for the constructor to quote.
-  void stop() {
-    if (pid_ <= 0)
-      return;
-    kill(pid_, SIGTERM);
-    for (int i = 0; i < 50 && pid_ > 0; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_)
-        pid_ = -1;
-      else
-        usleep(100'000);
-    }
-    if (pid_ > 0) {
-      kill(pid_, SIGKILL);
-      waitpid(pid_, nullptr, 0);
-      pid_ = -1;
-    }
-  }
+
+  // Ends moto; the log stays for the constructor to quote.
+  void stop() { stop_child(pid_); }
 
   static std::string log_path(int port) {
     return "/tmp/styx-moto-" + std::to_string(port) + ".log";
