@@ -10,6 +10,7 @@ packages=(
   catch2
   libyaml-cpp-dev libcli11-dev libpugixml-dev libsqlite3-dev
   openssl
+  libbenchmark-dev
 )
 
 missing=()
