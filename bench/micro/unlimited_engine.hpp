@@ -1,0 +1,69 @@
+#pragma once
+// The engine the lifecycle and memory micro-benchmarks run: one provider on a zero-latency,
+// unlimited simulated cloud (no buckets, no boot delay, no capacity limit), with the same
+// windows and polling as bench/lifecycle_bench.cpp and `styx bench --profile unlimited`.
+// Also a counter of transitions into one state, fed by the engine's event subscription, that
+// a benchmark blocks on instead of polling the supervisor.
+
+#include <condition_variable>
+#include <cstdint>
+#include <mutex>
+
+#include "runtime/engine.hpp"
+
+namespace styx::micro {
+
+inline engine_config unlimited_engine_config(size_t threads = 0) {
+  engine_config cfg;
+  cfg.sim = sim_config::unlimited();
+  cfg.sim.regions = {"us-east-1"};
+  cfg.threads = threads; // 0: the machine's cores, with the sharing scheduler
+  cfg.seed = 1;
+  provider_spec p;
+  p.limits.limits = rate_limits::unlimited();
+  p.limits.create_window = window_policy{milliseconds(1), milliseconds(20), 1000};
+  p.limits.change_window = window_policy{milliseconds(1), milliseconds(20), 1000};
+  p.limits.poll_interval = milliseconds(5);
+  p.limits.max_in_flight = 64;
+  cfg.providers = {p};
+  return cfg;
+}
+
+/// Counts instance transitions into `target` that the engine publishes.
+class state_counter {
+public:
+  state_counter(engine& eng, instance_state target) : eng_(eng), target_(target) {
+    sub_ = eng_.subscribe([this](const engine_event& ev) {
+      auto* c = std::get_if<instance_state_changed>(&ev);
+      if (c == nullptr || c->record.state != target_)
+        return;
+      std::lock_guard<std::mutex> guard{mtx_};
+      ++count_;
+      cv_.notify_all();
+    });
+  }
+  ~state_counter() { eng_.unsubscribe(sub_); }
+  state_counter(const state_counter&) = delete;
+  state_counter& operator=(const state_counter&) = delete;
+
+  /// Blocks until `n` transitions were counted or `timeout` passed; false on the timeout.
+  bool wait_for(uint64_t n, duration timeout) {
+    std::unique_lock<std::mutex> lock{mtx_};
+    return cv_.wait_for(lock, timeout, [&] { return count_ >= n; });
+  }
+
+  uint64_t count() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return count_;
+  }
+
+private:
+  engine& eng_;
+  instance_state target_;
+  uint64_t sub_ = 0;
+  std::mutex mtx_;
+  std::condition_variable cv_;
+  uint64_t count_ = 0;
+};
+
+} // namespace styx::micro
