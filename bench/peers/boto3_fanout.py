@@ -7,7 +7,8 @@
 1. `count` RunInstances calls (MinCount = MaxCount = 1, a Name tag in TagSpecifications), on a
    concurrent.futures pool of `threads` threads sharing one client (max_pool_connections =
    threads);
-2. DescribeInstances by ids (at most 1000 per call) every `poll` seconds until all are running;
+2. DescribeInstances by ids (at most 1000 per call, NextToken followed) every `poll` seconds
+   until all are running;
 3. TerminateInstances on the same pool, `terminate-batch` ids per call (default 1: the same
    one-per-call pattern as the creates);
 4. DescribeInstances until all are terminated.
@@ -53,14 +54,16 @@ def chunks(items, size):
 def wait_for_state(client, ids, state, poll, calls):
     """DescribeInstances (<= 1000 ids a call) until every id is in `state`."""
     pending = set(ids)
+    paginator = client.get_paginator("describe_instances")
     while True:
         for part in chunks(sorted(pending), 1000):
-            calls.add("DescribeInstances")
-            reply = client.describe_instances(InstanceIds=part)
-            for reservation in reply["Reservations"]:
-                for inst in reservation["Instances"]:
-                    if inst["State"]["Name"] == state:
-                        pending.discard(inst["InstanceId"])
+            # moto pages by reservation (100 a page) even when given ids: follow NextToken.
+            for page in paginator.paginate(InstanceIds=part):
+                calls.add("DescribeInstances")
+                for reservation in page["Reservations"]:
+                    for inst in reservation["Instances"]:
+                        if inst["State"]["Name"] == state:
+                            pending.discard(inst["InstanceId"])
         if not pending:
             return
         time.sleep(poll)

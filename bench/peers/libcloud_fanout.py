@@ -14,8 +14,9 @@ boto3 and moto). Against moto the driver needs two things:
 
 1. `count` create_node calls (one RunInstances each, with a Name tag), on a concurrent.futures
    pool of `threads` threads, one driver (one HTTP connection) per thread;
-2. list_nodes(ex_node_ids=...) (DescribeInstances + libcloud's DescribeAddresses) every `poll`
-   seconds until all are running;
+2. list_nodes(ex_node_ids=...) (DescribeInstances + libcloud's DescribeAddresses) until all are
+   running: at once again while a call makes progress (list_nodes reads only the first page),
+   else after `poll` seconds;
 3. destroy_node for each (one TerminateInstances each) on the same pool;
 4. list_nodes until all are terminated.
 Prints one JSON line like boto3_fanout.py's.
@@ -124,8 +125,11 @@ def main():
             raise RuntimeError("destroy_node(%s) returned False" % node.id)
 
     def wait_for_state(ids, state):
+        # list_nodes reads one page: moto answers 100 reservations a page even when given ids,
+        # so a poll that made progress is repeated at once with the ids still pending.
         pending = set(ids)
         while True:
+            left = len(pending)
             for part in chunks(sorted(pending), 1000):
                 calls.add("DescribeInstances")
                 calls.add("DescribeAddresses")  # list_nodes adds it
@@ -134,7 +138,8 @@ def main():
                         pending.discard(node.id)
             if not pending:
                 return
-            time.sleep(args.poll)
+            if len(pending) == left:
+                time.sleep(args.poll)
 
     start = time.monotonic()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.threads) as pool:

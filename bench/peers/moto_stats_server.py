@@ -8,7 +8,13 @@ moto took to answer it to that Action's total. Two extra routes, answered by the
 
   GET  /_peers/stats   {"actions": {Action: {"count": n, "seconds": s}}, "cpu_seconds": c}
                        (c: this process's user+sys CPU so far)
-  POST /_peers/reset   zero the account (moto's own state is reset with POST /moto-api/reset)
+  GET  /_peers/timeline  [[start, seconds, Action], ...]: every request since the last reset,
+                       start in seconds after that reset
+  POST /_peers/reset   zero the account and the timeline (moto's own state is reset with
+                       POST /moto-api/reset)
+
+"seconds" is the time from the request reaching moto's app to its answer, queueing for the GIL
+behind concurrent requests included.
 
 Usage: moto_stats_server.py [-H 127.0.0.1] [-p PORT]   (needs moto, i.e. the image's python3)
 """
@@ -34,9 +40,12 @@ class action_stats:
         self.app = app
         self.lock = threading.Lock()
         self.actions = {}
+        self.timeline = []
+        self.epoch = time.perf_counter()
 
-    def record(self, action, seconds):
+    def record(self, action, start, seconds):
         with self.lock:
+            self.timeline.append([round(start - self.epoch, 4), round(seconds, 4), action])
             entry = self.actions.setdefault(action, {"count": 0, "seconds": 0.0})
             entry["count"] += 1
             entry["seconds"] += seconds
@@ -54,9 +63,17 @@ class action_stats:
             start_response("200 OK", [("Content-Type", "application/json"),
                                       ("Content-Length", str(len(body)))])
             return [body]
+        if path == "/_peers/timeline":
+            with self.lock:
+                body = json.dumps(self.timeline).encode()
+            start_response("200 OK", [("Content-Type", "application/json"),
+                                      ("Content-Length", str(len(body)))])
+            return [body]
         if path == "/_peers/reset":
             with self.lock:
                 self.actions = {}
+                self.timeline = []
+                self.epoch = time.perf_counter()
             start_response("200 OK", [("Content-Length", "0")])
             return [b""]
 
@@ -70,7 +87,7 @@ class action_stats:
 
         start = time.perf_counter()
         chunks = list(self.app(environ, start_response))
-        self.record(action, time.perf_counter() - start)
+        self.record(action, start, time.perf_counter() - start)
         return chunks
 
 

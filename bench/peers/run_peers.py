@@ -19,7 +19,7 @@ time (os.wait4's rusage: user + sys of that process and its threads):
             AWS_ENDPOINT_URL_EC2 pointing at moto; the figures are the sum of both processes.
 After each run the runner checks on moto that exactly N instances exist and all are terminated,
 and records the API calls moto answered by Action, the seconds moto spent in them and moto's
-own CPU time. Prints a table of medians over the rounds and the ratios Styx/boto3 and
+own CPU time (--timelines DIR: every request's start, duration and Action, per run). Prints a table of medians over the rounds and the ratios Styx/boto3 and
 Styx/libcloud against the targets (Styx <= 0.25x boto3's wall time, <= 0.1x its client CPU);
 --json prints every run as well.
 """
@@ -91,6 +91,9 @@ class moto:
 
     def stats(self):
         return json.loads(http(self.endpoint + "/_peers/stats"))
+
+    def timeline(self):
+        return json.loads(http(self.endpoint + "/_peers/timeline"))
 
     def instance_states(self):
         """state name -> count of every instance moto holds (DescribeInstances, all pages)."""
@@ -181,16 +184,18 @@ def run_peer(name, args, server, styx, log):
                  prefix + [styx, "--state-dir", state, "down", "--all"]]
 
     server.reset()
+    epoch = time.monotonic()
     before = server.stats()["cpu_seconds"]
     result = {"peer": name, "wall_seconds": 0.0, "cpu_seconds": 0.0, "steps": []}
     for argv in steps:
         log.write("$ %s\n" % " ".join(argv))
         log.flush()
+        began = time.monotonic() - epoch
         wall, cpu, rc, text = run_child(argv, env, log)
         log.write(text[-4000:] + "\n")
         log.flush()
-        step = {"argv": argv, "wall_seconds": round(wall, 3), "cpu_seconds": round(cpu, 3),
-                "exit": rc}
+        step = {"argv": argv, "start": round(began, 3), "wall_seconds": round(wall, 3),
+                "cpu_seconds": round(cpu, 3), "exit": rc}
         if name != "styx" and text.strip():
             step["self_report"] = json.loads(text.strip().splitlines()[-1])
         result["steps"].append(step)
@@ -205,7 +210,14 @@ def run_peer(name, args, server, styx, log):
     result["moto_cpu_seconds"] = round(stats["cpu_seconds"] - before, 3)
     result["moto_actions"] = {k: {"count": v["count"], "seconds": round(v["seconds"], 3)}
                               for k, v in sorted(stats["actions"].items())}
+    timeline = server.timeline() if args.timelines else None
     result["instances_on_moto"] = server.instance_states()
+    if args.timelines:
+        os.makedirs(args.timelines, exist_ok=True)
+        path = os.path.join(args.timelines, "%s-%d.json" % (name, int(time.time())))
+        with open(path, "w") as f:
+            json.dump({"steps": result["steps"], "requests": timeline}, f)
+        result["timeline_file"] = path
     if name == "styx":
         shutil.rmtree(state, ignore_errors=True)
     return result
@@ -271,6 +283,8 @@ def main():
     parser.add_argument("--styx", help="styx binary (default: build-peers/styx, build/styx)")
     parser.add_argument("--styx-prefix", help="command to run styx under, e.g. 'perf record -g'")
     parser.add_argument("--log", default=os.path.join(tempfile.gettempdir(), "styx-peers.log"))
+    parser.add_argument("--timelines", metavar="DIR",
+                        help="write every run's moto request timeline (start, seconds, Action) here")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
