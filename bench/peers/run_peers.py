@@ -240,15 +240,28 @@ def summarize(results, peers):
                              "cpu_seconds": median(runs, "cpu_seconds"),
                              "moto_cpu_seconds": median(runs, "moto_cpu_seconds"),
                              "api_calls": runs[len(runs) // 2]["moto_actions"]}
+    # Ratios of the medians, and the median of each round's own ratio (the runs of one round
+    # are minutes apart, so the latter is less exposed to a shared machine's drifting load).
     ratios = {}
     if "styx" in summary:
         for peer in ("boto3", "libcloud"):
-            if peer in summary:
-                ratios["styx/" + peer] = {
-                    "wall": round(ratio(summary["styx"]["wall_seconds"],
-                                        summary[peer]["wall_seconds"]), 3),
-                    "cpu": round(ratio(summary["styx"]["cpu_seconds"],
-                                       summary[peer]["cpu_seconds"]), 3)}
+            if peer not in summary:
+                continue
+            paired = {"wall": [], "cpu": []}
+            for rnd in sorted({r["round"] for r in results}):
+                mine = [r for r in results if r["round"] == rnd and "error" not in r]
+                s = [r for r in mine if r["peer"] == "styx"]
+                p = [r for r in mine if r["peer"] == peer]
+                if s and p:
+                    paired["wall"].append(ratio(s[0]["wall_seconds"], p[0]["wall_seconds"]))
+                    paired["cpu"].append(ratio(s[0]["cpu_seconds"], p[0]["cpu_seconds"]))
+            ratios["styx/" + peer] = {
+                "wall": round(ratio(summary["styx"]["wall_seconds"],
+                                    summary[peer]["wall_seconds"]), 3),
+                "cpu": round(ratio(summary["styx"]["cpu_seconds"],
+                                   summary[peer]["cpu_seconds"]), 3),
+                "wall_per_round": [round(x, 3) for x in paired["wall"]],
+                "cpu_per_round": [round(x, 3) for x in paired["cpu"]]}
     return summary, ratios
 
 
@@ -267,6 +280,10 @@ def print_table(args, summary, ratios, meta):
     print()
     for key, r in ratios.items():
         line = "%-15s wall %.3fx  client CPU %.3fx" % (key, r["wall"], r["cpu"])
+        if len(r["wall_per_round"]) > 1:
+            line += "  (per round: wall %s, CPU %s)" % (
+                " ".join("%.2f" % x for x in r["wall_per_round"]),
+                " ".join("%.3f" % x for x in r["cpu_per_round"]))
         if key == "styx/boto3":
             line += "   (targets: wall <= %.2fx %s, CPU <= %.2fx %s)" % (
                 TARGET_WALL, "met" if r["wall"] <= TARGET_WALL else "MISSED",
