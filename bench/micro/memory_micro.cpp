@@ -8,6 +8,9 @@
 // instances in create calls of 1000) and subtracted: engine_bytes_per_instance is what the
 // target (<= 2 KiB per live instance) is about.
 //
+// For scale, BM_idle_caf_actor: the heap one idle CAF event-based actor costs, with its
+// handle kept (an instance actor is one of these plus its state).
+//
 //   styx_micro_memory [--benchmark_filter=/100000]   (1M takes minutes on 2 cores)
 
 #include <benchmark/benchmark.h>
@@ -17,8 +20,14 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 
 #include "bench/micro/measure.hpp"
+#include "bench/micro/micro_system.hpp"
 #include "bench/micro/unlimited_engine.hpp"
 #include "common/uuid.hpp"
 #include "providers/sim/sim_cloud.hpp"
@@ -113,6 +122,34 @@ void BM_memory_per_live_instance(benchmark::State& state) {
 BENCHMARK(BM_memory_per_live_instance)
   ->Arg(100'000)->Arg(1'000'000)->Iterations(1)
   ->UseManualTime()->Unit(benchmark::kSecond);
+
+caf::behavior idle(caf::event_based_actor*, int) {
+  return {[](int) {}};
+}
+
+void BM_idle_caf_actor(benchmark::State& state) {
+  auto n = static_cast<size_t>(state.range(0));
+  double per = 0;
+  for (auto _ : state) {
+    micro_system_config cfg;
+    caf::actor_system sys{cfg};
+    std::vector<caf::actor> actors;
+    actors.reserve(n);
+    trim_heap();
+    auto before = heap_in_use();
+    for (size_t i = 0; i < n; ++i)
+      actors.push_back(sys.spawn(idle, 0));
+    per = (static_cast<double>(heap_in_use()) - static_cast<double>(before)) / n;
+    for (auto& a : actors)
+      caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+    actors.clear();
+    sys.await_all_actors_done();
+  }
+  state.counters["bytes_per_actor"] = per;
+  state.counters["target_bytes_per_instance"] = target_bytes_per_instance;
+}
+
+BENCHMARK(BM_idle_caf_actor)->Arg(100'000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 } // namespace
 } // namespace styx::micro
