@@ -172,7 +172,8 @@ def run_peer(name, args, server, styx, log):
     count = str(args.count)
     if name == "boto3":
         steps = [[sys.executable, os.path.join(HERE, "boto3_fanout.py"), "--endpoint",
-                  server.endpoint, "--count", count, "--threads", str(args.threads)]]
+                  server.endpoint, "--count", count, "--threads", str(args.threads),
+                  "--terminate-batch", str(args.boto3_terminate_batch)]]
     elif name == "libcloud":
         steps = [[LIBCLOUD_PYTHON, os.path.join(HERE, "libcloud_fanout.py"), "--endpoint",
                   server.endpoint, "--count", count, "--threads", str(args.threads)]]
@@ -296,6 +297,8 @@ def main():
     parser.add_argument("--count", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--threads", type=int, default=16, help="boto3/libcloud pool size")
+    parser.add_argument("--boto3-terminate-batch", type=int, default=1,
+                        help="ids per TerminateInstances in boto3_fanout.py (default 1)")
     parser.add_argument("--peers", default="boto3,libcloud,styx")
     parser.add_argument("--styx", help="styx binary (default: build-peers/styx, build/styx)")
     parser.add_argument("--styx-prefix", help="command to run styx under, e.g. 'perf record -g'")
