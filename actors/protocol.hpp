@@ -70,7 +70,9 @@ typename Inspector::result_type inspect(Inspector& f, placement_failed& x) {
 
 /// Distributes requests across providers; tracks every request and instance.
 using supervisor_actor = caf::typed_actor<
-  caf::reacts_to<provider_atom, provider_actor, provider_id>,
+  // A provider joins (or returns after it was lost). Refused while another provider with the
+  // same id is registered: ids name the records' providers and must be unique.
+  caf::replies_to<provider_atom, provider_actor, provider_id>::with<bool>,
   caf::replies_to<provision_request>::with<request_id>,
   caf::reacts_to<instance_state_changed>,
   caf::reacts_to<placement_failed>,

@@ -10,4 +10,10 @@ rate_limits rate_limits::unlimited() {
   return r;
 }
 
+void rate_limits::scale_refill(double k) {
+  for (auto* b : {&create, &start, &mutate, &describe, &terminate, &create_instances,
+                  &start_instances, &stop_instances, &terminate_instances})
+    b->refill_per_sec *= k;
+}
+
 } // namespace styx

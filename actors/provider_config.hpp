@@ -30,6 +30,9 @@ struct rate_limits {
 
   /// No limits at all: for benchmarks of the engine itself.
   static rate_limits unlimited();
+
+  /// Every refill rate multiplied by k (capacities unchanged): a faster account.
+  void scale_refill(double k);
 };
 
 struct provider_config {

@@ -1,4 +1,5 @@
 #include "actors/supervisor.hpp"
+#include "actors/supervisor_internal.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -12,59 +13,7 @@
 
 namespace styx {
 
-namespace {
-
-struct provider_entry {
-  provider_id id;
-  provider_actor handle;
-  catalog offerings;
-  bool catalog_ready = false;
-  std::string catalog_error; // why the catalog could not be had
-  int64_t load = 0;
-};
-
-struct tracked {
-  instance_record rec;
-  instance_actor handle; // null once final
-  // Counted in its provider's load. A placement failure and the final state both used to
-  // decrement the load, so an instance given up after a capacity error was subtracted twice
-  // and least-loaded then preferred the provider that had just failed.
-  bool counted = false;
-};
-
-struct request_entry {
-  provision_request req;
-  std::vector<instance_id> instances;
-  std::array<int, instance_state_count> states{};
-  std::vector<instance_failure> failures;
-  std::set<std::string> tried; // where placement failed, for the final reason
-  int replacements = 0;
-  bool done = false;
-  bool cancelled = false; // rolled back or terminated by the user
-  bool dirty = false;
-};
-
-struct supervisor_state {
-  static inline const char* name = "styx.supervisor";
-
-  supervisor_config cfg;
-  blocklist blocked;
-  std::vector<provider_entry> providers;
-  std::unordered_map<instance_id, tracked, uuid_hash> instances;
-  std::map<request_id, request_entry> requests;
-  std::vector<request_id> waiting_for_catalogs;
-  std::vector<caf::actor> subscribers;
-  size_t cursor = 0; // round-robin
-  bool ticking = false;
-};
-
-using supervisor_self = supervisor_actor::stateful_pointer<supervisor_state>;
-
-template <class T>
-void publish(supervisor_self self, const T& event) {
-  for (auto& sub : self->state.subscribers)
-    caf::anon_send(sub, event);
-}
+namespace supervisor_detail {
 
 bool catalogs_ready(const supervisor_state& st) {
   for (auto& p : st.providers)
@@ -150,7 +99,7 @@ tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name)
   rec.request = entry.req.id();
   rec.name = std::move(name);
   rec.tags = entry.req.tags();
-  rec.since = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
+  rec.since = wall_now(st);
   auto handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
   entry.instances.push_back(rec.id);
   ++entry.states[static_cast<int>(instance_state::requested)];
@@ -204,7 +153,7 @@ void start_request(supervisor_self self, request_entry& entry) {
   entry.dirty = true;
   schedule_tick(self);
   if (auto deadline = entry.req.deadline(); deadline > 0) {
-    auto now = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
+    auto now = wall_now(st);
     self->delayed_send(self, milliseconds(std::max<int64_t>(0, deadline - now)),
                        timeout_atom::value, entry.req.id());
   }
@@ -262,7 +211,11 @@ void maybe_finish(supervisor_self self, request_entry& entry) {
     finish(self, entry);
 }
 
-void on_changed(supervisor_self self, instance_state_changed& ev) {
+int64_t wall_now(const supervisor_state& st) {
+  return st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
+}
+
+void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) {
   auto& st = self->state;
   auto i = st.instances.find(ev.record.id);
   if (i == st.instances.end())
@@ -280,9 +233,11 @@ void on_changed(supervisor_self self, instance_state_changed& ev) {
     // A final state with a reason the user did not ask for is a failure of the request.
     bool lost = to == instance_state::failed
                 || (to == instance_state::terminated && !ev.record.last_error.empty());
+    // A preempted spot instance, or one lost in flight with its provider, is replaced
+    // rather than counted as a failure of the request, within the replacement budget.
+    replace = replace || (ev.record.last_error == "preempted" && from == instance_state::running);
     if (lost && !entry.cancelled) {
-      if (ev.record.last_error == "preempted" && from == instance_state::running
-          && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
+      if (replace && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
         ++entry.replacements;
         auto& fresh = spawn_one(self, entry, ev.record.name);
         place(self, entry, fresh);
@@ -346,107 +301,6 @@ int change_selected(supervisor_self self, change_op op, const selector& sel) {
   return n;
 }
 
-void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
-  auto& st = self->state;
-  if (st.providers.empty()) {
-    rp.deliver(0);
-    return;
-  }
-  struct tally {
-    size_t answers = 0;
-    int adopted = 0;
-  };
-  auto shared = std::make_shared<tally>();
-  auto total = st.providers.size();
-  for (auto& p : st.providers) {
-    auto pid = p.id;
-    auto handle = p.handle;
-    self->request(p.handle, caf::infinite, list_instances{{{ownership_tag::engine,
-                                                            st.cfg.engine_id}}})
-      .then(
-        [=](std::vector<cloud_instance>& found) mutable {
-          auto& st = self->state;
-          for (auto& inst : found) {
-            if (is_final(inst.state))
-              continue;
-            instance_record rec;
-            rec.id = inst.owner_instance();
-            if (rec.id.empty() || st.instances.count(rec.id) > 0)
-              continue;
-            rec.request = inst.owner_request();
-            rec.name = inst.tags.count("Name") ? inst.tags.at("Name") : inst.cloud_id;
-            rec.provider = pid;
-            rec.zone = inst.zone;
-            rec.instance_type = inst.instance_type;
-            rec.market = inst.market;
-            rec.cloud_id = inst.cloud_id;
-            rec.state = inst.state;
-            rec.since = inst.launched_at;
-            for (auto& [k, v] : inst.tags)
-              if (k.rfind("styx:", 0) != 0 && k != "Name")
-                rec.tags.emplace(k, v);
-            auto h = spawn_instance(self->system(),
-                                    instance_init{rec, self, st.cfg.instance, handle});
-            st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
-            if (auto e = find_provider(st, pid))
-              ++e->load;
-            ++shared->adopted;
-          }
-          if (++shared->answers == total)
-            rp.deliver(shared->adopted);
-        },
-        [=](caf::error&) mutable {
-          if (++shared->answers == total)
-            rp.deliver(shared->adopted);
-        });
-  }
-}
-
-// -- a provider that went down (a remote node died or was cut off) ------------------------
-
-/// Takes the provider out of placement. Its instances not created yet (requested) get a fresh
-/// instance actor with the same record and are placed on the other providers (or given up when
-/// none fits); those in a transitional state fail with the reason, since nobody observes them
-/// any more. Running and stopped instances keep their last known state. Records stay.
-void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
-  auto& st = self->state;
-  auto p = std::find_if(st.providers.begin(), st.providers.end(),
-                        [&](const provider_entry& e) { return e.handle.address() == dm.source; });
-  if (p == st.providers.end())
-    return;
-  auto lost = p->id;
-  st.providers.erase(p);
-  auto reason = "provider " + lost.to_string() + " lost: " + to_string(dm.reason);
-  std::vector<instance_id> affected;
-  for (auto& [id, t] : st.instances)
-    if (t.handle && t.rec.provider == lost)
-      affected.push_back(id);
-  for (auto& id : affected) {
-    auto& t = st.instances[id];
-    t.counted = false;
-    auto r = st.requests.find(t.rec.request);
-    if (t.rec.state == instance_state::requested && r != st.requests.end()
-        && !r->second.cancelled) {
-      self->send_exit(t.handle, caf::exit_reason::kill); // its create will never be answered
-      auto rec = t.rec;
-      rec.provider = {};
-      t.handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
-      r->second.tried.insert(lost.to_string() + ": " + reason);
-      place(self, r->second, t);
-    } else if (t.rec.state != instance_state::running && t.rec.state != instance_state::stopped) {
-      self->send_exit(t.handle, caf::exit_reason::kill);
-      instance_state_changed ev;
-      ev.from = t.rec.state;
-      ev.record = t.rec;
-      ev.record.state = instance_state::failed;
-      ev.record.last_error = reason;
-      ev.record.since
-        = st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
-      on_changed(self, ev);
-    }
-  }
-}
-
 supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
                                                     supervisor_config cfg) {
   // Instances end with the supervisor. Not by links: a supervisor with N linked instances
@@ -464,8 +318,12 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
   if (!self->state.cfg.ids)
     self->state.cfg.ids = std::make_shared<uuid_generator>();
   return {
-    [=](provider_atom, provider_actor& handle, provider_id& id) {
+    [=](provider_atom, provider_actor& handle, provider_id& id) -> caf::result<bool> {
       auto& st = self->state;
+      if (find_provider(st, id) != nullptr)
+        return caf::make_error(caf::sec::invalid_argument,
+                               "provider " + id.to_string() + " is registered already");
+      bool returning = st.lost.erase(id) > 0;
       st.providers.push_back(provider_entry{id, handle, {}, false, {}, 0});
       self->monitor(handle); // on_provider_down
       self->request(handle, caf::infinite, catalog_atom::value)
@@ -476,6 +334,8 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
               p->offerings = std::move(offerings);
               p->catalog_ready = true;
             }
+            if (returning)
+              on_provider_back(self, id);
             if (catalogs_ready(st)) {
               auto waiting = std::move(st.waiting_for_catalogs);
               for (auto& rid : waiting)
@@ -488,12 +348,15 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
               p->catalog_ready = true; // an empty catalog: never chosen
               p->catalog_error = self->system().render(err);
             }
+            if (returning)
+              on_provider_back(self, id);
             if (catalogs_ready(st)) {
               auto waiting = std::move(st.waiting_for_catalogs);
               for (auto& rid : waiting)
                 start_request(self, st.requests.at(rid));
             }
           });
+      return true;
     },
     [=](provision_request& req) -> caf::result<request_id> {
       auto& st = self->state;
@@ -594,7 +457,10 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
   };
 }
 
-} // namespace
+} // namespace supervisor_detail
+
+using supervisor_detail::supervisor_behavior;
+
 
 supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg) {
   return sys.spawn(supervisor_behavior, std::move(cfg));

@@ -42,6 +42,7 @@ int main(int argc, char** argv) {
   using namespace styx::cli;
   CLI::App app{"styx: provisions cloud instances at scale"};
   app.require_subcommand(1);
+  app.fallthrough(); // global options after the command too: `styx up --state-dir DIR`
   common_options common;
   app.add_option("--state-dir", common.state_dir,
                  "where state lives (default $STYX_STATE_DIR or ~/.styx)");

@@ -20,6 +20,8 @@ CLI::App* add_node_command(CLI::App& app, node_cli_options& o) {
   cmd->add_option("--cloud", o.cloud, "cloud of the providers: sim");
   cmd->add_option("--region", o.regions, "region(s), one provider each");
   cmd->add_option("--sim-profile", o.sim_profile, "ec2 (default) or fast");
+  cmd->add_option("--rate-scale", o.rate_scale,
+                  "multiply every bucket's refill rate (the node's and its sim cloud's)");
   cmd->add_flag("--insecure", o.insecure, "plaintext, loopback only");
   cmd->add_option("--cafile", o.cafile, "CA that signs the peers' certificates");
   cmd->add_option("--certificate", o.certificate, "this node's certificate (PEM)");
@@ -59,6 +61,8 @@ void apply_config_file(const std::string& path, node_cli_options& o, std::string
     o.sim_profile = y["sim_profile"].as<std::string>();
   if (y["state_dir"] && state_dir.empty())
     state_dir = y["state_dir"].as<std::string>();
+  if (y["rate_scale"])
+    o.rate_scale = y["rate_scale"].as<double>();
   if (y["insecure"])
     o.insecure = y["insecure"].as<bool>();
   if (auto tls = y["tls"]) {
@@ -98,6 +102,10 @@ int run_node(const common_options& common, const node_cli_options& given) {
   } else if (o.sim_profile != "ec2") {
     throw usage_error("unknown --sim-profile '" + o.sim_profile + "' (known: ec2, fast)");
   }
+  if (!(o.rate_scale > 0))
+    throw usage_error("--rate-scale must be positive");
+  n.limits.limits.scale_refill(o.rate_scale);
+  n.sim.buckets.scale_refill(o.rate_scale);
   n.transport.insecure = o.insecure;
   n.transport.tls = node_tls{o.cafile, o.certificate, o.key};
   if (auto why = check_transport(n.listen_host, n.transport); !why.empty())

@@ -25,6 +25,7 @@ struct node_cli_options {
   std::string cloud = "sim";
   std::vector<std::string> regions;
   std::string sim_profile = "ec2"; // ec2 (the defaults) or fast (no limits, short delays)
+  double rate_scale = 1;           // multiplies every bucket's refill rate, client and cloud
   bool insecure = false;
   std::string cafile, certificate, key;
 };

@@ -64,4 +64,22 @@ typename Inspector::result_type inspect(Inspector& f, request_done& x) {
            x.running, x.failed, x.failures, x.error);
 }
 
+/// A provider that had gone down (its node died or was cut off) is back, and the supervisor
+/// matched its cloud's instances against its records.
+struct provider_returned {
+  provider_id provider;
+  int rewatched = 0;  // kept running or stopped while it was away; found and followed again
+  int adopted = 0;    // failed while it was away, found live, and still wanted by the request
+  int terminated = 0; // found live but replaced meanwhile (or their request is gone): ended
+  int vanished = 0;   // recorded live, not on the cloud any more: marked failed
+  int unknown = 0;    // tagged by this engine but without a record here: left to reconcile
+  std::string error;  // the provider could not be listed
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provider_returned& x) {
+  return f(caf::meta::type_name("provider_returned"), x.provider, x.rewatched, x.adopted,
+           x.terminated, x.vanished, x.unknown, x.error);
+}
+
 } // namespace styx

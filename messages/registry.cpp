@@ -27,6 +27,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<request_progress>("styx::request_progress")
     .add_message_type<instance_failure>("styx::instance_failure")
     .add_message_type<request_done>("styx::request_done")
+    .add_message_type<provider_returned>("styx::provider_returned")
     .add_message_type<create_instance>("styx::create_instance")
     .add_message_type<change_instance>("styx::change_instance")
     .add_message_type<instance_update>("styx::instance_update")

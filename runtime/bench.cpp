@@ -16,10 +16,6 @@ namespace styx {
 
 namespace {
 
-void scale(bucket_config& b, double k) {
-  b.refill_per_sec *= k;
-}
-
 double percentile(std::vector<double>& xs, double p) {
   if (xs.empty())
     return 0;
@@ -69,16 +65,8 @@ engine_config bench_config(const bench_options& o) {
     cfg.sim.pending_min = milliseconds(500);
     cfg.sim.pending_max = milliseconds(1500);
     p.limits.poll_interval = milliseconds(500);
-    auto& c = p.limits.limits;
-    for (auto* b : {&c.create, &c.start, &c.mutate, &c.describe, &c.terminate,
-                    &c.create_instances, &c.start_instances, &c.stop_instances,
-                    &c.terminate_instances})
-      scale(*b, o.rate_scale);
-    auto& s = cfg.sim.buckets;
-    for (auto* b : {&s.create_requests, &s.start_requests, &s.describe_requests,
-                    &s.terminate_requests, &s.stop_requests, &s.create_instances,
-                    &s.start_instances, &s.terminate_instances, &s.stop_instances})
-      scale(*b, o.rate_scale);
+    p.limits.limits.scale_refill(o.rate_scale);
+    cfg.sim.buckets.scale_refill(o.rate_scale);
   }
   if (o.pending_seconds >= 0)
     cfg.sim.pending_min = cfg.sim.pending_max = from_seconds(o.pending_seconds);

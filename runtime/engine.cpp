@@ -24,6 +24,7 @@
 #include "runtime/http_engine.hpp"
 #include "runtime/node_client.hpp"
 #include "runtime/provider_memory.hpp"
+#include "runtime/durable_sim_api.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/state_dir.hpp"
 #include "runtime/store.hpp"
@@ -143,47 +144,19 @@ caf::behavior bridge(caf::event_based_actor*, std::shared_ptr<event_hub> hub) {
     [hub](instance_state_changed& ev) { hub->dispatch(engine_event{std::move(ev)}); },
     [hub](request_progress& ev) { hub->dispatch(engine_event{std::move(ev)}); },
     [hub](request_done& ev) { hub->dispatch(engine_event{std::move(ev)}); },
+    [hub](provider_returned& ev) {
+      if (!ev.error.empty())
+        spdlog::warn("provider {} is back but could not be listed: {}", ev.provider.to_string(),
+                     ev.error);
+      else
+        spdlog::info("provider {} is back: {} followed again, {} adopted, {} surplus terminated, "
+                     "{} vanished, {} unknown",
+                     ev.provider.to_string(), ev.rewatched, ev.adopted, ev.terminated,
+                     ev.vanished, ev.unknown);
+      hub->dispatch(engine_event{std::move(ev)});
+    },
   };
 }
-
-/// The simulated cloud as durable as a real one: after every successful mutating call its
-/// state file is rewritten (atomically) before the reply goes back, so an instance the call
-/// created survives a kill -9 of the engine. Otherwise sim_api's behaviour.
-class durable_sim_api final : public cloud_api {
-public:
-  durable_sim_api(std::shared_ptr<sim_cloud> cloud, provider_id id, timer& t,
-                  std::shared_ptr<std::mutex> save_mtx)
-    : cloud_(std::move(cloud)), id_(std::move(id)), timer_(t), save_mtx_(std::move(save_mtx)) {}
-
-  const provider_id& id() const override { return id_; }
-  size_t max_batch(api_op) const override { return 1000; }
-
-  void start(api_call call, reply_handler done) override {
-    auto op = call.op;
-    auto reply = cloud_->handle(id_.region, call);
-    bool mutating = op == api_op::create || op == api_op::stop || op == api_op::start
-                    || op == api_op::terminate;
-    if (mutating && !reply.error) {
-      std::lock_guard<std::mutex> guard{*save_mtx_};
-      std::string err;
-      if (!cloud_->save(&err))
-        spdlog::error("could not save the simulated cloud: {}", err);
-    }
-    auto delay = cloud_->draw_latency();
-    if (delay <= duration::zero()) {
-      done(std::move(reply));
-      return;
-    }
-    auto shared = std::make_shared<api_reply>(std::move(reply));
-    timer_.after(delay, [shared, done = std::move(done)] { done(std::move(*shared)); });
-  }
-
-private:
-  std::shared_ptr<sim_cloud> cloud_;
-  provider_id id_;
-  timer& timer_;
-  std::shared_ptr<std::mutex> save_mtx_;
-};
 
 class system_config : public caf::actor_system_config {
 public:

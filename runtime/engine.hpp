@@ -34,7 +34,8 @@ struct engine_error : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-using engine_event = std::variant<instance_state_changed, request_progress, request_done>;
+using engine_event
+  = std::variant<instance_state_changed, request_progress, request_done, provider_returned>;
 using event_callback = std::function<void(const engine_event&)>;
 
 /// A submitted request: its latest progress and, once done, its result.

@@ -1,5 +1,7 @@
 #include "runtime/node.hpp"
 
+#include <mutex>
+
 #include <stdexcept>
 
 #include <caf/actor_system.hpp>
@@ -16,6 +18,7 @@
 #include "actors/registry.hpp"
 #include "providers/sim/sim_api.hpp"
 #include "providers/sim/sim_cloud.hpp"
+#include "runtime/durable_sim_api.hpp"
 
 #ifdef STYX_CAF_OPENSSL // needs CAF::openssl linked into styx_runtime
 #include <caf/openssl/all.hpp>
@@ -110,6 +113,7 @@ struct node::impl {
   std::unique_ptr<actor_clock_adapter> clk;
   std::unique_ptr<actor_timer> tmr;
   std::shared_ptr<sim_cloud> sim;
+  std::shared_ptr<std::mutex> save_mtx = std::make_shared<std::mutex>();
   bool sim_loaded = false;
   node_providers providers;
   node_actor published;
@@ -137,7 +141,13 @@ struct node::impl {
     auto regions = opts.regions.empty() ? opts.sim.regions : opts.regions;
     for (auto& region : regions) {
       provider_id id{opts.cloud, region};
-      auto api = std::make_shared<sim_api>(sim, id, *tmr);
+      // With a state dir the simulated cloud outlives a kill -9 of the node, as a real
+      // cloud would: the node's return is then reconciled by the engine.
+      cloud_api_ptr api;
+      if (!opts.sim.state_file.empty())
+        api = std::make_shared<durable_sim_api>(sim, id, *tmr, save_mtx);
+      else
+        api = std::make_shared<sim_api>(sim, id, *tmr);
       providers.push_back(node_provider{id, spawn_provider(*sys, api, opts.limits)});
     }
     published = sys->spawn(node_behavior, providers);

@@ -62,17 +62,22 @@ using node_up_atom = caf::atom_constant<caf::atom("nodeup")>;
 
 struct connector_state {
   int attempt = 0;
+  bool announced = false;      // the waiter heard of the first connection
+  caf::actor_addr node;        // the node actor while connected
 };
 
 using connector_actor = caf::stateful_actor<connector_state>;
 
+/// One per node, for the supervisor's lifetime: connects with backoff, registers the node's
+/// providers, monitors the node, and when the connection is lost (the node died, froze past
+/// the heartbeat timeout, or the network failed) connects again. The supervisor reconciles a
+/// returning provider's instances (actors/supervisor.hpp).
 caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor sup,
                         caf::actor waiter, bool tls) {
   // Ends with the supervisor, even while waiting to retry. A monitor, not a link: the
   // supervisor's exit handler must not see this actor's normal exit.
   self->monitor(sup);
-  self->set_down_handler([self](caf::down_msg&) { self->quit(); });
-  auto fail = [self, n](const std::string& why) {
+  auto retry_later = [self, n](const std::string& why) {
     auto& st = self->state;
     auto delay = std::min<duration>(milliseconds(100) * (1 << std::min(st.attempt, 6)),
                                     seconds(5));
@@ -81,6 +86,17 @@ caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor s
                  std::chrono::duration_cast<milliseconds>(delay).count());
     self->delayed_send(self, delay, retry_atom::value);
   };
+  self->set_down_handler([=](caf::down_msg& dm) {
+    if (dm.source == sup.address()) {
+      self->quit();
+      return;
+    }
+    if (dm.source != self->state.node)
+      return;
+    self->state.node = nullptr;
+    self->state.attempt = 0;
+    retry_later("connection lost (" + to_string(dm.reason) + ")");
+  });
   self->send(self, retry_atom::value);
   return {
     [=](retry_atom) {
@@ -96,23 +112,37 @@ caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor s
         .then(
           [=](const caf::node_id&, caf::strong_actor_ptr& p, const std::set<std::string>&) {
             if (!p) {
-              fail("nothing published on that port");
+              retry_later("nothing published on that port");
               return;
             }
             auto node = caf::actor_cast<node_actor>(p);
             self->request(node, seconds(10), providers_atom::value)
               .then(
                 [=](node_providers& list) {
+                  auto& st = self->state;
+                  st.node = node.address();
+                  self->monitor(node);
+                  if (st.attempt > 0 || st.announced)
+                    spdlog::info("node {}: connected", n.to_string());
+                  st.attempt = 0;
                   for (auto& np : list) {
                     spdlog::info("node {}: provider {}", n.to_string(), np.id.to_string());
-                    self->send(sup, provider_atom::value, np.handle, np.id);
+                    auto pid = np.id;
+                    self->request(sup, caf::infinite, provider_atom::value, np.handle, np.id)
+                      .then([](bool) {},
+                            [=](caf::error& e) {
+                              spdlog::error("node {}: provider {} refused: {}", n.to_string(),
+                                            pid.to_string(), self->system().render(e));
+                            });
                   }
-                  self->send(waiter, node_up_atom::value, list.size());
-                  self->quit();
+                  if (!st.announced) {
+                    st.announced = true;
+                    self->send(waiter, node_up_atom::value, list.size());
+                  }
                 },
-                [=](caf::error& e) { fail("providers: " + self->system().render(e)); });
+                [=](caf::error& e) { retry_later("providers: " + self->system().render(e)); });
           },
-          [=](caf::error& e) { fail("connect: " + self->system().render(e)); });
+          [=](caf::error& e) { retry_later("connect: " + self->system().render(e)); });
     },
   };
 }

@@ -6,8 +6,9 @@ run_simple, exactly what `moto_server -H HOST -p PORT` runs), wrapped in a WSGI 
 reads the EC2 Query API's Action (form body or query string) of every request and adds the time
 moto took to answer it to that Action's total. Two extra routes, answered by the middleware:
 
-  GET  /_peers/stats   {"actions": {Action: {"count": n, "seconds": s}}, "cpu_seconds": c}
-                       (c: this process's user+sys CPU so far)
+  GET  /_peers/stats   {"actions": {Action: {"count": n, "seconds": s}}, "cpu_seconds": c,
+                        "connections": k}  (c: this process's user+sys CPU so far; k: distinct
+                       client ports since the last reset, i.e. TCP connections the client opened)
   GET  /_peers/timeline  [[start, seconds, Action], ...]: every request since the last reset,
                        start in seconds after that reset
   POST /_peers/reset   zero the account and the timeline (moto's own state is reset with
@@ -41,10 +42,12 @@ class action_stats:
         self.lock = threading.Lock()
         self.actions = {}
         self.timeline = []
+        self.ports = set()
         self.epoch = time.perf_counter()
 
-    def record(self, action, start, seconds):
+    def record(self, action, start, seconds, port):
         with self.lock:
+            self.ports.add(port)
             self.timeline.append([round(start - self.epoch, 4), round(seconds, 4), action])
             entry = self.actions.setdefault(action, {"count": 0, "seconds": 0.0})
             entry["count"] += 1
@@ -54,7 +57,9 @@ class action_stats:
         ru = resource.getrusage(resource.RUSAGE_SELF)
         with self.lock:
             actions = {k: dict(v) for k, v in self.actions.items()}
-        return {"actions": actions, "cpu_seconds": ru.ru_utime + ru.ru_stime}
+            connections = len(self.ports)
+        return {"actions": actions, "cpu_seconds": ru.ru_utime + ru.ru_stime,
+                "connections": connections}
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -73,6 +78,7 @@ class action_stats:
             with self.lock:
                 self.actions = {}
                 self.timeline = []
+                self.ports = set()
                 self.epoch = time.perf_counter()
             start_response("200 OK", [("Content-Length", "0")])
             return [b""]
@@ -87,7 +93,7 @@ class action_stats:
 
         start = time.perf_counter()
         chunks = list(self.app(environ, start_response))
-        self.record(action, start, time.perf_counter() - start)
+        self.record(action, start, time.perf_counter() - start, environ.get("REMOTE_PORT"))
         return chunks
 
 

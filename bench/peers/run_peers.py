@@ -209,6 +209,7 @@ def run_peer(name, args, server, styx, log):
     result["wall_seconds"] = round(result["wall_seconds"], 3)
     result["cpu_seconds"] = round(result["cpu_seconds"], 3)
     result["moto_cpu_seconds"] = round(stats["cpu_seconds"] - before, 3)
+    result["tcp_connections"] = stats["connections"]
     result["moto_actions"] = {k: {"count": v["count"], "seconds": round(v["seconds"], 3)}
                               for k, v in sorted(stats["actions"].items())}
     timeline = server.timeline() if args.timelines else None

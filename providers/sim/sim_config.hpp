@@ -27,6 +27,14 @@ struct sim_buckets {
   bucket_config start_instances{1000, 2};
   bucket_config terminate_instances{1000, 20};
   bucket_config stop_instances{1000, 20};
+
+  /// Every refill rate multiplied by k (capacities unchanged).
+  void scale_refill(double k) {
+    for (auto* b : {&create_requests, &start_requests, &describe_requests, &terminate_requests,
+                    &stop_requests, &create_instances, &start_instances, &terminate_instances,
+                    &stop_instances})
+      b->refill_per_sec *= k;
+  }
 };
 
 struct sim_config {

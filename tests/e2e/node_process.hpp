@@ -68,6 +68,9 @@ public:
     reap();
   }
 
+  /// Sends a signal (SIGSTOP freezes the node, SIGCONT thaws it).
+  void signal(int sig) { ::kill(pid_, sig); }
+
   /// The exit status after reaping; -1 while running.
   int status() const { return status_; }
 

@@ -1,8 +1,7 @@
 // Distributed nodes on loopback: an engine in this process and two `styx node` child processes,
-// each with its own simulated cloud in its own region. Instances are provisioned across both;
-// one node is killed with SIGKILL in the middle of the fan-out, and every instance must still
-// end running or failed with a reason, without duplicates. Also: the transport rules
-// (plaintext only on loopback) and the nodes file.
+// each with its own simulated cloud in its own region. Instances are provisioned across both.
+// Also: the transport rules (plaintext only on loopback) and the nodes file. A node that dies
+// or freezes mid fan-out, and returns: node_return_test.cpp.
 
 #include <catch2/catch.hpp>
 
@@ -21,7 +20,10 @@ using styx::test::node_process;
 namespace {
 
 std::vector<std::string> node_args(const std::string& region) {
-  return {"--listen", "127.0.0.1:0", "--insecure", "--region", region, "--sim-profile", "fast"};
+  // EC2's client-side buckets, refilled 1000x faster: 10,000 instances take seconds, not the
+  // ~40 minutes EC2's 2 instances/s launch refill would take after its 1000-instance burst.
+  return {"--listen", "127.0.0.1:0", "--insecure", "--region", region, "--sim-profile", "fast",
+          "--rate-scale", "1000"};
 }
 
 engine_config engine_for(const std::vector<uint16_t>& ports) {
@@ -93,17 +95,17 @@ TEST_CASE("styx node refuses plaintext on a non-loopback address", "[node]") {
   CHECK_THROWS(node_process({"--listen", "127.0.0.1:0", "--region", "r1"})); // no TLS, no flag
 }
 
-TEST_CASE("an engine provisions across two nodes", "[node][e2e]") {
+TEST_CASE("an engine provisions 10,000 instances across two nodes", "[node][e2e]") {
   node_process a{node_args("us-east-1")};
   node_process b{node_args("us-west-2")};
   auto eng = engine::start(engine_for({a.port(), b.port()}));
   auto stats = eng->stats();
   REQUIRE(stats.size() == 2);
-  auto h = eng->submit(provision_request::make("dist", resources{}.cpus(1)).count(1000));
-  auto done = h.wait_for(seconds(60));
+  auto h = eng->submit(provision_request::make("dist", resources{}.cpus(1)).count(10000));
+  auto done = h.wait_for(seconds(120));
   REQUIRE(done);
   CHECK(done->ok);
-  CHECK(done->running == 1000);
+  CHECK(done->running == 10000);
   std::map<std::string, int> per_region;
   std::set<std::string> cloud_ids;
   for (auto& r : eng->list()) {
@@ -111,59 +113,9 @@ TEST_CASE("an engine provisions across two nodes", "[node][e2e]") {
     per_region[r.provider.region]++;
     CHECK(cloud_ids.insert(r.provider.region + "/" + r.cloud_id).second);
   }
-  CHECK(cloud_ids.size() == 1000);
+  CHECK(cloud_ids.size() == 10000);
   CHECK(per_region["us-east-1"] > 0);
   CHECK(per_region["us-west-2"] > 0);
   eng->terminate(selector::everything());
-  CHECK(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(30)));
-}
-
-TEST_CASE("a node killed mid fan-out: every instance ends running or failed", "[node][e2e]") {
-  node_process a{node_args("us-east-1")};
-  auto b = std::make_unique<node_process>(node_args("us-west-2"));
-  auto eng = engine::start(engine_for({a.port(), b->port()}));
-  REQUIRE(eng->stats().size() == 2);
-  std::atomic<int> changes{0};
-  eng->subscribe([&](const engine_event& ev) {
-    if (std::holds_alternative<instance_state_changed>(ev))
-      ++changes;
-  });
-  auto h = eng->submit(
-    provision_request::make("crash", resources{}.cpus(1)).count(1000).min_count(1));
-  // Mid fan-out: some instances moved, the request is not done.
-  for (int i = 0; i < 2000 && changes.load() < 50; ++i)
-    std::this_thread::sleep_for(milliseconds(5));
-  int a_before = 0; // placed on A when B died
-  for (auto& r : eng->list())
-    a_before += r.provider.region == "us-east-1" ? 1 : 0;
-  b->kill9();
-  auto done = h.wait_for(seconds(90));
-  REQUIRE(done);
-  auto records = eng->list();
-  CHECK(records.size() == 1000);
-  std::set<std::string> ids;
-  std::set<std::string> cloud_ids;
-  int running = 0, failed = 0, on_a = 0;
-  for (auto& r : records) {
-    CHECK(ids.insert(r.id.to_string()).second);
-    if (!r.cloud_id.empty())
-      CHECK(cloud_ids.insert(r.provider.region + "/" + r.cloud_id).second);
-    if (r.provider.region == "us-east-1" && r.state == instance_state::running)
-      ++on_a;
-    if (r.state == instance_state::running) {
-      ++running;
-    } else {
-      CHECK(r.state == instance_state::failed);
-      CHECK_FALSE(r.last_error.empty());
-      ++failed;
-    }
-  }
-  CHECK(running + failed == 1000);
-  CHECK(done->running + done->failed == 1000);
-  CHECK(running > 0);
-  // Node A took at least its own half and whatever B had not created yet.
-  auto replaced = on_a - a_before;
-  CHECK(replaced >= 0);
-  WARN("after the kill: " << running << " running, " << failed << " failed; " << replaced
-                          << " re-placed from the lost node");
+  CHECK(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
 }

@@ -1,0 +1,98 @@
+#pragma once
+// Internal to the supervisor (actors/supervisor.cpp, actors/supervisor_providers.cpp): its
+// state and the steps both files use. Not a public header.
+
+#include <array>
+#include <map>
+#include <set>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/send.hpp>
+#include <caf/typed_event_based_actor.hpp>
+
+#include "actors/supervisor.hpp"
+
+namespace styx::supervisor_detail {
+
+struct provider_entry {
+  provider_id id;
+  provider_actor handle;
+  catalog offerings;
+  bool catalog_ready = false;
+  std::string catalog_error; // why the catalog could not be had
+  int64_t load = 0;
+};
+
+struct tracked {
+  instance_record rec;
+  instance_actor handle; // null once final
+  // Counted in its provider's load. A placement failure and the final state both used to
+  // decrement the load, so an instance given up after a capacity error was subtracted twice
+  // and least-loaded then preferred the provider that had just failed.
+  bool counted = false;
+};
+
+struct request_entry {
+  provision_request req;
+  std::vector<instance_id> instances;
+  std::array<int, instance_state_count> states{};
+  std::vector<instance_failure> failures;
+  std::set<std::string> tried; // where placement failed, for the final reason
+  int replacements = 0;
+  bool done = false;
+  bool cancelled = false; // rolled back or terminated by the user
+  bool dirty = false;
+};
+
+struct supervisor_state {
+  static inline const char* name = "styx.supervisor";
+
+  supervisor_config cfg;
+  blocklist blocked;
+  std::vector<provider_entry> providers;
+  std::unordered_map<instance_id, tracked, uuid_hash> instances;
+  std::map<request_id, request_entry> requests;
+  std::vector<request_id> waiting_for_catalogs;
+  std::vector<caf::actor> subscribers;
+  std::set<provider_id> lost; // providers that went down; reconciled when they return
+  size_t cursor = 0; // round-robin
+  bool ticking = false;
+};
+
+using supervisor_self = supervisor_actor::stateful_pointer<supervisor_state>;
+
+/// Sends `event` to every subscriber.
+template <class T>
+void publish(supervisor_self self, const T& event) {
+  for (auto& sub : self->state.subscribers)
+    caf::anon_send(sub, event);
+}
+
+provider_entry* find_provider(supervisor_state& st, const provider_id& id);
+
+/// Places one instance of `entry` on its best candidate, or gives it up.
+void place(supervisor_self self, request_entry& entry, tracked& t);
+
+/// A fresh instance of `entry` (state requested, not placed yet).
+tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name);
+
+/// Applies a transition to the books: request counts, failures, replacements, load, events.
+/// `replace`: the instance was lost in flight; the request gets a replacement if it can.
+void on_changed(supervisor_self self, instance_state_changed& ev, bool replace = false);
+
+/// Wall-clock milliseconds from the injected wall clock.
+int64_t wall_now(const supervisor_state& st);
+
+// -- supervisor_providers.cpp ---------------------------------------------------------------
+
+/// Lists every provider by the engine's ownership tag and adopts what it finds.
+void adopt(supervisor_self self, caf::typed_response_promise<int> rp);
+
+/// A provider went down (its node died or was cut off).
+void on_provider_down(supervisor_self self, const caf::down_msg& dm);
+
+/// A provider that was lost is back: match its cloud's instances against the books.
+void on_provider_back(supervisor_self self, const provider_id& id);
+
+} // namespace styx::supervisor_detail

@@ -1,0 +1,214 @@
+#include "actors/supervisor_internal.hpp"
+
+#include <algorithm>
+
+#include <caf/actor_system.hpp>
+
+namespace styx::supervisor_detail {
+
+void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
+  auto& st = self->state;
+  if (st.providers.empty()) {
+    rp.deliver(0);
+    return;
+  }
+  struct tally {
+    size_t answers = 0;
+    int adopted = 0;
+  };
+  auto shared = std::make_shared<tally>();
+  auto total = st.providers.size();
+  for (auto& p : st.providers) {
+    auto pid = p.id;
+    auto handle = p.handle;
+    self->request(p.handle, caf::infinite, list_instances{{{ownership_tag::engine,
+                                                            st.cfg.engine_id}}})
+      .then(
+        [=](std::vector<cloud_instance>& found) mutable {
+          auto& st = self->state;
+          for (auto& inst : found) {
+            if (is_final(inst.state))
+              continue;
+            instance_record rec;
+            rec.id = inst.owner_instance();
+            if (rec.id.empty() || st.instances.count(rec.id) > 0)
+              continue;
+            rec.request = inst.owner_request();
+            rec.name = inst.tags.count("Name") ? inst.tags.at("Name") : inst.cloud_id;
+            rec.provider = pid;
+            rec.zone = inst.zone;
+            rec.instance_type = inst.instance_type;
+            rec.market = inst.market;
+            rec.cloud_id = inst.cloud_id;
+            rec.state = inst.state;
+            rec.since = inst.launched_at;
+            for (auto& [k, v] : inst.tags)
+              if (k.rfind("styx:", 0) != 0 && k != "Name")
+                rec.tags.emplace(k, v);
+            auto h = spawn_instance(self->system(),
+                                    instance_init{rec, self, st.cfg.instance, handle});
+            st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
+            if (auto e = find_provider(st, pid))
+              ++e->load;
+            ++shared->adopted;
+          }
+          if (++shared->answers == total)
+            rp.deliver(shared->adopted);
+        },
+        [=](caf::error&) mutable {
+          if (++shared->answers == total)
+            rp.deliver(shared->adopted);
+        });
+  }
+}
+
+// -- a provider that went down (a remote node died or was cut off) ------------------------
+
+/// Takes the provider out of placement. What was in flight on it (requested or pending) fails
+/// with the reason and its request gets a replacement on the other providers (or a failure when
+/// none fits); other transitional states fail with the reason, since nobody observes them any
+/// more. Running and stopped instances keep their last known state until the provider returns.
+/// Records stay.
+void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
+  auto& st = self->state;
+  auto p = std::find_if(st.providers.begin(), st.providers.end(),
+                        [&](const provider_entry& e) { return e.handle.address() == dm.source; });
+  if (p == st.providers.end())
+    return;
+  auto lost = p->id;
+  st.providers.erase(p);
+  st.lost.insert(lost);
+  auto reason = "provider " + lost.to_string() + " lost: " + to_string(dm.reason);
+  std::vector<instance_id> affected;
+  for (auto& [id, t] : st.instances)
+    if (t.handle && t.rec.provider == lost)
+      affected.push_back(id);
+  for (auto& id : affected) {
+    auto& t = st.instances[id];
+    t.counted = false;
+    auto state = t.rec.state;
+    if (state == instance_state::running || state == instance_state::stopped)
+      continue;
+    self->send_exit(t.handle, caf::exit_reason::kill); // nobody would answer it
+    if (auto r = st.requests.find(t.rec.request); r != st.requests.end())
+      r->second.tried.insert(reason);
+    instance_state_changed ev;
+    ev.from = state;
+    ev.record = t.rec;
+    ev.record.state = instance_state::failed;
+    ev.record.last_error = reason;
+    ev.record.since = wall_now(st);
+    bool in_flight = state == instance_state::requested || state == instance_state::pending;
+    on_changed(self, ev, in_flight);
+  }
+}
+
+// -- a lost provider that returned (its node came back) ------------------------------------
+
+namespace {
+
+/// Live instances of the request, the ones on the returning provider not yet counted.
+int live_count(const request_entry& e) {
+  using s = instance_state;
+  int n = 0;
+  for (auto x : {s::requested, s::pending, s::running, s::starting, s::stopping, s::stopped})
+    n += e.states[static_cast<int>(x)];
+  return n;
+}
+
+/// `t` gets a fresh instance actor on `handle`, in the state the cloud reports; the books
+/// follow through on_changed.
+void rebind(supervisor_self self, tracked& t, const provider_id& pid,
+            const provider_actor& handle, const cloud_instance& ci) {
+  auto& st = self->state;
+  if (t.handle)
+    self->send_exit(t.handle, caf::exit_reason::kill);
+  instance_state_changed ev;
+  ev.from = t.rec.state;
+  ev.record = t.rec;
+  ev.record.state = ci.state;
+  ev.record.cloud_id = ci.cloud_id;
+  ev.record.zone = ci.zone;
+  ev.record.last_error.clear();
+  ev.record.since = wall_now(st);
+  if (ev.from != ev.record.state)
+    on_changed(self, ev); // counts, events; clears the handle only for a final state
+  else
+    t.rec = ev.record;
+  t.handle = spawn_instance(self->system(), instance_init{t.rec, self, st.cfg.instance, handle});
+  if (!t.counted) {
+    t.counted = true;
+    if (auto p = find_provider(st, pid))
+      ++p->load;
+  }
+}
+
+} // namespace
+
+void on_provider_back(supervisor_self self, const provider_id& pid) {
+  auto& st = self->state;
+  auto p = find_provider(st, pid);
+  if (p == nullptr)
+    return;
+  auto handle = p->handle;
+  self->request(handle, caf::infinite,
+                list_instances{{{ownership_tag::engine, st.cfg.engine_id}}})
+    .then(
+      [=](std::vector<cloud_instance>& found) {
+        auto& st = self->state;
+        provider_returned report;
+        report.provider = pid;
+        std::set<instance_id> seen;
+        for (auto& ci : found) {
+          if (is_final(ci.state))
+            continue;
+          auto i = st.instances.find(ci.owner_instance());
+          if (i == st.instances.end() || i->second.rec.provider != pid) {
+            ++report.unknown; // another engine run's: `styx reconcile` decides
+            continue;
+          }
+          auto& t = i->second;
+          seen.insert(i->first);
+          bool kept = t.handle != nullptr; // running or stopped when the provider left
+          auto r = st.requests.find(t.rec.request);
+          bool wanted = kept
+                        || (r != st.requests.end() && !r->second.cancelled
+                            && live_count(r->second) < r->second.req.count());
+          rebind(self, t, pid, handle, ci);
+          if (wanted) {
+            ++(kept ? report.rewatched : report.adopted);
+          } else {
+            // Replaced while its provider was away, or its request is gone: it only costs.
+            ++report.terminated;
+            self->request(t.handle, caf::infinite, change_op::terminate)
+              .then([](instance_record&) {}, [](caf::error&) {});
+          }
+        }
+        // Kept as running or stopped, but the cloud no longer has it.
+        std::vector<instance_id> vanished;
+        for (auto& [id, t] : st.instances)
+          if (t.handle && t.rec.provider == pid && seen.count(id) == 0 && is_live(t.rec.state))
+            vanished.push_back(id);
+        for (auto& id : vanished) {
+          auto& t = st.instances[id];
+          self->send_exit(t.handle, caf::exit_reason::kill);
+          instance_state_changed ev;
+          ev.from = t.rec.state;
+          ev.record = t.rec;
+          ev.record.state = instance_state::failed;
+          ev.record.last_error = "vanished while provider " + pid.to_string() + " was away";
+          ev.record.since = wall_now(st);
+          ++report.vanished;
+          on_changed(self, ev);
+        }
+        publish(self, report);
+      },
+      [=](caf::error& err) {
+        provider_returned report;
+        report.provider = pid;
+        report.error = self->system().render(err);
+        publish(self, report);
+      });
+}
+
+} // namespace styx::supervisor_detail
