@@ -6,26 +6,26 @@ namespace styx {
 
 durable_sim_api::durable_sim_api(std::shared_ptr<sim_cloud> cloud, provider_id id, timer& t,
                                  std::shared_ptr<std::mutex> save_mtx)
-  : cloud_(std::move(cloud)), id_(std::move(id)), timer_(t), save_mtx_(std::move(save_mtx)) {}
+  : cloud_(cloud), inner_(std::move(cloud), std::move(id), t), save_mtx_(std::move(save_mtx)) {}
 
 void durable_sim_api::start(api_call call, reply_handler done) {
-  auto op = call.op;
-  auto reply = cloud_->handle(id_.region, call);
-  bool mutating = op == api_op::create || op == api_op::stop || op == api_op::start
-                  || op == api_op::terminate;
-  if (mutating && !reply.error) {
-    std::lock_guard<std::mutex> guard{*save_mtx_};
-    std::string err;
-    if (!cloud_->save(&err))
-      spdlog::error("could not save the simulated cloud: {}", err);
-  }
-  auto delay = cloud_->draw_latency();
-  if (delay <= duration::zero()) {
-    done(std::move(reply));
+  bool mutating = call.op == api_op::create || call.op == api_op::stop
+                  || call.op == api_op::start || call.op == api_op::terminate;
+  if (!mutating) {
+    inner_.start(std::move(call), std::move(done));
     return;
   }
-  auto shared = std::make_shared<api_reply>(std::move(reply));
-  timer_.after(delay, [shared, done = std::move(done)] { done(std::move(*shared)); });
+  // The callback may outlive this object (a timer delivers it): it holds what it needs.
+  inner_.start(std::move(call), [cloud = cloud_, mtx = save_mtx_,
+                                 done = std::move(done)](api_reply reply) {
+    if (!reply.error) {
+      std::lock_guard<std::mutex> guard{*mtx};
+      std::string err;
+      if (!cloud->save(&err))
+        spdlog::error("could not save the simulated cloud: {}", err);
+    }
+    done(std::move(reply));
+  });
 }
 
 } // namespace styx
