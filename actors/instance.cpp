@@ -1,5 +1,7 @@
 #include "actors/instance.hpp"
 
+#include <memory>
+
 #include <caf/actor_system.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -11,7 +13,7 @@ struct instance_data {
   static inline const char* name = "styx.instance";
 
   instance_record rec;
-  launch_spec spec;
+  std::unique_ptr<launch_spec> spec; // while it is being created: 160 bytes spared afterwards
   provider_actor provider;
   supervisor_actor supervisor;
   instance_config cfg;
@@ -85,12 +87,13 @@ void on_created(instance_self self, instance_update& u) {
                  st.give_up_reason.empty() ? "cancelled before creation" : st.give_up_reason);
     } else if (is_placement_error(u.error.kind)) {
       self->send(st.supervisor,
-                 placement_failed{st.rec.id, st.rec.request, st.spec, st.rec.provider, u.error});
+                 placement_failed{st.rec.id, st.rec.request, *st.spec, st.rec.provider, u.error});
     } else {
       transition(self, instance_state::failed, u.error.to_string());
     }
     return;
   }
+  st.spec.reset(); // needed only to create (or to re-place after a placement error)
   st.rec.cloud_id = u.instance.cloud_id;
   st.rec.zone = u.instance.zone;
   st.rec.instance_type = u.instance.instance_type;
@@ -184,10 +187,10 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
       st.rec.zone = spec.zone;
       st.rec.instance_type = spec.instance_type;
       st.rec.market = spec.market;
-      st.spec = std::move(spec);
+      st.spec = std::make_unique<launch_spec>(std::move(spec));
       st.create_in_flight = true;
       self->request(st.provider, caf::infinite,
-                    create_instance{st.rec.id, st.rec.request, st.rec.name, st.spec})
+                    create_instance{st.rec.id, st.rec.request, st.rec.name, *st.spec})
         .then([=](instance_update& u) { on_created(self, u); },
               [=](caf::error& err) {
                 instance_update u;

@@ -180,8 +180,7 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
           } else {
             // Replaced while its provider was away, or its request is gone: it only costs.
             ++report.terminated;
-            self->request(t.handle, caf::infinite, change_op::terminate)
-              .then([](instance_record&) {}, [](caf::error&) {});
+            caf::anon_send(t.handle, change_op::terminate); // no reply awaited
           }
         }
         // Kept as running or stopped, but the cloud no longer has it.
