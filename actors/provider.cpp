@@ -93,6 +93,9 @@ struct provider_state {
   std::optional<time_point> wakeup;                          // earliest scheduled pump
 
   std::unordered_map<std::string, watch_entry> watched;      // by cloud id
+  // The watched ids in a transitional state: what a poll asks about between sweeps. Kept
+  // apart so that a poll costs the instances moving, not every live one.
+  std::unordered_set<std::string> moving;
   bool poll_scheduled = false;
   bool poll_outstanding = false;
   time_point last_sweep{};
@@ -312,14 +315,22 @@ void schedule_poll(provider_self self) {
   self->delayed_send(self, st.cfg.poll_interval, poll_atom::value);
 }
 
+/// Records the last state of a watched instance; a final one is no longer watched.
+void note_state(provider_state& st, const std::string& cloud_id, instance_state state) {
+  if (is_transitional(state))
+    st.moving.insert(cloud_id);
+  else
+    st.moving.erase(cloud_id);
+  if (is_final(state))
+    st.watched.erase(cloud_id);
+}
+
 void watch(provider_self self, const std::string& cloud_id, instance_actor owner,
            instance_state state) {
   auto& st = self->state;
-  if (is_final(state)) {
-    st.watched.erase(cloud_id);
-  } else {
+  if (!is_final(state))
     st.watched[cloud_id] = watch_entry{std::move(owner), state, self->clock().now()};
-  }
+  note_state(st, cloud_id, state);
   st.stats.watched = static_cast<int64_t>(st.watched.size());
   schedule_poll(self);
 }
@@ -336,9 +347,11 @@ void poll(provider_self self) {
   if (sweep)
     st.last_sweep = now;
   std::vector<std::string> ids;
-  for (auto& [id, entry] : st.watched)
-    if (sweep || is_transitional(entry.last))
+  if (sweep)
+    for (auto& [id, entry] : st.watched)
       ids.push_back(id);
+  else
+    ids.assign(st.moving.begin(), st.moving.end());
   auto max = std::max<size_t>(1, st.cloud->max_batch(api_op::describe));
   for (size_t pos = 0; pos < ids.size(); pos += max) {
     outgoing o;
@@ -367,8 +380,7 @@ void on_described(provider_self self, const outgoing& o, api_reply& reply) {
       continue;
     i->second.last = inst.state;
     self->send(i->second.owner, instance_update{inst, {}});
-    if (is_final(inst.state))
-      st.watched.erase(i);
+    note_state(st, inst.cloud_id, inst.state);
   }
   // Asked for but not answered: the cloud no longer knows the instance.
   for (auto& id : call.cloud_ids) {
@@ -382,7 +394,7 @@ void on_described(provider_self self, const outgoing& o, api_reply& reply) {
     gone.state = instance_state::terminated;
     gone.state_reason = "vanished";
     self->send(i->second.owner, instance_update{gone, {}});
-    st.watched.erase(i);
+    note_state(st, id, gone.state);
   }
   st.stats.watched = static_cast<int64_t>(st.watched.size());
 }
