@@ -17,7 +17,7 @@ CLI::App* add_node_command(CLI::App& app, node_cli_options& o) {
   auto* cmd = app.add_subcommand("node", "serve provider actors to remote engines");
   cmd->add_option("--config", o.config, "a YAML file with the same fields as the flags");
   cmd->add_option("--listen", o.listen, "HOST:PORT to publish on (port 0: any)");
-  cmd->add_option("--cloud", o.cloud, "cloud of the providers: sim");
+  cmd->add_option("--cloud", o.cloud, "cloud of the providers: sim or aws (the node's own credentials)");
   cmd->add_option("--region", o.regions, "region(s), one provider each");
   cmd->add_option("--sim-profile", o.sim_profile, "ec2 (default) or fast");
   cmd->add_option("--rate-scale", o.rate_scale,

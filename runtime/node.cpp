@@ -18,7 +18,10 @@
 #include "actors/registry.hpp"
 #include "providers/sim/sim_api.hpp"
 #include "providers/sim/sim_cloud.hpp"
+#include "providers/aws/ec2_api.hpp"
+#include "runtime/aws_credentials.hpp"
 #include "runtime/durable_sim_api.hpp"
+#include "runtime/http_engine.hpp"
 
 #ifdef STYX_CAF_OPENSSL // needs CAF::openssl linked into styx_runtime
 #include <caf/openssl/all.hpp>
@@ -112,6 +115,7 @@ struct node::impl {
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
   std::unique_ptr<actor_timer> tmr;
+  std::unique_ptr<http_engine> http; // the aws cloud's
   std::shared_ptr<sim_cloud> sim;
   std::shared_ptr<std::mutex> save_mtx = std::make_shared<std::mutex>();
   bool sim_loaded = false;
@@ -125,9 +129,10 @@ struct node::impl {
   void start() {
     if (auto why = check_transport(opts.listen_host, opts.transport); !why.empty())
       throw std::runtime_error(why);
-    if (opts.cloud != "sim")
-      throw std::runtime_error("a node runs the 'sim' cloud only for now, not '" + opts.cloud +
-                               "'");
+    if (opts.cloud != "sim" && opts.cloud != "aws")
+      throw std::runtime_error("unknown cloud '" + opts.cloud + "' for a node (known: sim, aws)");
+    if (opts.cloud == "aws" && opts.regions.empty())
+      throw std::runtime_error("a node of the aws cloud needs --region");
     if (!opts.state_dir.empty() && opts.sim.state_file.empty())
       opts.sim.state_file = opts.state_dir + "/sim-cloud.json";
     sys = std::make_unique<caf::actor_system>(sys_cfg);
@@ -141,6 +146,10 @@ struct node::impl {
     auto regions = opts.regions.empty() ? opts.sim.regions : opts.regions;
     for (auto& region : regions) {
       provider_id id{opts.cloud, region};
+      if (opts.cloud == "aws") {
+        providers.push_back(node_provider{id, spawn_provider(*sys, make_ec2(id), opts.limits)});
+        continue;
+      }
       // With a state dir the simulated cloud outlives a kill -9 of the node, as a real
       // cloud would: the node's return is then reconciled by the engine.
       cloud_api_ptr api;
@@ -166,6 +175,19 @@ struct node::impl {
                  providers.size());
   }
 
+  /// The node's own credentials (the AWS CLI's chain, on this machine): they never leave it.
+  cloud_api_ptr make_ec2(const provider_id& id) {
+    auto settings = resolve_aws_settings(id.region);
+    if (auto* err = std::get_if<std::string>(&settings))
+      throw std::runtime_error("aws/" + id.region + ": " + *err);
+    auto& s = std::get<aws_settings>(settings);
+    if (!http)
+      http = std::make_unique<http_engine>();
+    spdlog::info("aws/{}: endpoint {}, credentials {} from {}", id.region, s.endpoint,
+                 s.creds.redacted(), s.source);
+    return std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, opts.aws, tmr.get());
+  }
+
   void stop() {
     if (stopped || !sys)
       return;
@@ -181,6 +203,7 @@ struct node::impl {
     published = nullptr;
     providers.clear();
     sys->await_all_actors_done();
+    http.reset(); // no call in flight any more
     if (sim && sim_loaded) {
       std::string err;
       if (!sim->save(&err))

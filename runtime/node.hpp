@@ -21,6 +21,7 @@
 
 #include "actors/provider_config.hpp"
 #include "common/time.hpp"
+#include "providers/aws/ec2_options.hpp"
 #include "providers/sim/sim_config.hpp"
 
 namespace styx {
@@ -51,7 +52,8 @@ struct remote_node {
 struct node_options {
   std::string listen_host = "127.0.0.1";
   uint16_t port = 0;                  // 0: any free port (see node::port())
-  std::string cloud = "sim";
+  std::string cloud = "sim";          // sim or aws (credentials: the AWS CLI's chain, here)
+  ec2_options aws;                    // the aws cloud's launch options
   std::vector<std::string> regions;   // empty: every region of the sim config
   std::string state_dir;              // empty: the simulated cloud lives in memory only
   sim_config sim;
