@@ -3,8 +3,11 @@
 #include <fstream>
 #include <iostream>
 
+#include <yaml-cpp/yaml.h>
+
 #include "cli/commands.hpp"
 #include "runtime/bench.hpp"
+#include "runtime/bench_plan.hpp"
 
 namespace styx::cli {
 
@@ -13,16 +16,79 @@ namespace {
 bench_options opts;
 bool json = false;
 std::string svg_file;
+std::string scenario_file;
+
+/// A scenario file: the flags' fields in YAML. Flags given on the command line win.
+void apply_scenario(const std::string& path, CLI::App& cmd) {
+  YAML::Node y;
+  try {
+    y = YAML::LoadFile(path);
+  } catch (const std::exception& e) {
+    throw usage_error("scenario " + path + ": " + e.what());
+  }
+  if (!y.IsMap())
+    throw usage_error("scenario " + path + ": expected a map of the bench flags' fields");
+  auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
+  try {
+    for (auto it : y) {
+      auto key = it.first.as<std::string>();
+      auto& v = it.second;
+      if (key == "count") {
+        if (!given("--count")) opts.count = v.as<int>();
+      } else if (key == "shape") {
+        if (!given("--shape")) opts.shape = v.as<std::string>();
+      } else if (key == "requests") {
+        if (!given("--requests")) opts.requests = v.as<int>();
+      } else if (key == "arrival") {
+        if (!given("--arrival")) opts.arrival = v.as<std::string>();
+      } else if (key == "arrival_rate") {
+        if (!given("--arrival-rate")) opts.arrival_rate = v.as<double>();
+      } else if (key == "provider") {
+        if (!given("--provider")) opts.cloud = v.as<std::string>();
+      } else if (key == "regions") {
+        if (!given("--region")) opts.regions = v.as<std::vector<std::string>>();
+      } else if (key == "providers") {
+        if (!given("--providers")) opts.providers = v.as<int>();
+      } else if (key == "profile") {
+        if (!given("--profile")) opts.profile = v.as<std::string>();
+      } else if (key == "rate_scale") {
+        if (!given("--rate-scale")) opts.rate_scale = v.as<double>();
+      } else if (key == "pending") {
+        if (!given("--pending")) opts.pending_seconds = v.as<double>();
+      } else if (key == "seed") {
+        if (!given("--seed")) opts.seed = v.as<uint64_t>();
+      } else {
+        throw usage_error("scenario " + path + ": unknown field '" + key + "'");
+      }
+    }
+  } catch (const YAML::Exception& e) {
+    throw usage_error("scenario " + path + ": " + e.what());
+  }
+}
+
+CLI::App* bench_cmd = nullptr;
 
 } // namespace
 
 CLI::App* add_bench_command(CLI::App& app) {
-  auto* cmd = app.add_subcommand("bench", "measure a fan-out on simulated providers");
+  auto* cmd = app.add_subcommand("bench", "measure a fan-out on simulated providers or aws");
+  bench_cmd = cmd;
+  cmd->add_option("-f,--file", scenario_file, "a YAML scenario with the same fields as the flags");
   cmd->add_option("-n,--count", opts.count, "instances")->default_val(10000);
+  cmd->add_option("--shape", opts.shape,
+                  "even (--requests equal parts) or mix (seeded sizes of 1 to 1000)")
+    ->default_val("even");
   cmd->add_option("--requests", opts.requests,
-                  "split the count into this many requests (1: one request of N)")
+                  "even: split the count into this many requests (1: one of N; N: N of 1)")
     ->default_val(1);
-  cmd->add_option("--providers", opts.providers, "simulated providers (regions)")
+  cmd->add_option("--arrival", opts.arrival, "burst (all at once), uniform or poisson")
+    ->default_val("burst");
+  cmd->add_option("--arrival-rate", opts.arrival_rate, "requests per second (uniform, poisson)");
+  cmd->add_option("--provider", opts.cloud,
+                  "sim (default) or aws (credentials and endpoint: the AWS CLI's chain)")
+    ->default_val("sim");
+  cmd->add_option("--region", opts.regions, "aws: region(s), one provider each");
+  cmd->add_option("--providers", opts.providers, "sim: simulated providers (regions)")
     ->default_val(1);
   cmd->add_option("--profile", opts.profile,
                   "ec2 (EC2's buckets, latency, boot delay) or unlimited (the engine alone)")
@@ -38,10 +104,14 @@ CLI::App* add_bench_command(CLI::App& app) {
 }
 
 int run_bench_command() {
+  if (!scenario_file.empty())
+    apply_scenario(scenario_file, *bench_cmd);
   if (opts.count <= 0)
     throw usage_error("count must be positive, got " + std::to_string(opts.count));
-  if (opts.requests <= 0 || opts.requests > opts.count)
-    throw usage_error("requests must be between 1 and count");
+  if (auto why = check_plan_options(opts); !why.empty())
+    throw usage_error(why);
+  if (opts.cloud != "sim" && opts.cloud != "aws")
+    throw usage_error("unknown provider '" + opts.cloud + "' (known: sim, aws)");
   if (opts.providers <= 0 || opts.providers > 8)
     throw usage_error("providers must be between 1 and 8");
   if (opts.profile != "ec2" && opts.profile != "unlimited")

@@ -10,6 +10,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "runtime/bench_plan.hpp"
 #include "runtime/engine.hpp"
 
 namespace styx {
@@ -70,22 +71,17 @@ engine_config bench_config(const bench_options& o) {
   }
   if (o.pending_seconds >= 0)
     cfg.sim.pending_min = cfg.sim.pending_max = from_seconds(o.pending_seconds);
+  if (o.cloud == "aws") {
+    // The engine's client side only: the cloud keeps its own limits.
+    p = provider_spec{};
+    p.cloud = "aws";
+    p.regions = o.regions.empty() ? std::vector<std::string>{"us-east-1"} : o.regions;
+    p.limits.poll_interval = milliseconds(500);
+    p.limits.limits.scale_refill(o.rate_scale);
+  }
   cfg.providers = {p};
   cfg.policy = placement_policy::round_robin; // requests spread over the providers
   return cfg;
-}
-
-double create_bound_seconds(const rate_limits& limits, int count, int providers) {
-  if (limits.create_instances.unlimited() || providers <= 0)
-    return 0;
-  double per = static_cast<double>(count) / providers;
-  auto& res = limits.create_instances;
-  double by_instances = std::max(0.0, (per - res.capacity) / res.refill_per_sec);
-  // Every call carries at most 1000 instances and takes one request token.
-  double calls = std::ceil(per / 1000.0);
-  auto& req = limits.create;
-  double by_calls = std::max(0.0, (calls - req.capacity) / req.refill_per_sec);
-  return std::max(by_instances, by_calls);
 }
 
 bench_result run_bench(const bench_options& opts) {
@@ -144,15 +140,18 @@ bench_result run_bench(const bench_options& opts) {
 
   auto c0 = process_cpu_seconds();
   std::vector<request_handle> handles;
-  int per = std::max(1, opts.count / std::max(1, opts.requests));
-  for (int left = opts.count, i = 0; left > 0; ++i) {
-    int n = std::min(per, left);
-    left -= n;
-    // Instances placed evenly: round-robin over the providers, request by request.
-    handles.push_back(eng->submit(
+  auto plan = plan_requests(opts);
+  for (size_t i = 0; i < plan.size(); ++i) {
+    std::this_thread::sleep_until(t0 + std::chrono::duration_cast<clk::duration>(
+                                         std::chrono::duration<double>(plan[i].at)));
+    // Requests go round-robin over the providers (bench_config's policy).
+    auto req =
       provision_request::make("bench" + std::to_string(i), resources{}.cpus(1).memory_gib(1))
-        .count(n)));
-    states[static_cast<size_t>(instance_state::requested)] += n;
+        .count(plan[i].count);
+    if (opts.cloud != "sim")
+      req.provider(opts.cloud);
+    states[static_cast<size_t>(instance_state::requested)] += plan[i].count;
+    handles.push_back(eng->submit(req));
   }
   for (auto& h : handles) {
     auto d = h.wait();
@@ -181,9 +180,10 @@ bench_result run_bench(const bench_options& opts) {
   r.p90 = percentile(to_running, 0.90);
   r.p99 = percentile(to_running, 0.99);
   r.max = to_running.empty() ? 0 : *std::max_element(to_running.begin(), to_running.end());
-  // A request goes to one provider: the fan-out spreads over at most `requests` of them.
-  r.bound_seconds =
-    create_bound_seconds(limits, opts.count, std::min(opts.providers, opts.requests));
+  int providers = opts.cloud == "aws" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
+                                       : opts.providers;
+  r.bound_seconds = plan_bound_seconds(plan, limits, providers);
+  r.requests = static_cast<int>(plan.size());
   r.achieved_over_bound = r.seconds_to_created > 0 && r.bound_seconds > 0
                             ? r.bound_seconds / r.seconds_to_created
                             : 0;
@@ -194,9 +194,16 @@ bench_result run_bench(const bench_options& opts) {
 void write_summary(std::ostream& out, const bench_result& r) {
   auto& o = r.options;
   out << std::fixed << std::setprecision(3);
-  out << "styx bench: " << o.count << " instances in " << o.requests << " request(s) on "
-      << o.providers << " simulated provider(s), profile " << o.profile << "\n"
-      << "  running: " << r.running << ", failed: " << r.failed << "\n"
+  out << "styx bench: " << o.count << " instances in " << r.requests << " request(s) ("
+      << o.shape << ", arrival " << o.arrival;
+  if (o.arrival != "burst")
+    out << " at " << o.arrival_rate << "/s";
+  out << ") on ";
+  if (o.cloud == "aws")
+    out << std::max<size_t>(1, o.regions.size()) << " aws provider(s)\n";
+  else
+    out << o.providers << " simulated provider(s), profile " << o.profile << "\n";
+  out << "  running: " << r.running << ", failed: " << r.failed << "\n"
       << "  all running after " << r.seconds_to_running << " s ("
       << (r.seconds_to_running > 0 ? r.running / r.seconds_to_running : 0) << " instances/s)\n"
       << "  time to running: p50 " << r.p50 << " s, p90 " << r.p90 << " s, p99 " << r.p99
@@ -215,8 +222,10 @@ void write_summary(std::ostream& out, const bench_result& r) {
 
 void write_json(std::ostream& out, const bench_result& r) {
   auto& o = r.options;
-  out << std::setprecision(6) << "{\"count\":" << o.count << ",\"requests\":" << o.requests
-      << ",\"providers\":" << o.providers << ",\"profile\":\"" << o.profile
+  out << std::setprecision(6) << "{\"count\":" << o.count << ",\"requests\":" << r.requests
+      << ",\"shape\":\"" << o.shape << "\",\"arrival\":\"" << o.arrival
+      << "\",\"arrival_rate\":" << o.arrival_rate << ",\"cloud\":\"" << o.cloud
+      << "\",\"providers\":" << o.providers << ",\"profile\":\"" << o.profile
       << "\",\"running\":" << r.running << ",\"failed\":" << r.failed
       << ",\"seconds_to_running\":" << r.seconds_to_running
       << ",\"seconds_to_created\":" << r.seconds_to_created

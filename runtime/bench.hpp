@@ -1,6 +1,7 @@
 #pragma once
-// The fan-out benchmark harness behind `styx bench`: provisions N instances on simulated
-// providers through the whole engine, then terminates them, and measures what a platform
+// The fan-out benchmark harness behind `styx bench`: provisions N instances through the whole
+// engine (on simulated providers, or on aws, e.g. against moto), in the shape and at the
+// arrival pattern of runtime/bench_plan.hpp, then terminates them, and measures what a platform
 // engineer asks of an engine: time until all run, time-to-running percentiles, throughput over
 // time, API calls per instance, throttles and retries, the achieved create rate against the
 // bound the configured buckets allow, CPU time per instance and peak memory.
@@ -15,8 +16,13 @@ namespace styx {
 
 struct bench_options {
   int count = 10'000;
-  int requests = 1;            // the count split into this many equal requests
-  int providers = 1;           // simulated regions, one provider each
+  std::string shape = "even";  // even: `requests` equal parts; mix: seeded sizes of 1 to 1000
+  int requests = 1;            // even: 1 is one request of N, N is N requests of 1
+  std::string arrival = "burst"; // burst: all at once; uniform or poisson at `arrival_rate`
+  double arrival_rate = 0;     // requests per second
+  std::string cloud = "sim";   // sim, or aws (the AWS CLI's chain: credentials, endpoint)
+  std::vector<std::string> regions; // aws: one provider each (default us-east-1)
+  int providers = 1;           // sim: simulated regions, one provider each
   std::string profile = "ec2"; // ec2: EC2's buckets and latency; unlimited: none of it
   double rate_scale = 1;       // multiplies every refill rate (client and cloud alike)
   double pending_seconds = -1; // boot delay; negative: the profile's
@@ -36,6 +42,7 @@ struct bench_result {
   double seconds_to_created = 0; // first submit -> last create answered
   double seconds_down = 0;       // terminate -> all terminated
   double p50 = 0, p90 = 0, p99 = 0, max = 0; // time to running, seconds
+  int requests = 0;               // submitted (the plan's)
   int running = 0, failed = 0;
   uint64_t api_calls = 0, throttled = 0, retries = 0;
   double bound_seconds = 0;      // the fastest the create buckets allow for this fan-out
@@ -52,9 +59,6 @@ double process_peak_rss_mib();
 
 /// The engine configuration a profile stands for.
 engine_config bench_config(const bench_options& opts);
-
-/// The seconds the create buckets need for `count` instances spread evenly over `providers`.
-double create_bound_seconds(const rate_limits& limits, int count, int providers);
 
 /// Runs one benchmark. Throws engine_error.
 bench_result run_bench(const bench_options& opts);

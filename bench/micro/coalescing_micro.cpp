@@ -27,6 +27,7 @@
 #include "common/uuid.hpp"
 #include "providers/sim/sim_api.hpp"
 #include "runtime/bench.hpp"
+#include "runtime/bench_plan.hpp"
 
 namespace styx::micro {
 namespace {
@@ -126,7 +127,7 @@ void BM_create_burst_coalescing(benchmark::State& state) {
   if (errors != 0)
     state.SkipWithError("some creates failed");
   auto instances = static_cast<double>(n) * static_cast<double>(state.iterations());
-  auto bound = create_bound_seconds(pcfg.limits, n, 1);
+  auto bound = create_bound_seconds(pcfg.limits, n);
   state.SetItemsProcessed(static_cast<int64_t>(instances));
   state.counters["create_calls"] = static_cast<double>(creates) / state.iterations();
   state.counters["create_calls_per_instance"] = static_cast<double>(creates) / instances;

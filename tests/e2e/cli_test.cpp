@@ -127,6 +127,10 @@ TEST_CASE("bad input gets one line and exit code 2") {
     {"up --file /nonexistent.yaml", "cannot read"},
     {"down", "nothing selected"},
     {"frobnicate", "frobnicate"},
+    {"bench --shape zigzag", "unknown shape 'zigzag'"},
+    {"bench --arrival poisson", "needs a positive arrival rate"},
+    {"bench --provider gcp", "unknown provider 'gcp'"},
+    {"bench --file " + unknown_field, "unknown field 'name'"},
   };
   for (auto& [args, message] : cases) {
     auto r = styx(dir, args);
@@ -153,5 +157,26 @@ TEST_CASE("a corrupted cloud state is a clear error and is not destroyed") {
   CHECK(r.err.find("sim-cloud.json") != std::string::npos);
   CHECK(count_of(r.err, "\n") == 1);
   CHECK(slurp(state) == before);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("bench from a scenario file: a seeded mix arriving as a Poisson process") {
+  auto dir = temp_dir("bench");
+  auto scenario = dir + "-scenario.yaml";
+  {
+    std::ofstream out{scenario};
+    out << "count: 600\nshape: mix\narrival: poisson\narrival_rate: 200\nprofile: unlimited\n"
+           "seed: 3\n";
+  }
+  auto r = styx(dir, "bench --file " + scenario + " --json");
+  INFO(r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("\"count\":600") != std::string::npos);
+  CHECK(r.out.find("\"shape\":\"mix\"") != std::string::npos);
+  CHECK(r.out.find("\"arrival\":\"poisson\"") != std::string::npos);
+  CHECK(r.out.find("\"running\":600") != std::string::npos);
+  CHECK(r.out.find("\"failed\":0") != std::string::npos);
+  CHECK(r.out.find("\"requests\":1,") == std::string::npos); // a mix is many requests
+  std::filesystem::remove(scenario);
   std::filesystem::remove_all(dir);
 }
