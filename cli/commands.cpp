@@ -46,6 +46,7 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
                          const std::vector<std::string>& regions = {}, bool remembered = true) {
   engine_config cfg;
   cfg.state_dir = resolve_state_dir(common.state_dir);
+  cfg.reconcile_on_start = false; // status answers from the store; up and reconcile ask for it
   if (auto* image = std::getenv("STYX_AWS_DEFAULT_IMAGE"); image != nullptr && *image != '\0')
     cfg.aws.default_image = image;
   if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
@@ -193,6 +194,9 @@ int run_up(const common_options& common, const up_options& opts) {
     auto old = db->find_request(old_id);
     if (!old)
       throw usage_error("no request " + opts.resume + " in the store");
+    if (old->state == "cancelled")
+      throw usage_error("request " + opts.resume
+                        + " was cancelled (styx down --request); it cannot be resumed");
     auto spec = old->request();
     if (!spec)
       throw usage_error("request " + opts.resume + " has no stored spec to resume");
@@ -335,9 +339,10 @@ int run_reconcile(const common_options& common, const reconcile_options& opts) {
     std::cout << report.to_json() << '\n';
   } else {
     std::cout << "reconciled " << report.listed << " cloud instance(s): " << report.adopted
-              << " adopted, " << report.terminated_surplus << " surplus terminated, "
-              << report.terminated_orphans << " orphans terminated, " << report.vanished
-              << " vanished, " << report.unfinished << " unfinished request(s)\n";
+              << " adopted, " << report.retagged << " re-tagged, " << report.terminated_surplus
+              << " surplus terminated, " << report.terminated_orphans << " orphans terminated, "
+              << report.vanished << " vanished, " << report.unfinished
+              << " unfinished request(s), " << report.intents_resolved << " intent(s) resolved\n";
     for (auto& e : report.errors)
       std::cout << "  listing failed: " << e << '\n';
   }
@@ -362,6 +367,15 @@ int run_change(const common_options& common, const change_options& opts) {
   if (sel.empty() && opts.instances.empty())
     throw usage_error("nothing selected: give instance ids, --tag k=v, --request ID or --all");
   auto eng = engine::start(config_for(common, {}));
+  if (opts.op == change_op::terminate && !sel.requests.empty()) {
+    // down --request: the request is cancelled first, so that neither `up --resume` nor a
+    // reconcile after a crash of this command brings it back.
+    if (auto db = eng->durable_store()) {
+      for (auto& rid : sel.requests)
+        db->set_request_state(rid, "cancelled");
+      db->flush();
+    }
+  }
   eng->adopt();
   if (!opts.instances.empty()) {
     // Instances by id, name or cloud id.

@@ -26,6 +26,7 @@
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/reconcile.hpp"
+#include "runtime/reconcile_tags.hpp"
 #include "runtime/state_dir.hpp"
 #include "runtime/store.hpp"
 
@@ -187,6 +188,7 @@ struct engine::impl {
   std::shared_ptr<sim_cloud> sim;
   std::vector<provider_actor> providers;
   std::vector<provider_id> provider_ids; // of each provider actor
+  std::map<provider_id, std::shared_ptr<ec2_api>> ec2s; // reconcile re-tags through them
   supervisor_actor supervisor;
   caf::actor bridge;
   std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
@@ -238,7 +240,10 @@ struct engine::impl {
       }
       spdlog::info("aws/{}: endpoint {}, credentials {} from {}", region, s.endpoint,
                    s.creds.redacted(), s.source);
-      return std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, cfg.aws, tmr.get());
+      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, cfg.aws,
+                                           tmr.get());
+      ec2s[id] = api;
+      return api;
     }
     fail("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
     return nullptr;
@@ -336,6 +341,7 @@ struct engine::impl {
     supervisor = nullptr;
     providers.clear();
     provider_ids.clear();
+    ec2s.clear();
     bridge = nullptr;
     sys->await_all_actors_done();
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
@@ -365,7 +371,11 @@ std::unique_ptr<engine> engine::start(engine_config cfg) {
     p->stop(); // actors already spawned must end, or the actor system never does
     throw;
   }
-  return std::unique_ptr<engine>(new engine(std::move(p)));
+  bool reconcile_first = p->db && p->cfg.reconcile_on_start && p->cfg.nodes.empty();
+  std::unique_ptr<engine> eng{new engine(std::move(p))};
+  if (reconcile_first) // before any new work: what a crash left behind is repaired first
+    eng->reconcile();
+  return eng;
 }
 
 engine::engine(std::unique_ptr<impl> p) : impl_(std::move(p)) {
@@ -464,14 +474,38 @@ reconcile_report engine::reconcile() {
           [&](caf::error& e) { report.errors.push_back(impl_->sys->render(e)); });
     }
   }
-  auto plan = plan_reconcile(db->requests(), db->instances(), listed, report.errors.empty());
+  bool listing_complete = report.errors.empty();
+  std::map<std::string, provider_id> where;
+  for (size_t k = 0; k < listed.size() && k < listed_from.size(); ++k)
+    where.emplace(listed[k].cloud_id, listed_from[k]);
+  // Instances a crash left without their styx:instance tag get it back first, so that the
+  // supervisor's adoption below (by tag) finds them.
+  auto records = db->instances();
+  auto open_intents = db->open_intents();
+  auto retags = assign_owners(listed, records, open_intents, [this] {
+    instance_id id;
+    static_cast<uuid&>(id) = impl_->ids->next();
+    return id;
+  });
+  std::map<provider_id, std::vector<reconcile_retag>> retags_of;
+  for (auto& t : retags)
+    retags_of[where[t.cloud_id]].push_back(t);
+  for (auto& [pid, xs] : retags_of) {
+    auto api = impl_->ec2s.find(pid);
+    if (api == impl_->ec2s.end()) {
+      report.errors.push_back(pid.to_string() + ": " + std::to_string(xs.size())
+                              + " instance(s) without their styx:instance tag");
+      continue;
+    }
+    auto failed = apply_retags(*api->second, xs);
+    report.retagged += static_cast<int>(xs.size() - failed.size());
+    report.errors.insert(report.errors.end(), failed.begin(), failed.end());
+  }
+  auto plan = plan_reconcile(db->requests(), records, listed, listing_complete, open_intents);
   report.listed = static_cast<int>(listed.size());
   adopt(); // every live tagged instance gets an actor; the surplus and orphans end below
   report.adopted = static_cast<int>(plan.adopt.size());
   // The store learns of what it missed (a crash between the create and its record).
-  std::map<std::string, provider_id> where;
-  for (size_t k = 0; k < listed.size() && k < listed_from.size(); ++k)
-    where.emplace(listed[k].cloud_id, listed_from[k]);
   for (auto& ci : plan.adopt) {
     instance_record rec;
     rec.id = ci.owner_instance();
@@ -510,9 +544,21 @@ reconcile_report engine::reconcile() {
     db->record_instance(rec);
   }
   report.vanished = static_cast<int>(plan.vanished.size());
-  for (auto& rid : plan.unfinished)
+  for (auto& rid : plan.unfinished) {
+    if (db->recorded_here(rid)) // running in this process, not interrupted
+      continue;
     db->set_request_state(rid, "interrupted");
-  report.unfinished = static_cast<int>(plan.unfinished.size());
+    ++report.unfinished;
+  }
+  for (auto rec : plan.never_created) {
+    rec.state = instance_state::failed;
+    rec.since = impl_->clk->wall_ms();
+    rec.last_error = "create interrupted; the cloud never had it";
+    db->record_instance(rec);
+  }
+  for (auto& token : plan.resolved_intents)
+    db->close_intent(token, "reconcile");
+  report.intents_resolved = static_cast<int>(plan.resolved_intents.size());
   db->flush();
   return report;
 }

@@ -60,7 +60,8 @@ private:
 
 class engine {
 public:
-  /// Starts the actor system, the clouds and the actors. Throws engine_error.
+  /// Starts the actor system, the clouds and the actors; with a state dir (and
+  /// cfg.reconcile_on_start) reconciles before returning. Throws engine_error.
   static std::unique_ptr<engine> start(engine_config cfg);
   ~engine();
 
@@ -82,8 +83,9 @@ public:
   /// engine_error when the engine has no state dir.
   std::vector<instance_record> records_from_store();
   /// Lists every provider by the ownership tag and matches the store (runtime/reconcile.hpp):
-  /// adopts, terminates surplus and orphans, marks vanished records. Throws engine_error
-  /// without a state dir.
+  /// re-tags instances a crash left without styx:instance, adopts, terminates surplus and
+  /// orphans, marks vanished records, resolves open intents. Throws engine_error without a
+  /// state dir.
   reconcile_report reconcile();
   /// The durable store, null without a state dir.
   std::shared_ptr<styx::store> durable_store() const;

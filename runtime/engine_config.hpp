@@ -22,6 +22,8 @@ struct provider_spec {
 
 struct engine_config {
   std::string state_dir;              // empty: nothing persists (tests, embedding)
+  bool reconcile_on_start = true;     // with a state dir: engine::start() reconciles (adopts,
+                                      // ends surplus and orphans) before it returns
   std::string engine_id;              // empty: from <state_dir>/engine-id, created once
   std::vector<provider_spec> providers{provider_spec{}};
   sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json

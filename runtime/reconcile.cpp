@@ -16,9 +16,61 @@ bool is_dead_request(const std::string& state) {
 
 } // namespace
 
+std::vector<reconcile_retag> assign_owners(std::vector<cloud_instance>& listed,
+                                           const std::vector<instance_record>& records,
+                                           const std::vector<stored_intent>& open_intents,
+                                           const std::function<instance_id()>& fresh) {
+  std::map<std::string, const instance_record*> by_cloud_id;
+  std::map<instance_id, const instance_record*> by_id;
+  std::set<instance_id> held; // ids a live instance or a live record already holds
+  for (auto& r : records) {
+    by_id.emplace(r.id, &r);
+    if (r.cloud_id.empty())
+      continue;
+    by_cloud_id.emplace(r.cloud_id, &r);
+    if (is_live(r.state))
+      held.insert(r.id);
+  }
+  for (auto& ci : listed)
+    if (!is_final(ci.state) && !ci.owner_instance().empty())
+      held.insert(ci.owner_instance());
+  // The free slots of each request, oldest intent first.
+  std::map<request_id, std::vector<instance_id>> free_slots;
+  for (auto& intent : open_intents)
+    for (size_t k = 0; k < intent.slots.size() && k < intent.requests.size(); ++k)
+      if (held.insert(intent.slots[k]).second)
+        free_slots[intent.requests[k]].push_back(intent.slots[k]);
+  for (auto& [rid, xs] : free_slots)
+    std::reverse(xs.begin(), xs.end()); // pop_back takes the oldest
+
+  std::vector<reconcile_retag> out;
+  for (auto& ci : listed) {
+    if (is_final(ci.state) || !ci.owner_instance().empty())
+      continue;
+    reconcile_retag t;
+    t.cloud_id = ci.cloud_id;
+    if (auto i = by_cloud_id.find(ci.cloud_id); i != by_cloud_id.end()) {
+      t.id = i->second->id;
+    } else if (auto& xs = free_slots[ci.owner_request()]; !xs.empty()) {
+      t.id = xs.back();
+      xs.pop_back();
+    } else {
+      t.id = fresh();
+    }
+    t.tags[ownership_tag::instance] = t.id.to_string();
+    if (auto i = by_id.find(t.id); i != by_id.end() && !i->second->name.empty())
+      t.tags[ownership_tag::name] = i->second->name;
+    for (auto& [k, v] : t.tags)
+      ci.tags[k] = v;
+    out.push_back(std::move(t));
+  }
+  return out;
+}
+
 reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
                               const std::vector<instance_record>& records,
-                              const std::vector<cloud_instance>& listed, bool listing_complete) {
+                              const std::vector<cloud_instance>& listed, bool listing_complete,
+                              const std::vector<stored_intent>& open_intents) {
   reconcile_plan plan;
   std::map<request_id, const stored_request*> by_id;
   for (auto& r : requests)
@@ -30,10 +82,12 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
 
   std::map<request_id, std::vector<cloud_instance>> live;
   std::set<std::string> seen; // the cloud id of every live listed instance
+  std::set<instance_id> owners; // the owner of every live listed instance
   for (auto& ci : listed) {
     if (is_final(ci.state))
       continue;
     seen.insert(ci.cloud_id);
+    owners.insert(ci.owner_instance());
     live[ci.owner_request()].push_back(ci);
   }
   for (auto& [rid, xs] : live) {
@@ -61,6 +115,22 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
     for (auto& r : records)
       if (is_live(r.state) && !r.cloud_id.empty() && seen.count(r.cloud_id) == 0)
         plan.vanished.push_back(r);
+    // Open intents: what they created is adopted or ended above; slots that never reached
+    // the cloud are failed, and the intent is closed.
+    std::map<instance_id, const instance_record*> by_id;
+    for (auto& r : records)
+      by_id.emplace(r.id, &r);
+    std::set<instance_id> failed;
+    for (auto& intent : open_intents) {
+      plan.resolved_intents.push_back(intent.client_token);
+      for (auto& slot : intent.slots) {
+        auto i = by_id.find(slot);
+        if (i == by_id.end() || i->second->state != instance_state::requested
+            || owners.count(slot) > 0 || !failed.insert(slot).second)
+          continue;
+        plan.never_created.push_back(*i->second);
+      }
+    }
   }
   return plan;
 }
@@ -68,10 +138,12 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
 std::string reconcile_report::to_json() const {
   std::string out = "{\"listed\":" + std::to_string(listed);
   out += ",\"adopted\":" + std::to_string(adopted);
+  out += ",\"retagged\":" + std::to_string(retagged);
   out += ",\"terminated_surplus\":" + std::to_string(terminated_surplus);
   out += ",\"terminated_orphans\":" + std::to_string(terminated_orphans);
   out += ",\"vanished\":" + std::to_string(vanished);
   out += ",\"unfinished\":" + std::to_string(unfinished);
+  out += ",\"intents_resolved\":" + std::to_string(intents_resolved);
   out += ",\"errors\":[";
   for (size_t i = 0; i < errors.size(); ++i)
     out += (i ? "," : "") + json_quote(errors[i]);

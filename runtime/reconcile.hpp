@@ -1,7 +1,15 @@
 #pragma once
 // Crash-safe reconciliation: what the clouds hold (listed by the engine's ownership tag)
-// against what the store remembers. plan_reconcile() decides, without I/O:
+// against what the store remembers. Decided without I/O:
 //
+// assign_owners() first gives every live listed instance its engine instance id. One launched
+// by a batch create carries the shared styx:engine / styx:request tags from RunInstances, but
+// its own styx:instance tag only from a later CreateTags; a kill in between leaves it without.
+// Its id is then the store's record with the same cloud id, else a free slot of an intent of
+// its request (a slot that no live listed instance and no live record holds), else a fresh id.
+// The caller tags it on the cloud, so that every later adoption finds it by its tag.
+//
+// plan_reconcile() then decides:
 //   - a live cloud instance of a live request is adopted, up to the request's count;
 //   - the surplus of a request (more live instances than its count, e.g. a create retried
 //     after a timeout on a cloud that ignores client tokens) is terminated: instances the
@@ -9,10 +17,15 @@
 //   - a live instance of a cancelled or rolled-back request, or of a request the store does
 //     not know, is an orphan and terminated;
 //   - a store record of a live instance that no listing shows live has vanished (only
-//     decided when every provider answered its listing).
+//     decided when every provider answered its listing);
+//   - an open intent (a create whose answer was never committed) is resolved: what it created
+//     was adopted or ended above, the records of its slots that never reached the cloud are
+//     marked failed, and the intent is closed (only after a complete listing).
 //
-// engine::reconcile() (engine.cpp) lists, plans, then adopts, terminates and records.
+// engine::reconcile() (engine.cpp) lists, assigns and tags owners, plans, then adopts,
+// terminates and records.
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -21,6 +34,13 @@
 
 namespace styx {
 
+/// A live listed instance that lacked its styx:instance tag, and the tags it gets.
+struct reconcile_retag {
+  std::string cloud_id;
+  instance_id id;
+  tag_map tags;  // styx:instance, and Name when the store knows the slot's name
+};
+
 struct reconcile_plan {
   std::vector<cloud_instance> adopt;
   std::vector<cloud_instance> terminate_surplus;
@@ -28,24 +48,38 @@ struct reconcile_plan {
   std::vector<instance_record> vanished;    // store records to mark terminated
   std::vector<request_id> unfinished;       // "submitted" requests the store never saw finish:
                                             // marked "interrupted" (styx up --resume ID)
+  std::vector<std::string> resolved_intents; // client tokens of open intents to close
+  std::vector<instance_record> never_created; // "requested" records of their slots that no
+                                              // cloud holds: to mark failed
 };
 
 struct reconcile_report {
   int listed = 0;
   int adopted = 0;
+  int retagged = 0;          // instances given back their lost styx:instance tag
   int terminated_surplus = 0;
   int terminated_orphans = 0;
   int vanished = 0;
   int unfinished = 0;
-  std::vector<std::string> errors; // providers whose listing failed
+  int intents_resolved = 0;
+  std::vector<std::string> errors; // providers whose listing failed, tags that could not be set
 
   /// {"listed":..,"adopted":..,...,"errors":[..]}
   std::string to_json() const;
 };
 
-/// `listing_complete`: every provider answered; without it nothing is marked vanished.
+/// Sets the styx:instance tag (and Name) of every live instance of `listed` that lacks it, as
+/// described above, and returns those changes. `fresh` makes an unused instance id.
+std::vector<reconcile_retag> assign_owners(std::vector<cloud_instance>& listed,
+                                           const std::vector<instance_record>& records,
+                                           const std::vector<stored_intent>& open_intents,
+                                           const std::function<instance_id()>& fresh);
+
+/// `listing_complete`: every provider answered; without it nothing is marked vanished and no
+/// intent is resolved. `open_intents`: intents without an outcome (store::open_intents()).
 reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
                               const std::vector<instance_record>& records,
-                              const std::vector<cloud_instance>& listed, bool listing_complete);
+                              const std::vector<cloud_instance>& listed, bool listing_complete,
+                              const std::vector<stored_intent>& open_intents = {});
 
 } // namespace styx

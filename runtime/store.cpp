@@ -243,6 +243,10 @@ void store::record_request(const provision_request& req, unix_ms now) {
   sink(copy);
   auto id = req.id().to_string();
   auto name = req.name();
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    session_requests_.insert(req.id());
+  }
   int count = req.count();
   int min_count = req.min_count();
   enqueue({[=](sqlite3* db) {
@@ -260,7 +264,9 @@ void store::record_request_done(const request_done& d, unix_ms now) {
   std::string state = d.ok ? "done" : d.rolled_back ? "rolled_back" : "failed";
   auto result = request_done_json(d);
   enqueue({[=](sqlite3* db) {
-             statement st{db, "UPDATE requests SET state = ?, done_at = ?, result = ? WHERE id = ?"};
+             // A cancelled request stays cancelled.
+             statement st{db, "UPDATE requests SET state = ?, done_at = ?, result = ?"
+                              " WHERE id = ? AND state != 'cancelled'"};
              st.bind(1, state).bind(2, now).bind(3, result).bind(4, id);
              st.run();
            },
@@ -282,12 +288,26 @@ void store::record_instance(const instance_record& r) {
 }
 
 void store::record_intent(create_intent intent, std::function<void(std::string)> done) {
+  {
+    std::lock_guard<std::mutex> guard{mtx_};
+    session_tokens_.insert(intent.client_token);
+  }
   enqueue({[i = std::move(intent)](sqlite3* db) { write_intent(db, i); }, std::move(done)});
 }
 
 void store::record_outcome(const std::string& client_token,
                            const std::vector<cloud_instance>& created, const cloud_error& error) {
   auto outcome = outcome_json(created, error);
+  enqueue({[=](sqlite3* db) {
+             statement st{db, "UPDATE intents SET outcome = ? WHERE client_token = ?"};
+             st.bind(1, outcome).bind(2, client_token);
+             st.run();
+           },
+           nullptr});
+}
+
+void store::close_intent(const std::string& client_token, const std::string& note) {
+  auto outcome = "{\"resolved\":" + json_quote(note) + "}";
   enqueue({[=](sqlite3* db) {
              statement st{db, "UPDATE intents SET outcome = ? WHERE client_token = ?"};
              st.bind(1, outcome).bind(2, client_token);
@@ -323,6 +343,21 @@ std::vector<stored_intent> store::intents() {
   flush();
   std::lock_guard<std::mutex> guard{read_mtx_};
   return read_intents(rdb_);
+}
+
+std::vector<stored_intent> store::open_intents() {
+  auto all = intents();
+  std::lock_guard<std::mutex> guard{mtx_};
+  std::vector<stored_intent> out;
+  for (auto& i : all)
+    if (i.outcome.empty() && session_tokens_.count(i.client_token) == 0)
+      out.push_back(std::move(i));
+  return out;
+}
+
+bool store::recorded_here(const request_id& id) const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return session_requests_.count(id) > 0;
 }
 
 } // namespace styx

@@ -18,6 +18,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -52,6 +53,8 @@ struct stored_request {
   int count = 0;
   int min_count = 0;
   std::string state;       // "submitted", "done", "failed", "rolled_back", "cancelled"
+                           // (styx down --request: final, never resumed), "interrupted"
+                           // (reconcile found it unfinished), "resumed"
   unix_ms created_at = 0;
   unix_ms done_at = 0;     // 0 while not done
   std::string result;      // request_done as JSON; empty while not done
@@ -86,6 +89,8 @@ public:
   /// Sets a request's state by hand ("cancelled", "resumed", ...).
   void set_request_state(const request_id& id, const std::string& state);
   void record_instance(const instance_record& rec);
+  /// Closes an open intent whose outcome reconcile worked out: outcome {"resolved": note}.
+  void close_intent(const std::string& client_token, const std::string& note);
 
   // journal
   void record_intent(create_intent intent, std::function<void(std::string)> done) override;
@@ -100,6 +105,11 @@ public:
   std::optional<stored_request> find_request(const request_id& id);
   std::vector<instance_record> instances();
   std::vector<stored_intent> intents();
+  /// The intents without an outcome that an earlier process recorded (this store's own may
+  /// still be in flight): what reconcile resolves.
+  std::vector<stored_intent> open_intents();
+  /// True when this store object recorded the request (it may be running in this process).
+  bool recorded_here(const request_id& id) const;
 
   int schema_version();
   /// Transactions committed by the writer thread so far, and writes in them.
@@ -136,6 +146,8 @@ private:
   uint64_t commits_ = 0;
   uint64_t writes_ = 0;
   std::string last_error_;
+  std::set<std::string> session_tokens_; // intents recorded through this object
+  std::set<request_id> session_requests_;
   bool stopping_ = false;
   std::thread writer_;
 };

@@ -361,6 +361,13 @@ void ec2_api::start(api_call call, reply_handler done) {
   std::make_shared<operation>(core_, std::move(call), std::move(done))->run();
 }
 
+void ec2_api::tag(const std::string& cloud_id, const tag_map& tags,
+                  std::function<void(cloud_error)> done) {
+  ++core_->tag_calls;
+  core_->send(ec2_create_tags({cloud_id}, tags),
+              [done = std::move(done)](http_response resp) { done(ec2_error_from(resp)); });
+}
+
 ec2_api_counters ec2_api::counters() const {
   return {core_->requests.load(), core_->pages.load(), core_->tag_calls.load(),
           core_->tag_failures.load()};

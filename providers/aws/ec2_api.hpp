@@ -25,6 +25,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -58,6 +59,12 @@ public:
   size_t max_batch(api_op) const override { return 1000; }
 
   ec2_api_counters counters() const;
+
+  /// One CreateTags of `tags` on `cloud_id`, outside any api_call: reconcile gives back the
+  /// per-instance tags a crash kept from being set. `done` runs once with the error (none on
+  /// success), on the transport's thread.
+  void tag(const std::string& cloud_id, const tag_map& tags,
+           std::function<void(cloud_error)> done);
 
   struct core; // shared with the calls in flight
 

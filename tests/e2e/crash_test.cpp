@@ -28,43 +28,15 @@
 
 #include "runtime/store.hpp"
 #include "providers/sim/sim_cloud.hpp"
+#include "tests/crash_cli.hpp"
+#include "tests/crash_invariants.hpp"
 
 using namespace styx;
+using styx::test::run_styx;
+using styx::test::spawn_styx;
+using styx::test::wait_exit;
 
 namespace {
-
-/// Runs styx with `args` in `dir`; returns its pid (stdout/stderr to /dev/null).
-pid_t spawn_styx(const std::string& dir, std::vector<std::string> args) {
-  std::vector<std::string> argv{STYX_BINARY, "--state-dir", dir};
-  argv.insert(argv.end(), args.begin(), args.end());
-  std::cout.flush(); // the child's freopen would flush a copy of what is buffered
-  std::fflush(nullptr);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::setenv("STYX_SIM_PROFILE", "fast", 1);
-    std::freopen("/dev/null", "w", stdout);
-    std::freopen("/dev/null", "w", stderr);
-    std::vector<char*> cargv;
-    for (auto& a : argv)
-      cargv.push_back(a.data());
-    cargv.push_back(nullptr);
-    ::execv(cargv[0], cargv.data());
-    ::_exit(127);
-  }
-  return pid;
-}
-
-int wait_exit(pid_t pid) {
-  int status = 0;
-  ::waitpid(pid, &status, 0);
-  if (WIFEXITED(status))
-    return WEXITSTATUS(status);
-  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
-}
-
-int run_styx(const std::string& dir, std::vector<std::string> args) {
-  return wait_exit(spawn_styx(dir, std::move(args)));
-}
 
 /// The cloud's side: every instance in the sim's state file.
 std::vector<cloud_instance> cloud_view(const std::string& dir) {
@@ -77,44 +49,14 @@ std::vector<cloud_instance> cloud_view(const std::string& dir) {
   return cloud.all();
 }
 
-/// Checks the invariants; returns the live instances per request.
-std::map<request_id, int> check_invariants(const std::string& dir) {
-  auto cloud = cloud_view(dir);
-  auto db = store::open(dir + "/styx.db");
-  auto records = db->instances();
-  auto requests = db->requests();
-
-  std::map<std::string, instance_record> by_cloud_id;
-  for (auto& r : records)
-    if (!r.cloud_id.empty())
-      by_cloud_id[r.cloud_id] = r;
-  std::set<std::string> live_ids;
-  std::map<request_id, int> live_per_request;
-  for (auto& ci : cloud) {
-    if (is_final(ci.state))
-      continue;
-    live_ids.insert(ci.cloud_id);
-    ++live_per_request[ci.owner_request()];
-    auto i = by_cloud_id.find(ci.cloud_id);
-    INFO("live cloud instance " << ci.cloud_id);
-    REQUIRE(i != by_cloud_id.end());
-    CHECK(is_live(i->second.state));
-  }
-  for (auto& r : records) {
-    if (!is_live(r.state))
-      continue;
-    INFO("store record of a live instance " << r.cloud_id << " " << to_string(r.state));
-    CHECK(live_ids.count(r.cloud_id) == 1);
-  }
-  std::map<request_id, int> counts;
-  for (auto& r : requests)
-    counts[r.id] = r.count;
-  for (auto& [rid, n] : live_per_request) {
-    INFO("request " << rid.to_string());
-    REQUIRE(counts.count(rid) == 1);
-    CHECK(n <= counts[rid]);
-  }
-  return live_per_request;
+/// Checks the invariants (tests/crash_invariants.hpp); returns the live instances per request.
+std::map<std::string, int> check_invariants(const std::string& dir) {
+  std::vector<test::cloud_live> live;
+  for (auto& ci : cloud_view(dir))
+    if (!is_final(ci.state))
+      live.push_back({ci.cloud_id, ci.owner_request().to_string(),
+                      ci.owner_instance().to_string()});
+  return test::check_store_against(dir + "/styx.db", live);
 }
 
 } // namespace

@@ -1,5 +1,7 @@
 // plan_reconcile: adopt up to a request's count, terminate surplus and orphans, mark vanished
-// records only after a complete listing.
+// records only after a complete listing, resolve open intents. assign_owners: instances a
+// crash left without their styx:instance tag get the store's id, a free intent slot, or a
+// fresh id.
 
 #include <catch2/catch.hpp>
 
@@ -104,7 +106,100 @@ TEST_CASE("reconcile report: JSON with every count") {
   r.terminated_orphans = 1;
   r.vanished = 2;
   r.errors.push_back("sim/x: \"down\"");
+  r.retagged = 4;
+  r.intents_resolved = 6;
   CHECK(r.to_json()
-        == "{\"listed\":5,\"adopted\":3,\"terminated_surplus\":1,\"terminated_orphans\":1,"
-           "\"vanished\":2,\"unfinished\":0,\"errors\":[\"sim/x: \\\"down\\\"\"]}");
+        == "{\"listed\":5,\"adopted\":3,\"retagged\":4,\"terminated_surplus\":1,"
+           "\"terminated_orphans\":1,\"vanished\":2,\"unfinished\":0,\"intents_resolved\":6,"
+           "\"errors\":[\"sim/x: \\\"down\\\"\"]}");
+}
+
+namespace {
+
+/// A live instance of request `req` that lacks its styx:instance tag.
+cloud_instance untagged(const std::string& cloud_id, uint64_t req, unix_ms launched) {
+  cloud_instance ci;
+  ci.cloud_id = cloud_id;
+  ci.state = instance_state::running;
+  ci.launched_at = launched;
+  ci.tags[ownership_tag::request] = make_id<request_id>(req).to_string();
+  return ci;
+}
+
+stored_intent open_intent(const std::string& token, uint64_t req,
+                          std::vector<uint64_t> slots) {
+  stored_intent i;
+  i.client_token = token;
+  for (auto s : slots) {
+    i.slots.push_back(make_id<instance_id>(s));
+    i.requests.push_back(make_id<request_id>(req));
+  }
+  return i;
+}
+
+} // namespace
+
+TEST_CASE("reconcile owners: an untagged instance gets its record's id, a free slot, or a "
+          "fresh id") {
+  // Record 10 knows cloud id "i-a" (its answer was committed, its CreateTags was not).
+  // Intent slots 20..22 of request 1: 20 is held by a tagged live instance, 21 by a live
+  // record; 22 is free. Request 2 has no intent: its untagged instance gets a fresh id.
+  auto rec10 = record(10, 1, instance_state::pending);
+  rec10.cloud_id = "i-a";
+  auto rec21 = record(21, 1, instance_state::running);
+  auto rec22 = record(22, 1, instance_state::requested);
+  rec22.cloud_id.clear();
+  rec22.name = "web-22";
+  std::vector<instance_record> recs{rec10, rec21, rec22};
+  std::vector<cloud_instance> cloud{untagged("i-a", 1, 1), live(20, 1, 1),
+                                    untagged("i-b", 1, 2), untagged("i-c", 1, 3),
+                                    untagged("i-d", 2, 4)};
+  std::vector<stored_intent> intents{open_intent("t1", 1, {20, 21, 22})};
+  uint64_t next = 100;
+  auto retags = assign_owners(cloud, recs, intents, [&] { return make_id<instance_id>(next++); });
+  REQUIRE(retags.size() == 4);
+  CHECK(retags[0].cloud_id == "i-a");
+  CHECK(retags[0].id == make_id<instance_id>(10));
+  CHECK(retags[1].cloud_id == "i-b");
+  CHECK(retags[1].id == make_id<instance_id>(22));
+  CHECK(retags[1].tags.at(ownership_tag::name) == "web-22");
+  CHECK(retags[2].id == make_id<instance_id>(100)); // no slot left: a retried create's extra
+  CHECK(retags[3].id == make_id<instance_id>(101));
+  // The listing carries the tags now, so the plan sees owners.
+  CHECK(cloud[2].owner_instance() == make_id<instance_id>(22));
+  CHECK(cloud[1].owner_instance() == make_id<instance_id>(20)); // tagged: untouched
+  CHECK(retags[0].tags.count(ownership_tag::instance) == 1);
+}
+
+TEST_CASE("reconcile plan: an open intent is resolved, its slots that never reached the cloud "
+          "fail, and what it created counts against the request") {
+  std::vector<stored_request> reqs{request(1, 3, "submitted")};
+  auto slot = [](uint64_t n) {
+    auto r = record(n, 1, instance_state::requested);
+    r.cloud_id.clear();
+    return r;
+  };
+  std::vector<instance_record> recs{record(10, 1, instance_state::running), slot(20), slot(21),
+                                    slot(22)};
+  // The intent's call launched slot 20 twice (moto ignores the token) and never launched 21
+  // or 22; 20's first copy is tagged, the second was re-tagged with a fresh id.
+  auto second = live(99, 1, 9);
+  std::vector<cloud_instance> cloud{live(10, 1, 1), live(20, 1, 5), second};
+  std::vector<stored_intent> intents{open_intent("t1", 1, {20, 21, 22})};
+  auto plan = plan_reconcile(reqs, recs, cloud, true, intents);
+  CHECK(ids(plan.adopt) == std::vector<std::string>{"sim-10", "sim-20", "sim-99"});
+  CHECK(plan.terminate_surplus.empty()); // 3 live for a count of 3
+  CHECK(plan.resolved_intents == std::vector<std::string>{"t1"});
+  REQUIRE(plan.never_created.size() == 2);
+  CHECK(plan.never_created[0].id == make_id<instance_id>(21));
+  CHECK(plan.never_created[1].id == make_id<instance_id>(22));
+
+  // One more copy is a surplus; the unrecorded newest goes.
+  cloud.push_back(live(98, 1, 10));
+  plan = plan_reconcile(reqs, recs, cloud, true, intents);
+  CHECK(ids(plan.terminate_surplus) == std::vector<std::string>{"sim-98"});
+
+  auto partial = plan_reconcile(reqs, recs, cloud, false, intents);
+  CHECK(partial.resolved_intents.empty()); // a provider did not answer: the intent stays open
+  CHECK(partial.never_created.empty());
 }

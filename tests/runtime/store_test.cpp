@@ -323,3 +323,48 @@ TEST_CASE("store: a database that cannot be created is an error naming it") {
   }
   CHECK_FALSE(fs::exists(path));
 }
+
+TEST_CASE("store: open intents are an earlier process's unanswered ones, until closed") {
+  temp_dir dir;
+  auto path = dir.file("styx.db");
+  auto intent = [](const std::string& token) {
+    create_intent in;
+    in.client_token = token;
+    in.provider = provider_id{"aws", "us-east-1"};
+    in.slots.push_back({make_id<instance_id>(1), make_id<request_id>(2), "a"});
+    return in;
+  };
+  auto req = provision_request::make("web", resources{}).count(1);
+  req.id(make_id<request_id>(2));
+  {
+    auto s = store::open(path);
+    s->record_request(req, 1000);
+    s->record_intent(intent("answered"), [](std::string) {});
+    s->record_intent(intent("open"), [](std::string) {});
+    s->record_outcome("answered", {}, cloud_error{});
+    CHECK(s->recorded_here(req.id()));
+    CHECK(s->open_intents().empty()); // this process's own may be in flight
+  }
+  auto s = store::open(path); // the next process
+  CHECK_FALSE(s->recorded_here(req.id()));
+  auto open = s->open_intents();
+  REQUIRE(open.size() == 1);
+  CHECK(open[0].client_token == "open");
+  s->close_intent("open", "reconcile");
+  CHECK(s->open_intents().empty());
+  CHECK(s->intents().size() == 2);
+}
+
+TEST_CASE("store: a cancelled request stays cancelled when its end is recorded") {
+  temp_dir dir;
+  auto s = store::open(dir.file("styx.db"));
+  auto req = provision_request::make("web", resources{}).count(3);
+  req.id(make_id<request_id>(5));
+  s->record_request(req, 1000);
+  s->set_request_state(req.id(), "cancelled");
+  request_done d;
+  d.request = req.id();
+  d.ok = true;
+  s->record_request_done(d, 2000);
+  CHECK(s->find_request(req.id())->state == "cancelled");
+}

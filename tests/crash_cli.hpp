@@ -1,0 +1,60 @@
+#pragma once
+// The styx CLI as a child process, for the crash tests (tests/e2e/crash_test.cpp,
+// tests/aws/crash_moto_test.cpp): run it, kill it, wait for it. Header-only.
+//
+//   auto pid = styx::test::spawn_styx(dir, {"up", "--count", "1000"});  // --state-dir dir
+//   ::kill(pid, SIGKILL);
+//   int rc = styx::test::wait_exit(pid);  // exit code, or 128 + the signal
+//
+// The child runs with STYX_SIM_PROFILE=fast (short simulated delays, no client-side rate
+// limits for any provider), stderr to /dev/null, stdout to `out` (empty: /dev/null).
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+#include <string>
+#include <vector>
+
+namespace styx::test {
+
+inline pid_t spawn_styx(const std::string& dir, const std::vector<std::string>& args,
+                        const std::string& out = {}) {
+  std::vector<std::string> argv{STYX_BINARY, "--state-dir", dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  std::cout.flush(); // the child would flush a copy of what is buffered
+  std::fflush(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("STYX_SIM_PROFILE", "fast", 1);
+    int fd = ::open(out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    int null = ::open("/dev/null", O_WRONLY);
+    ::dup2(fd, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+      cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    ::execv(cargv[0], cargv.data());
+    ::_exit(127);
+  }
+  return pid;
+}
+
+/// The child's exit code, or 128 + the signal that ended it.
+inline int wait_exit(pid_t pid) {
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+inline int run_styx(const std::string& dir, const std::vector<std::string>& args) {
+  return wait_exit(spawn_styx(dir, args));
+}
+
+} // namespace styx::test

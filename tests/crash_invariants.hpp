@@ -1,0 +1,68 @@
+#pragma once
+// The crash tests' invariants (tests/e2e/crash_test.cpp on the simulated cloud,
+// tests/aws/crash_moto_test.cpp on moto), checked with Catch2 between the cloud's own view
+// (not the engine's) and the store:
+//   - every live cloud instance has a store record of it (same cloud id) in a live state,
+//     and carries that record's id as its styx:instance tag;
+//   - every store record of a live instance is live on the cloud;
+//   - no request has more live instances than its count (a request the store does not know
+//     has none).
+// Header-only, for test binaries that link the runtime.
+
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "runtime/store.hpp"
+
+namespace styx::test {
+
+/// One live instance as the cloud reports it: its id and its ownership tags' values.
+struct cloud_live {
+  std::string cloud_id;
+  std::string request;   // styx:request
+  std::string instance;  // styx:instance
+};
+
+/// Checks the invariants of the store at `db_path` against `live`; returns the live instances
+/// per request id.
+inline std::map<std::string, int> check_store_against(const std::string& db_path,
+                                                      const std::vector<cloud_live>& live) {
+  auto db = store::open(db_path);
+  auto records = db->instances();
+  std::map<std::string, instance_record> by_cloud_id;
+  for (auto& r : records)
+    if (!r.cloud_id.empty())
+      by_cloud_id[r.cloud_id] = r;
+  std::set<std::string> live_ids;
+  std::map<std::string, int> live_per_request;
+  for (auto& ci : live) {
+    live_ids.insert(ci.cloud_id);
+    ++live_per_request[ci.request];
+    INFO("live cloud instance " << ci.cloud_id);
+    auto i = by_cloud_id.find(ci.cloud_id);
+    REQUIRE(i != by_cloud_id.end());
+    CHECK(is_live(i->second.state));
+    CHECK(ci.instance == i->second.id.to_string());
+  }
+  for (auto& r : records) {
+    if (!is_live(r.state))
+      continue;
+    INFO("store record of a live instance " << r.cloud_id << " " << to_string(r.state));
+    CHECK(live_ids.count(r.cloud_id) == 1);
+  }
+  std::map<std::string, int> counts;
+  for (auto& r : db->requests())
+    counts[r.id.to_string()] = r.count;
+  for (auto& [rid, n] : live_per_request) {
+    INFO("request " << rid);
+    REQUIRE(counts.count(rid) == 1);
+    CHECK(n <= counts[rid]);
+  }
+  return live_per_request;
+}
+
+} // namespace styx::test
