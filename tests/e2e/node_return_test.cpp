@@ -45,8 +45,9 @@ struct node_dirs {
 
 std::vector<std::string> node_args(const std::string& region, uint16_t port,
                                    const std::string& state_dir) {
-  return {"--listen", "127.0.0.1:" + std::to_string(port), "--insecure", "--region", region,
-          "--sim-profile", "fast", "--state-dir", state_dir};
+  // EC2's client buckets refilled 1000x faster: 10,000 instances in seconds.
+  return {"--listen",    "127.0.0.1:" + std::to_string(port), "--insecure", "--region", region,
+          "--sim-profile", "fast", "--rate-scale", "1000", "--state-dir", state_dir};
 }
 
 engine_config engine_for(uint16_t a, uint16_t b) {
@@ -106,8 +107,9 @@ struct return_watch {
     return std::nullopt;
   }
 
-  void wait_mid_fanout() {
-    for (int i = 0; i < 2000 && changes.load() < 50; ++i)
+  /// Until `n` transitions happened (each instance makes two on its way to running).
+  void wait_for_changes(int n) {
+    for (int i = 0; i < 6000 && changes.load() < n; ++i)
       std::this_thread::sleep_for(milliseconds(5));
   }
 };
@@ -183,10 +185,10 @@ TEST_CASE("a node killed mid fan-out and restarted is reconciled", "[node][e2e]"
   REQUIRE(eng->stats().size() == 2);
   return_watch watch;
   watch.attach(*eng);
-  const int count = 600;
+  const int count = 10000;
   auto h = eng->submit(
     provision_request::make("back", resources{}.cpus(1)).count(count).min_count(1));
-  watch.wait_mid_fanout();
+  watch.wait_for_changes(count); // about half way: some of B's run, others are in flight
   b->kill9();
   auto done = h.wait_for(seconds(90));
   REQUIRE(done);
@@ -200,7 +202,8 @@ TEST_CASE("a node killed mid fan-out and restarted is reconciled", "[node][e2e]"
   WARN("node B back: " << back->rewatched << " followed again, " << back->adopted
                        << " adopted, " << back->terminated << " surplus terminated, "
                        << back->vanished << " vanished");
-  CHECK(back->rewatched + back->adopted + back->terminated + back->vanished > 0);
+  CHECK(back->rewatched > 0);  // B's running instances, followed again
+  CHECK(back->terminated > 0); // B's in-flight ones, replaced on A meanwhile
   check_clouds_match_records(*eng, dirs, count);
   eng->terminate(selector::everything());
   CHECK(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
@@ -218,7 +221,7 @@ TEST_CASE("a frozen node does not stall the others and is reconciled when it tha
   const int count = 600;
   auto h = eng->submit(
     provision_request::make("frozen", resources{}.cpus(1)).count(count).min_count(1));
-  watch.wait_mid_fanout();
+  watch.wait_for_changes(50);
   b.signal(SIGSTOP);
   // The heartbeat timeout cuts B off; A finishes the request alone.
   auto done = h.wait_for(seconds(90));
