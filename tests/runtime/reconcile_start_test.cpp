@@ -1,0 +1,91 @@
+// Reconcile on start for the embedding API: an engine with a state dir reconciles inside
+// engine::start() (engine_config::reconcile_on_start, default on), so what an earlier process
+// left behind is settled before new work is accepted; with the flag off nothing happens until
+// reconcile() is called.
+
+#include <catch2/catch.hpp>
+
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "runtime/engine.hpp"
+#include "runtime/reconcile.hpp"
+#include "runtime/store.hpp"
+
+using namespace styx;
+
+namespace {
+
+/// One simulated region, fast and unthrottled, persisted under `dir`.
+engine_config fast_config(const std::string& dir) {
+  engine_config cfg;
+  cfg.state_dir = dir;
+  cfg.threads = 2;
+  cfg.seed = 41;
+  cfg.sim.seed = 43;
+  cfg.sim.regions = {"us-east-1"};
+  cfg.sim.latency_median = milliseconds(2);
+  cfg.sim.latency_p99 = milliseconds(10);
+  cfg.sim.throttle = false;
+  cfg.sim.pending_min = milliseconds(20);
+  cfg.sim.pending_max = milliseconds(60);
+  cfg.sim.transition_min = milliseconds(10);
+  cfg.sim.transition_max = milliseconds(40);
+  for (auto& p : cfg.providers) {
+    p.limits.limits = rate_limits::unlimited();
+    p.limits.poll_interval = milliseconds(50);
+  }
+  return cfg;
+}
+
+int count_in(const std::vector<instance_record>& xs, instance_state st) {
+  int n = 0;
+  for (auto& x : xs)
+    n += x.state == st ? 1 : 0;
+  return n;
+}
+
+} // namespace
+
+TEST_CASE("reconcile on start: the orphans of a cancelled request end before start returns, "
+          "and only with the flag on") {
+  auto dir = (std::filesystem::temp_directory_path()
+              / ("styx-reconcile-start-" + std::to_string(::getpid())))
+               .string();
+  std::filesystem::remove_all(dir);
+  auto cfg = fast_config(dir);
+  request_id rid;
+  {
+    auto eng = engine::start(cfg);
+    auto h = eng->submit(provision_request::make("job", resources{}).count(5));
+    auto done = h.wait_for(seconds(60));
+    REQUIRE(done);
+    REQUIRE(done->ok);
+    rid = h.id();
+    // As `styx down --request` would, had it been killed before terminating anything.
+    eng->durable_store()->set_request_state(rid, "cancelled");
+  } // the instances stay on the (persisted) simulated cloud
+
+  {
+    auto off = cfg;
+    off.reconcile_on_start = false;
+    auto eng = engine::start(off);
+    CHECK(eng->list().empty()); // nothing adopted, nothing ended
+    CHECK(count_in(eng->records_from_store(), instance_state::running) == 5);
+  }
+
+  auto eng = engine::start(cfg); // reconciles first
+  auto records = eng->records_from_store();
+  CHECK(count_in(records, instance_state::terminated) == 5);
+  CHECK(count_in(records, instance_state::running) == 0);
+  selector sel;
+  sel.requests.push_back(rid);
+  for (auto& r : eng->list(sel))
+    CHECK(r.state == instance_state::terminated);
+  auto again = eng->reconcile(); // nothing left to do
+  CHECK(again.terminated_orphans == 0);
+  CHECK(again.adopted == 0);
+  eng.reset();
+  std::filesystem::remove_all(dir);
+}
