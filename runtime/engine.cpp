@@ -551,6 +551,8 @@ reconcile_report engine::reconcile() {
     ++report.unfinished;
   }
   for (auto rec : plan.never_created) {
+    if (db->recorded_here(rec.request)) // its request runs in this process
+      continue;
     rec.state = instance_state::failed;
     rec.since = impl_->clk->wall_ms();
     rec.last_error = "create interrupted; the cloud never had it";

@@ -131,6 +131,13 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
         plan.never_created.push_back(*i->second);
       }
     }
+    // An unfinished request's slots still "requested" never will be: its process is gone
+    // (they were cut off before their intent; styx up --resume makes new ones).
+    std::set<request_id> cut_off(plan.unfinished.begin(), plan.unfinished.end());
+    for (auto& r : records)
+      if (r.state == instance_state::requested && cut_off.count(r.request) > 0
+          && owners.count(r.id) == 0 && failed.insert(r.id).second)
+        plan.never_created.push_back(r);
   }
   return plan;
 }

@@ -21,6 +21,8 @@
 //   - an open intent (a create whose answer was never committed) is resolved: what it created
 //     was adopted or ended above, the records of its slots that never reached the cloud are
 //     marked failed, and the intent is closed (only after a complete listing).
+//     The "requested" records of an unfinished request are failed too (only after a complete
+//     listing): no process will create them any more.
 //
 // engine::reconcile() (engine.cpp) lists, assigns and tags owners, plans, then adopts,
 // terminates and records.
@@ -49,8 +51,9 @@ struct reconcile_plan {
   std::vector<request_id> unfinished;       // "submitted" requests the store never saw finish:
                                             // marked "interrupted" (styx up --resume ID)
   std::vector<std::string> resolved_intents; // client tokens of open intents to close
-  std::vector<instance_record> never_created; // "requested" records of their slots that no
-                                              // cloud holds: to mark failed
+  std::vector<instance_record> never_created; // "requested" records of their slots, or of
+                                              // an unfinished request, that no cloud holds:
+                                              // to mark failed
 };
 
 struct reconcile_report {

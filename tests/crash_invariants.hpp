@@ -6,7 +6,8 @@
 //     and carries that record's id as its styx:instance tag;
 //   - every store record of a live instance is live on the cloud;
 //   - no request has more live instances than its count (a request the store does not know
-//     has none).
+//     has none);
+//   - after reconcile and resume, no record is left "requested".
 // Header-only, for test binaries that link the runtime.
 
 #include <catch2/catch.hpp>
@@ -63,6 +64,16 @@ inline std::map<std::string, int> check_store_against(const std::string& db_path
     CHECK(n <= counts[rid]);
   }
   return live_per_request;
+}
+
+/// After reconcile and resume, with no engine running: no record is left "requested" (its
+/// process is gone; `styx status` must not show it as on its way).
+inline void check_nothing_requested(const std::string& db_path) {
+  auto db = store::open(db_path);
+  for (auto& r : db->instances()) {
+    INFO("record " << r.id.to_string() << " of request " << r.request.to_string());
+    CHECK(r.state != instance_state::requested);
+  }
 }
 
 } // namespace styx::test

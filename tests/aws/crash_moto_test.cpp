@@ -272,6 +272,7 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
       REQUIRE(run_styx(dir, {"up", "--resume", r.id.to_string()}) == 0);
     step("resumed " + std::to_string(interrupted.size()));
     auto live = check_invariants(dir, moto.endpoint());
+    test::check_nothing_requested(dir + "/styx.db");
     {
       auto db = store::open(dir + "/styx.db");
       bool counted = false; // the resumed request and its remainder share the name

@@ -100,6 +100,7 @@ TEST_CASE("crash: kill -9 during styx up, then reconcile and resume, keeps cloud
     for (auto& r : interrupted)
       REQUIRE(run_styx(dir, {"up", "--resume", r.id.to_string()}) == 0);
     auto live = check_invariants(dir);
+    test::check_nothing_requested(dir + "/styx.db");
     {
       auto db = store::open(dir + "/styx.db");
       for (auto& r : db->requests()) {

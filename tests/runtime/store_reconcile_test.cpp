@@ -203,3 +203,22 @@ TEST_CASE("reconcile plan: an open intent is resolved, its slots that never reac
   CHECK(partial.resolved_intents.empty()); // a provider did not answer: the intent stays open
   CHECK(partial.never_created.empty());
 }
+
+TEST_CASE("reconcile plan: an unfinished request's requested records never reached the cloud") {
+  std::vector<stored_request> reqs{request(1, 4, "submitted"), request(2, 2, "done")};
+  auto requested = [](uint64_t n, uint64_t req) {
+    auto r = record(n, req, instance_state::requested);
+    r.cloud_id.clear();
+    return r;
+  };
+  // 10 is live; 11 and 12 were cut off before any intent; 13 is on the cloud after all (its
+  // record was not updated); 20 belongs to a finished request and is left alone.
+  std::vector<instance_record> recs{record(10, 1, instance_state::running), requested(11, 1),
+                                    requested(12, 1), requested(13, 1), requested(20, 2)};
+  std::vector<cloud_instance> cloud{live(10, 1, 1), live(13, 1, 2)};
+  auto plan = plan_reconcile(reqs, recs, cloud, true);
+  REQUIRE(plan.never_created.size() == 2);
+  CHECK(plan.never_created[0].id == make_id<instance_id>(11));
+  CHECK(plan.never_created[1].id == make_id<instance_id>(12));
+  CHECK(plan_reconcile(reqs, recs, cloud, false).never_created.empty());
+}
