@@ -97,6 +97,8 @@ struct provider_state {
   // apart so that a poll costs the instances moving, not every live one.
   std::unordered_set<std::string> moving;
   bool poll_scheduled = false;
+  time_point next_poll{};   // when the pending poll timer fires; earlier timers are stale
+  duration poll_delay{};    // first_poll, doubling per poll up to poll_interval
   bool poll_outstanding = false;
   time_point last_sweep{};
 
@@ -307,20 +309,33 @@ void send_call(provider_self self, outgoing o) {
 
 // -- polling ----------------------------------------------------------------------------
 
+/// Schedules the next poll: soon after an instance started moving (first_poll, doubling per
+/// poll up to poll_interval), else at poll_interval. A poll wanted sooner than the pending one
+/// gets its own timer; the later timer then finds itself stale (poll() checks next_poll).
 void schedule_poll(provider_self self) {
   auto& st = self->state;
-  if (st.poll_scheduled || st.watched.empty())
+  if (st.watched.empty())
+    return;
+  auto delay = st.moving.empty() ? st.cfg.poll_interval
+                                 : std::min(st.poll_delay, st.cfg.poll_interval);
+  auto at = self->clock().now() + delay;
+  if (st.poll_scheduled && st.next_poll <= at)
     return;
   st.poll_scheduled = true;
-  self->delayed_send(self, st.cfg.poll_interval, poll_atom::value);
+  st.next_poll = at;
+  self->delayed_send(self, delay, poll_atom::value);
 }
 
-/// Records the last state of a watched instance; a final one is no longer watched.
+/// Records the last state of a watched instance; a final one is no longer watched. The first
+/// instance to move after all had settled brings the next poll forward.
 void note_state(provider_state& st, const std::string& cloud_id, instance_state state) {
-  if (is_transitional(state))
+  if (is_transitional(state)) {
+    if (st.moving.empty()) // the first to move since all were settled
+      st.poll_delay = st.cfg.first_poll;
     st.moving.insert(cloud_id);
-  else
+  } else {
     st.moving.erase(cloud_id);
+  }
   if (is_final(state))
     st.watched.erase(cloud_id);
 }
@@ -337,12 +352,15 @@ void watch(provider_self self, const std::string& cloud_id, instance_actor owner
 
 void poll(provider_self self) {
   auto& st = self->state;
+  auto now = self->clock().now();
+  if (!st.poll_scheduled || now < st.next_poll)
+    return; // a timer overtaken by an earlier one
   st.poll_scheduled = false;
   if (st.poll_outstanding) { // the last poll is still queued or on the wire
     schedule_poll(self);
     return;
   }
-  auto now = self->clock().now();
+  st.poll_delay = std::min(st.poll_delay * 2, st.cfg.poll_interval);
   bool sweep = now - st.last_sweep >= st.cfg.sweep_interval;
   if (sweep)
     st.last_sweep = now;

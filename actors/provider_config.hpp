@@ -41,6 +41,8 @@ struct provider_config {
   window_policy create_window{milliseconds(35), seconds(1), 1000};
   window_policy change_window{milliseconds(100), seconds(1), 500};
   duration poll_interval = seconds(2);       // describe instances in transitional states
+  duration first_poll = milliseconds(250);   // after an instance starts moving; doubles per
+                                             // poll up to poll_interval
   duration sweep_interval = seconds(30);     // describe every watched instance (preemptions)
   backoff_policy retry{milliseconds(200), seconds(20), 6};
   int throttle_attempts = 20;                // attempts of a throttled call, the first included
