@@ -116,6 +116,10 @@ public:
       for (auto& [id, cb] : callbacks_)
         cbs.push_back(cb);
     }
+    // Subscribers first: whoever wakes from request_handle::wait() has seen every event of
+    // the request, its request_done included.
+    for (auto& cb : cbs)
+      cb(ev);
     if (s) {
       if (auto* p = std::get_if<request_progress>(&ev)) {
         std::lock_guard<std::mutex> guard{s->mtx};
@@ -124,8 +128,6 @@ public:
         s->complete(*d);
       }
     }
-    for (auto& cb : cbs)
-      cb(ev);
   }
 
 private:
