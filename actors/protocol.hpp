@@ -83,6 +83,9 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<count_atom, selector, instance_state>::with<int>,
   // Lists every provider by the engine's ownership tag and adopts what it finds.
   caf::replies_to<adopt_atom>::with<int>,
+  // Adopts known records (from the store): live ones on a registered provider, not tracked yet.
+  // No cloud call; their provider's polling corrects a record that went stale.
+  caf::replies_to<adopt_atom, std::vector<instance_record>>::with<int>,
   // Events (instance_state_changed, request_progress, request_done) go to this actor.
   caf::reacts_to<subscribe_atom, caf::actor>,
   caf::replies_to<stats_atom>::with<std::vector<provider_stats>>,

@@ -397,6 +397,9 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
           ++n;
       return n;
     },
+    [=](adopt_atom, std::vector<instance_record>& records) {
+      return adopt_records(self, std::move(records));
+    },
     [=](adopt_atom) -> caf::typed_response_promise<int> {
       auto rp = self->make_response_promise<int>();
       adopt(self, rp);

@@ -89,6 +89,9 @@ int64_t wall_now(const supervisor_state& st);
 /// Lists every provider by the engine's ownership tag and adopts what it finds.
 void adopt(supervisor_self self, caf::typed_response_promise<int> rp);
 
+/// Adopts live records on registered providers that are not tracked yet; returns how many.
+int adopt_records(supervisor_self self, std::vector<instance_record> records);
+
 /// A provider went down (its node died or was cut off).
 void on_provider_down(supervisor_self self, const caf::down_msg& dm);
 

@@ -62,6 +62,24 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   }
 }
 
+int adopt_records(supervisor_self self, std::vector<instance_record> records) {
+  auto& st = self->state;
+  int adopted = 0;
+  for (auto& rec : records) {
+    if (!is_live(rec.state) || rec.cloud_id.empty() || st.instances.count(rec.id) > 0)
+      continue;
+    auto p = find_provider(st, rec.provider);
+    if (p == nullptr)
+      continue;
+    ++p->load;
+    auto h = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, p->handle});
+    auto id = rec.id;
+    st.instances[id] = tracked{std::move(rec), std::move(h), true};
+    ++adopted;
+  }
+  return adopted;
+}
+
 // -- a provider that went down (a remote node died or was cut off) ------------------------
 
 /// Takes the provider out of placement. What was in flight on it (requested or pending) fails

@@ -376,23 +376,48 @@ int run_change(const common_options& common, const change_options& opts) {
       db->flush();
     }
   }
-  eng->adopt();
-  if (!opts.instances.empty()) {
-    // Instances by id, name or cloud id.
+  // The store's records first: no cloud call, so the changes start at once. Then the
+  // listing by the ownership tag finds what the store lacks (a crash's surplus), and that is
+  // changed too, while the first changes are already under way.
+  bool listed = false;
+  if (auto db = eng->durable_store()) {
+    eng->adopt(db->instances());
+  } else {
+    eng->adopt();
+    listed = true;
+  }
+  auto resolve = [&](bool final) {
     auto known = eng->list();
+    sel.ids.clear();
     for (auto& want : opts.instances) {
       auto match = std::find_if(known.begin(), known.end(), [&](const instance_record& r) {
         return r.id.to_string() == want || r.name == want || r.cloud_id == want
                || (want.size() >= 8 && r.id.to_string().rfind(want, 0) == 0);
       });
-      if (match == known.end())
-        throw usage_error("no instance '" + want + "' (see styx status)");
+      if (match == known.end()) {
+        if (final)
+          throw usage_error("no instance '" + want + "' (see styx status)");
+        return false;
+      }
       sel.ids.push_back(match->id);
     }
+    return true;
+  };
+  if (!opts.instances.empty() && !resolve(listed)) {
+    eng->adopt();
+    listed = true;
+    resolve(true);
   }
-  auto asked = opts.op == change_op::stop    ? eng->stop(sel)
-               : opts.op == change_op::start ? eng->start(sel)
-                                              : eng->terminate(sel);
+  auto change = [&] {
+    return opts.op == change_op::stop    ? eng->stop(sel)
+           : opts.op == change_op::start ? eng->start(sel)
+                                          : eng->terminate(sel);
+  };
+  auto asked = change();
+  if (!listed) {
+    eng->adopt();
+    asked = std::max(asked, change()); // those already changing ignore the second ask
+  }
   auto target = opts.op == change_op::stop    ? instance_state::stopped
                 : opts.op == change_op::start ? instance_state::running
                                               : instance_state::terminated;

@@ -444,6 +444,10 @@ int engine::adopt() {
   return impl_->ask<int>(adopt_atom::value);
 }
 
+int engine::adopt(std::vector<instance_record> known) {
+  return impl_->ask<int>(adopt_atom::value, std::move(known));
+}
+
 std::vector<instance_record> engine::records_from_store() {
   if (!impl_->db)
     throw engine_error("no state dir: nothing is stored");

@@ -79,6 +79,9 @@ public:
   /// Finds this engine's instances on every provider (by its ownership tag) and takes them
   /// over; returns how many. `styx status` and `styx down` in a new process start with it.
   int adopt();
+  /// Adopts known records (e.g. the store's) without asking any cloud: live records on a
+  /// configured provider get an instance actor, and polling corrects what went stale.
+  int adopt(std::vector<instance_record> known);
   /// The instances as the store last recorded them, without any cloud call. Throws
   /// engine_error when the engine has no state dir.
   std::vector<instance_record> records_from_store();
