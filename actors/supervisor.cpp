@@ -223,6 +223,8 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) 
   auto to = ev.record.state;
   auto from = t.rec.state;
   t.rec = ev.record;
+  // Subscribers see the transition before the request_done it may cause.
+  publish(self, ev);
   auto r = st.requests.find(ev.record.request);
   if (from != to && r != st.requests.end()) {
     auto& entry = r->second;
@@ -257,7 +259,6 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) 
       t.counted = false;
     }
   }
-  publish(self, ev);
 }
 
 void on_placement_failed(supervisor_self self, placement_failed& pf) {

@@ -509,10 +509,9 @@ reconcile_report engine::reconcile() {
   }
   auto plan = plan_reconcile(db->requests(), records, listed, listing_complete, open_intents);
   report.listed = static_cast<int>(listed.size());
-  adopt(); // every live tagged instance gets an actor; the surplus and orphans end below
-  report.adopted = static_cast<int>(plan.adopt.size());
-  // The store learns of what it missed (a crash between the create and its record).
-  for (auto& ci : plan.adopt) {
+  // What the listing found, as records: the supervisor adopts them without listing again,
+  // and the store learns of what it missed (a crash between the create and its record).
+  auto record_of = [&](const cloud_instance& ci) {
     instance_record rec;
     rec.id = ci.owner_instance();
     rec.request = ci.owner_request();
@@ -527,8 +526,16 @@ reconcile_report engine::reconcile() {
     for (auto& [k, v] : ci.tags)
       if (k.rfind("styx:", 0) != 0 && k != ownership_tag::name)
         rec.tags.emplace(k, v);
-    db->record_instance(rec);
-  }
+    return rec;
+  };
+  std::vector<instance_record> found;
+  for (auto& ci : listed)
+    if (!is_final(ci.state) && !ci.owner_instance().empty())
+      found.push_back(record_of(ci));
+  adopt(std::move(found)); // every live tagged instance gets an actor; surplus and orphans end below
+  report.adopted = static_cast<int>(plan.adopt.size());
+  for (auto& ci : plan.adopt)
+    db->record_instance(record_of(ci));
   auto end_all = [this](const std::vector<cloud_instance>& xs) {
     selector sel;
     for (auto& x : xs)
