@@ -9,6 +9,10 @@
 // - A request is done when each of its instances is running or failed. Fewer running than its
 //   min_count: every instance of it is terminated (rolled back) and it fails with all reasons.
 // - A spot preemption of a running instance spawns a replacement on the next candidate.
+// - A provider that goes down (its node died or froze): what was in flight on it is replaced
+//   elsewhere; running and stopped instances keep their last known state. When it returns,
+//   its cloud is matched to the records (provider_returned): kept instances are followed
+//   again, instances replaced meanwhile are terminated, vanished ones are marked failed.
 // - Events (instance_state_changed, request_progress, request_done) go to the subscribers.
 
 #include <memory>

@@ -1,3 +1,5 @@
+// The supervisor and its providers' instances: adoption (by listing the clouds, or from known
+// records), a provider that goes down, and a provider that comes back.
 #include "actors/supervisor_internal.hpp"
 
 #include <algorithm>
