@@ -258,7 +258,8 @@ void write_svg(std::ostream& out, const bench_result& r) {
       << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
       << "<text x=\"" << left << "\" y=\"18\">styx bench: " << r.options.count
       << " instances, " << r.options.providers << " provider(s), profile "
-      << r.options.profile << " (x: seconds, y: instances; dashed: API calls/s)</text>\n"
+      << r.options.profile
+      << " (x: seconds, y: instances; dashed: API calls/s; red ticks: throttles)</text>\n"
       << "<line x1=\"" << left << "\" y1=\"" << h - bottom << "\" x2=\"" << w - right
       << "\" y2=\"" << h - bottom << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\""
       << top << "\" x2=\"" << left << "\" y2=\"" << h - bottom << "\" stroke=\"black\"/>\n";
@@ -278,7 +279,7 @@ void write_svg(std::ostream& out, const bench_result& r) {
                         {"running", "#009e73", &bench_sample::running},
                         {"terminated", "#0072b2", &bench_sample::terminated},
                         {"failed", "#d55e00", &bench_sample::failed}};
-  out << "<rect x=\"" << w - 215 << "\" y=\"" << top + 2 << "\" width=\"200\" height=\"104\" "
+  out << "<rect x=\"" << w - 215 << "\" y=\"" << top + 2 << "\" width=\"200\" height=\"120\" "
       << "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n";
   int legend = 0;
   for (auto& s : all) {
@@ -302,7 +303,23 @@ void write_svg(std::ostream& out, const bench_result& r) {
     out << x(r.timeline[i].t) << ',' << y(rate, max_rate) << ' ';
   }
   out << "\"/>\n<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend
-      << "\" fill=\"#cc79a7\">API calls/s (max " << max_rate << ")</text>\n</svg>\n";
+      << "\" fill=\"#cc79a7\">API calls/s (max " << max_rate << ")</text>\n";
+  // Throttles: a red tick on the time axis per sample interval that had any, as tall as the
+  // throttles it had (capped).
+  uint64_t throttles = 0;
+  for (size_t i = 1; i < r.timeline.size(); ++i) {
+    auto d = r.timeline[i].throttled - r.timeline[i - 1].throttled;
+    if (d == 0)
+      continue;
+    throttles += d;
+    auto tick = 6 + std::min<double>(30, 2.0 * static_cast<double>(d));
+    out << "<line x1=\"" << x(r.timeline[i].t) << "\" y1=\"" << h - bottom << "\" x2=\""
+        << x(r.timeline[i].t) << "\" y2=\"" << h - bottom - tick
+        << "\" stroke=\"#d00000\" stroke-width=\"2\"><title>" << d << " throttled at "
+        << r.timeline[i].t << " s</title></line>\n";
+  }
+  out << "<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend
+      << "\" fill=\"#d00000\">throttles (ticks; " << throttles << " in all)</text>\n</svg>\n";
 }
 
 } // namespace styx
