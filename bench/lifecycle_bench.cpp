@@ -21,19 +21,13 @@ int main(int argc, char** argv) {
   size_t threads = argc > 2 ? static_cast<size_t>(std::atoi(argv[2])) : 0;
   std::string policy = argc > 3 ? argv[3] : "sharing";
   int requests = argc > 4 ? std::atoi(argv[4]) : 1;
-  engine_config cfg;
-  cfg.sim = sim_config::unlimited();
-  cfg.sim.regions = {"us-east-1"};
-  cfg.threads = threads;
+  bench_options o; // styx bench's `unlimited` profile: no buckets, no latency, 1 ms windows
+  o.profile = "unlimited";
+  o.providers = 1;
+  o.threads = threads;
+  o.seed = 1;
+  auto cfg = bench_config(o);
   cfg.scheduler = policy;
-  cfg.seed = 1;
-  provider_spec p;
-  p.limits.limits = rate_limits::unlimited();
-  p.limits.create_window = window_policy{milliseconds(1), milliseconds(20), 1000};
-  p.limits.change_window = window_policy{milliseconds(1), milliseconds(20), 1000};
-  p.limits.poll_interval = milliseconds(5);
-  p.limits.max_in_flight = 64;
-  cfg.providers = {p};
   auto eng = engine::start(cfg);
   auto t0 = std::chrono::steady_clock::now();
   auto c0 = process_cpu_seconds();

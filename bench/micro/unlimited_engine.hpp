@@ -9,24 +9,18 @@
 #include <cstdint>
 #include <mutex>
 
+#include "runtime/bench.hpp"
 #include "runtime/engine.hpp"
 
 namespace styx::micro {
 
 inline engine_config unlimited_engine_config(size_t threads = 0) {
-  engine_config cfg;
-  cfg.sim = sim_config::unlimited();
-  cfg.sim.regions = {"us-east-1"};
-  cfg.threads = threads; // 0: the machine's cores, with the sharing scheduler
-  cfg.seed = 1;
-  provider_spec p;
-  p.limits.limits = rate_limits::unlimited();
-  p.limits.create_window = window_policy{milliseconds(1), milliseconds(20), 1000};
-  p.limits.change_window = window_policy{milliseconds(1), milliseconds(20), 1000};
-  p.limits.poll_interval = milliseconds(5);
-  p.limits.max_in_flight = 64;
-  cfg.providers = {p};
-  return cfg;
+  bench_options o; // styx bench's `unlimited` profile: no buckets, no latency, 1 ms windows
+  o.profile = "unlimited";
+  o.providers = 1;
+  o.threads = threads; // 0: the machine's cores, with the sharing scheduler
+  o.seed = 1;
+  return bench_config(o);
 }
 
 /// Counts instance transitions into `target` that the engine publishes.
