@@ -7,7 +7,7 @@
 //   inspect_ec2(endpoint, region, tag)  boto3's view (tests/fixtures/ec2_engine_inspect.py)
 //   fault_proxy                         tests/fixtures/ec2_fault_proxy.py on a free port: moto
 //                                       with EC2 errors on demand
-//   loopback_http(port, ...)            one plain HTTP/1.0 exchange with 127.0.0.1:port
+//   loopback_http(port, ...)            (moto_fixture.hpp) one plain HTTP/1.0 exchange
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -28,7 +28,7 @@
 #include <simdjson.h>
 
 #include "runtime/engine.hpp"
-#include "tests/aws/moto_fixture.hpp" // free_loopback_port, stop_child
+#include "tests/aws/moto_fixture.hpp" // free_loopback_port, stop_child, loopback_http
 
 namespace styx::test {
 
@@ -115,35 +115,6 @@ inline ec2_view inspect_ec2(const std::string& endpoint, const std::string& regi
     view.instances.push_back(std::move(s));
   }
   return view;
-}
-
-/// One plain HTTP/1.0 exchange with 127.0.0.1:`port`; the raw answer, empty if unreachable.
-inline std::string loopback_http(int port, const std::string& method, const std::string& path,
-                                 const std::string& body = {},
-                                 const std::string& content_type = "text/plain") {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (fd < 0)
-    return {};
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_port = htons(static_cast<uint16_t>(port));
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  std::string answer;
-  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-    timeval tv{30, 0};
-    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    std::string req = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: "
-                      + content_type + "\r\nContent-Length: " + std::to_string(body.size())
-                      + "\r\n\r\n" + body;
-    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-      char buf[4096];
-      ssize_t n;
-      while ((n = read(fd, buf, sizeof(buf))) > 0)
-        answer.append(buf, static_cast<size_t>(n));
-    }
-  }
-  close(fd);
-  return answer;
 }
 
 /// The body of a raw HTTP answer.

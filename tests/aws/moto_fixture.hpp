@@ -61,6 +61,35 @@ inline void stop_child(pid_t& pid) {
   }
 }
 
+/// One plain HTTP/1.0 exchange with 127.0.0.1:`port`; the raw answer, empty if unreachable.
+inline std::string loopback_http(int port, const std::string& method, const std::string& path,
+                                 const std::string& body = {},
+                                 const std::string& content_type = "text/plain") {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  if (fd < 0)
+    return {};
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  std::string answer;
+  if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
+    timeval tv{30, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    std::string req = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\nContent-Type: "
+                      + content_type + "\r\nContent-Length: " + std::to_string(body.size())
+                      + "\r\n\r\n" + body;
+    if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
+      char buf[4096];
+      ssize_t n;
+      while ((n = read(fd, buf, sizeof(buf))) > 0)
+        answer.append(buf, static_cast<size_t>(n));
+    }
+  }
+  close(fd);
+  return answer;
+}
+
 class moto_fixture {
 public:
   moto_fixture() {
@@ -104,29 +133,7 @@ public:
   /// headers, body); empty if moto could not be reached.
   std::string raw_http(const std::string& method, const std::string& path,
                        const std::string& body) const {
-    int fd = socket(AF_INET, SOCK_STREAM, 0);
-    if (fd < 0)
-      return {};
-    sockaddr_in addr{};
-    addr.sin_family = AF_INET;
-    addr.sin_port = htons(static_cast<uint16_t>(port_));
-    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    std::string answer;
-    if (connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0) {
-      timeval tv{30, 0};
-      setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-      std::string req = method + " " + path + " HTTP/1.0\r\nHost: 127.0.0.1\r\n"
-                        + "Content-Type: text/plain\r\nContent-Length: "
-                        + std::to_string(body.size()) + "\r\n\r\n" + body;
-      if (write(fd, req.data(), req.size()) == static_cast<ssize_t>(req.size())) {
-        char buf[4096];
-        ssize_t n;
-        while ((n = read(fd, buf, sizeof(buf))) > 0)
-          answer.append(buf, static_cast<size_t>(n));
-      }
-    }
-    close(fd);
-    return answer;
+    return loopback_http(port_, method, path, body);
   }
 
 private:
