@@ -23,32 +23,13 @@ import argparse
 import concurrent.futures
 import json
 import os
-import resource
 import sys
-import threading
 import time
 
 import boto3
 from botocore.config import Config
 
-
-def cpu_seconds():
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
-
-
-class call_counter:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.calls = {}
-
-    def add(self, action, n=1):
-        with self.lock:
-            self.calls[action] = self.calls.get(action, 0) + n
-
-
-def chunks(items, size):
-    return [items[i:i + size] for i in range(0, len(items), size)]
+from peer_common import call_counter, chunks, cpu_seconds
 
 
 def wait_for_state(client, ids, state, poll, calls):

@@ -27,7 +27,6 @@ import concurrent.futures
 import json
 import os
 import re
-import resource
 import sys
 import threading
 import time
@@ -36,6 +35,8 @@ from urllib.parse import urlparse
 from libcloud.compute.base import NodeImage, NodeSize
 from libcloud.compute.drivers import ec2
 from libcloud.compute.types import NodeState
+
+from peer_common import call_counter, chunks, cpu_seconds
 
 MOTO_NAMESPACE = re.compile(r'xmlns="http://ec2\.amazonaws\.com/doc/([0-9-]+)"')
 
@@ -62,25 +63,6 @@ class moto_connection(ec2.EC2Connection):
 
 class moto_driver(ec2.EC2NodeDriver):
     connectionCls = moto_connection
-
-
-def cpu_seconds():
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
-
-
-class call_counter:
-    def __init__(self):
-        self.lock = threading.Lock()
-        self.calls = {}
-
-    def add(self, action, n=1):
-        with self.lock:
-            self.calls[action] = self.calls.get(action, 0) + n
-
-
-def chunks(items, size):
-    return [items[i:i + size] for i in range(0, len(items), size)]
 
 
 def main():
