@@ -3,10 +3,36 @@
 #include "actors/supervisor_internal.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include <caf/actor_system.hpp>
 
 namespace styx::supervisor_detail {
+
+namespace {
+
+/// The cloud ids of the instances tracked on `pid`, each with its instance id: how an instance
+/// that carries no styx:instance tag (an EC2 batch's, known by its create call) is found again.
+std::unordered_map<std::string, instance_id> by_cloud_id(const supervisor_state& st,
+                                                         const provider_id& pid) {
+  std::unordered_map<std::string, instance_id> result;
+  for (auto& [id, t] : st.instances)
+    if (!t.rec.cloud_id.empty() && t.rec.provider == pid)
+      result.emplace(t.rec.cloud_id, id);
+  return result;
+}
+
+/// The engine id of a listed instance: its tag, else the tracked instance with its cloud id.
+instance_id owner_of(const cloud_instance& ci,
+                     const std::unordered_map<std::string, instance_id>& known) {
+  auto id = ci.owner_instance();
+  if (id.empty())
+    if (auto i = known.find(ci.cloud_id); i != known.end())
+      id = i->second;
+  return id;
+}
+
+} // namespace
 
 void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   auto& st = self->state;
@@ -28,11 +54,17 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
       .then(
         [=](std::vector<cloud_instance>& found) mutable {
           auto& st = self->state;
+          auto known = by_cloud_id(st, pid);
           for (auto& inst : found) {
             if (is_final(inst.state))
               continue;
             instance_record rec;
-            rec.id = inst.owner_instance();
+            rec.id = owner_of(inst, known);
+            if (rec.id.empty() && st.cfg.ids) {
+              // Ours (it carries the engine's tag) but of a create this process never saw
+              // answered: tracked under a new id, so that `down --all` ends it too.
+              static_cast<uuid&>(rec.id) = st.cfg.ids->next();
+            }
             if (rec.id.empty() || st.instances.count(rec.id) > 0)
               continue;
             rec.request = inst.owner_request();
@@ -179,10 +211,11 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
         provider_returned report;
         report.provider = pid;
         std::set<instance_id> seen;
+        auto known = by_cloud_id(st, pid);
         for (auto& ci : found) {
           if (is_final(ci.state))
             continue;
-          auto i = st.instances.find(ci.owner_instance());
+          auto i = st.instances.find(owner_of(ci, known));
           if (i == st.instances.end() || i->second.rec.provider != pid) {
             ++report.unknown; // another engine run's: `styx reconcile` decides
             continue;

@@ -339,7 +339,7 @@ int run_reconcile(const common_options& common, const reconcile_options& opts) {
     std::cout << report.to_json() << '\n';
   } else {
     std::cout << "reconciled " << report.listed << " cloud instance(s): " << report.adopted
-              << " adopted, " << report.retagged << " re-tagged, " << report.terminated_surplus
+              << " adopted, " << report.identified << " identified, " << report.terminated_surplus
               << " surplus terminated, " << report.terminated_orphans << " orphans terminated, "
               << report.vanished << " vanished, " << report.unfinished
               << " unfinished request(s), " << report.intents_resolved << " intent(s) resolved\n";

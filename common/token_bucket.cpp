@@ -47,6 +47,13 @@ duration token_bucket::time_until(double n, time_point now) {
   return std::chrono::microseconds(static_cast<int64_t>(std::ceil(secs * 1e6)));
 }
 
+void token_bucket::charge(double n, time_point now) {
+  if (unlimited())
+    return;
+  refill(now);
+  tokens_ -= n;
+}
+
 void token_bucket::drain(time_point now) {
   refill(now);
   tokens_ = 0;

@@ -29,6 +29,10 @@ public:
   /// How long until `n` tokens are there: zero if now; duration::max() if never (n > capacity).
   duration time_until(double n, time_point now);
 
+  /// Takes `n` tokens whatever is there, going into debt if need be: for requests already
+  /// made (the follow-up pages of a call). Later takes wait until the debt is refilled.
+  void charge(double n, time_point now);
+
   /// Empties the bucket, e.g. when the server said we were too fast.
   void drain(time_point now);
 

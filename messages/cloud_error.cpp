@@ -12,6 +12,7 @@ const char* to_string(error_kind x) {
     case error_kind::invalid_request: return "invalid_request";
     case error_kind::not_found: return "not_found";
     case error_kind::transient: return "transient";
+    case error_kind::timeout: return "timeout";
     case error_kind::fatal: return "fatal";
   }
   return "unknown";

@@ -17,15 +17,17 @@ enum class error_kind : uint8_t {
   auth,            // credentials refused
   invalid_request, // the request itself is wrong
   not_found,       // the instance (or image, ...) does not exist
-  transient,       // 5xx, connection reset, timeout: retry after backoff
+  transient,       // 5xx, connection reset: retry after backoff
+  timeout,         // no answer within the request's timeout: retry after backoff, at a higher
+                   // retry-budget cost (the call may have happened)
   fatal,           // anything else: give up
 };
 
 const char* to_string(error_kind x);
 
-/// Only throttled and transient errors are worth the same call again.
+/// Only throttled, transient and timed-out calls are worth the same call again.
 inline bool is_retryable(error_kind x) {
-  return x == error_kind::throttled || x == error_kind::transient;
+  return x == error_kind::throttled || x == error_kind::transient || x == error_kind::timeout;
 }
 
 /// Capacity and quota errors send the supervisor to the next placement candidate.

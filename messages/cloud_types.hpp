@@ -55,6 +55,11 @@ struct cloud_instance {
   std::string state_reason;      // e.g. "preempted", "user-initiated"
   tag_map tags;
   unix_ms launched_at = 0;
+  // Where the create call put it, for clouds that identify a batch's instances by the call's
+  // idempotency token and their index in it (EC2: ClientToken, amiLaunchIndex). Empty / -1
+  // for clouds that name each instance after its engine id.
+  std::string client_token;
+  int32_t launch_index = -1;
 
   /// The engine's instance id from the ownership tag, empty if untagged.
   instance_id owner_instance() const;
@@ -64,7 +69,7 @@ struct cloud_instance {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_instance& x) {
   return f(caf::meta::type_name("cloud_instance"), x.cloud_id, x.zone, x.instance_type, x.market,
-           x.state, x.state_reason, x.tags, x.launched_at);
+           x.state, x.state_reason, x.tags, x.launched_at, x.client_token, x.launch_index);
 }
 
 /// One way to buy capacity: an instance type in a zone, with its prices.

@@ -1,7 +1,9 @@
 #pragma once
 // The contract every cloud implements: one asynchronous API call at a time, in the engine's
-// vocabulary. A cloud_api translates; it does no rate limiting, batching or retrying (the
-// provider actor does) and no I/O of its own (it goes through an injected transport or timer).
+// vocabulary. A cloud_api translates one call into one or more HTTP requests and parses the
+// answers. It never retries, paces, fans out or keeps state across calls (the provider actor
+// does all of that: it is the only door to the cloud) and does no I/O of its own (it goes
+// through an injected transport or timer).
 
 #include <functional>
 #include <memory>
@@ -20,6 +22,15 @@ enum class api_op : uint8_t { create, describe, stop, start, terminate, list, ca
 
 const char* to_string(api_op x);
 
+/// How a cloud tells which instance of a create call is which engine instance: the identity
+/// comes from the create call itself, never from a follow-up call.
+///   name         each instance is named (or tagged) after its engine instance id in the create
+///                call (sim, GCP, Azure, Kubernetes): cloud_instance::owner_instance() finds it;
+///   token_index  a batch's instances share the call's client token and are told apart by
+///                their launch index: slot i of the call is the instance with launch_index i
+///                (EC2: ClientToken, amiLaunchIndex).
+enum class slot_identity : uint8_t { name, token_index };
+
 /// One instance of a create batch.
 struct create_slot {
   instance_id id;
@@ -36,6 +47,9 @@ struct api_call {
   std::string client_token;            // idempotency token of the batch
   // describe, stop, start, terminate
   std::vector<std::string> cloud_ids;
+  // describe: every detail the cloud has (tags, state reason), not only the states. The
+  // provider asks for it only for instances that ended without being asked.
+  bool detail = false;
   // list
   tag_map filter;
 
@@ -48,11 +62,18 @@ struct api_reply {
   cloud_error error;                    // set: the whole call failed
   std::vector<cloud_instance> instances; // create, describe, change, list
   catalog offerings;                     // catalog
+  // describe, stop, start, terminate failed with not_found: the ids the cloud named as
+  // unknown. The provider answers those and sends the rest again as a new call.
+  std::vector<std::string> unknown_ids;
+  // HTTP requests the call made, failed ones included: a paginated list or the catalog makes
+  // several. The provider charges every one beyond the first to the call's bucket.
+  uint32_t requests = 1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
-  return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings);
+  return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings, x.unknown_ids,
+           x.requests);
 }
 
 using reply_handler = std::function<void(api_reply)>;
@@ -68,6 +89,9 @@ public:
 
   /// The most instances one call may carry, per operation (EC2: 1000).
   virtual size_t max_batch(api_op) const { return 1000; }
+
+  /// How the instances of a create call are told apart (see slot_identity).
+  virtual slot_identity identity() const { return slot_identity::name; }
 };
 
 using cloud_api_ptr = std::shared_ptr<cloud_api>;

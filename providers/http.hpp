@@ -26,6 +26,7 @@ struct http_response {
   http_headers headers;
   std::string body;
   std::string error;            // transport failure: resolve, connect, TLS, timeout
+  bool timed_out = false;       // the failure was the request's timeout
 
   /// The first header named `name`, compared case-insensitively; empty if absent.
   std::string header(const std::string& name) const;

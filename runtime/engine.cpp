@@ -26,7 +26,6 @@
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/reconcile.hpp"
-#include "runtime/reconcile_tags.hpp"
 #include "runtime/state_dir.hpp"
 #include "runtime/store.hpp"
 
@@ -190,7 +189,6 @@ struct engine::impl {
   std::shared_ptr<sim_cloud> sim;
   std::vector<provider_actor> providers;
   std::vector<provider_id> provider_ids; // of each provider actor
-  std::map<provider_id, std::shared_ptr<ec2_api>> ec2s; // reconcile re-tags through them
   supervisor_actor supervisor;
   caf::actor bridge;
   std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
@@ -231,8 +229,9 @@ struct engine::impl {
       if (auto* err = std::get_if<std::string>(&settings))
         fail("aws/" + region + ": " + *err);
       auto& s = std::get<aws_settings>(settings);
-      if (!http)
+      if (!http && !cfg.transport)
         http = std::make_unique<http_engine>();
+      http_transport& transport = cfg.transport ? *cfg.transport : *http;
       if (!cfg.state_dir.empty()) {
         try {
           remember_provider(cfg.state_dir, id);
@@ -242,9 +241,7 @@ struct engine::impl {
       }
       spdlog::info("aws/{}: endpoint {}, credentials {} from {}", region, s.endpoint,
                    s.creds.redacted(), s.source);
-      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, cfg.aws,
-                                           tmr.get());
-      ec2s[id] = api;
+      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport, *clk, cfg.aws);
       return api;
     }
     fail("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
@@ -343,7 +340,6 @@ struct engine::impl {
     supervisor = nullptr;
     providers.clear();
     provider_ids.clear();
-    ec2s.clear();
     bridge = nullptr;
     sys->await_all_actors_done();
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
@@ -441,7 +437,10 @@ int engine::terminate(const selector& sel) {
 }
 
 int engine::adopt() {
-  return impl_->ask<int>(adopt_atom::value);
+  // The store's records first: an instance known by its create call (an EC2 batch's) carries
+  // no id of its own on the cloud, and its record is how the listing recognises it.
+  int n = impl_->db ? adopt(impl_->db->instances()) : 0;
+  return n + impl_->ask<int>(adopt_atom::value);
 }
 
 int engine::adopt(std::vector<instance_record> known) {
@@ -484,29 +483,16 @@ reconcile_report engine::reconcile() {
   std::map<std::string, provider_id> where;
   for (size_t k = 0; k < listed.size() && k < listed_from.size(); ++k)
     where.emplace(listed[k].cloud_id, listed_from[k]);
-  // Instances a crash left without their styx:instance tag get it back first, so that the
-  // supervisor's adoption below (by tag) finds them.
+  // Every live listed instance gets its engine id first, from its tag, its record or its
+  // create call (an EC2 batch's instances carry only the call's token and their index), so
+  // that the plan and the supervisor's adoption below see owners. Nothing is written to a cloud.
   auto records = db->instances();
   auto open_intents = db->open_intents();
-  auto retags = assign_owners(listed, records, open_intents, [this] {
+  report.identified = assign_owners(listed, records, db->intents(), [this] {
     instance_id id;
     static_cast<uuid&>(id) = impl_->ids->next();
     return id;
   });
-  std::map<provider_id, std::vector<reconcile_retag>> retags_of;
-  for (auto& t : retags)
-    retags_of[where[t.cloud_id]].push_back(t);
-  for (auto& [pid, xs] : retags_of) {
-    auto api = impl_->ec2s.find(pid);
-    if (api == impl_->ec2s.end()) {
-      report.errors.push_back(pid.to_string() + ": " + std::to_string(xs.size())
-                              + " instance(s) without their styx:instance tag");
-      continue;
-    }
-    auto failed = apply_retags(*api->second, xs);
-    report.retagged += static_cast<int>(xs.size() - failed.size());
-    report.errors.insert(report.errors.end(), failed.begin(), failed.end());
-  }
   auto plan = plan_reconcile(db->requests(), records, listed, listing_complete, open_intents);
   report.listed = static_cast<int>(listed.size());
   // What the listing found, as records: the supervisor adopts them without listing again,

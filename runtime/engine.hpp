@@ -77,7 +77,10 @@ public:
   int start(const selector& sel);
   int terminate(const selector& sel);
   /// Finds this engine's instances on every provider (by its ownership tag) and takes them
-  /// over; returns how many. `styx status` and `styx down` in a new process start with it.
+  /// over; returns how many. With a state dir the store's records are adopted first, so that
+  /// instances known by their create call (no styx:instance tag) keep their ids; one that no
+  /// record or tag explains is taken over under a new id. `styx status --refresh` and
+  /// `styx down` in a new process start with it.
   int adopt();
   /// Adopts known records (e.g. the store's) without asking any cloud: live records on a
   /// configured provider get an instance actor, and polling corrects what went stale.

@@ -8,6 +8,7 @@
 #include "actors/placement.hpp"
 #include "actors/provider_config.hpp"
 #include "providers/aws/ec2_options.hpp"
+#include "providers/http.hpp"
 #include "providers/sim/sim_config.hpp"
 #include "runtime/node.hpp"
 
@@ -29,6 +30,8 @@ struct engine_config {
   sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json
   ec2_options aws;                    // the "aws" cloud: default image, subnet (credentials,
                                       // region and endpoint: the AWS CLI's chain)
+  http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
+                                      // engine. Must outlive the engine (tests wrap it).
   placement_policy policy = placement_policy::cheapest;
   duration blocklist_ttl = std::chrono::minutes(3);
   duration pending_timeout = std::chrono::minutes(10);

@@ -150,6 +150,7 @@ http_response http_transfer::finish(CURLcode result) {
   out.headers.clear();
   out.body.clear();
   out.error = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(result);
+  out.timed_out = result == CURLE_OPERATION_TIMEDOUT;
   return out;
 }
 

@@ -185,7 +185,7 @@ struct node::impl {
       http = std::make_unique<http_engine>();
     spdlog::info("aws/{}: endpoint {}, credentials {} from {}", id.region, s.endpoint,
                  s.creds.redacted(), s.source);
-    return std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, opts.aws, tmr.get());
+    return std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, opts.aws);
   }
 
   void stop() {

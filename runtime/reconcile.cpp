@@ -16,55 +16,55 @@ bool is_dead_request(const std::string& state) {
 
 } // namespace
 
-std::vector<reconcile_retag> assign_owners(std::vector<cloud_instance>& listed,
-                                           const std::vector<instance_record>& records,
-                                           const std::vector<stored_intent>& open_intents,
-                                           const std::function<instance_id()>& fresh) {
+int assign_owners(std::vector<cloud_instance>& listed, const std::vector<instance_record>& records,
+                  const std::vector<stored_intent>& intents,
+                  const std::function<instance_id()>& fresh) {
   std::map<std::string, const instance_record*> by_cloud_id;
   std::map<instance_id, const instance_record*> by_id;
-  std::set<instance_id> held; // ids a live instance or a live record already holds
   for (auto& r : records) {
     by_id.emplace(r.id, &r);
-    if (r.cloud_id.empty())
-      continue;
-    by_cloud_id.emplace(r.cloud_id, &r);
-    if (is_live(r.state))
-      held.insert(r.id);
+    if (!r.cloud_id.empty())
+      by_cloud_id.emplace(r.cloud_id, &r);
   }
+  std::map<std::string, const stored_intent*> by_token;
+  for (auto& intent : intents)
+    by_token.emplace(intent.client_token, &intent);
+  std::set<instance_id> taken; // ids a live listed instance carries already
   for (auto& ci : listed)
     if (!is_final(ci.state) && !ci.owner_instance().empty())
-      held.insert(ci.owner_instance());
-  // The free slots of each request, oldest intent first.
-  std::map<request_id, std::vector<instance_id>> free_slots;
-  for (auto& intent : open_intents)
-    for (size_t k = 0; k < intent.slots.size() && k < intent.requests.size(); ++k)
-      if (held.insert(intent.slots[k]).second)
-        free_slots[intent.requests[k]].push_back(intent.slots[k]);
-  for (auto& [rid, xs] : free_slots)
-    std::reverse(xs.begin(), xs.end()); // pop_back takes the oldest
-
-  std::vector<reconcile_retag> out;
+      taken.insert(ci.owner_instance());
+  // The id the create call gave slot `launch_index` of the call with `client_token`, unless a
+  // record of another cloud instance holds it: then this is the extra copy of a create retried
+  // on a cloud that ignores client tokens, and no slot of ours.
+  auto from_create_call = [&](const cloud_instance& ci) -> instance_id {
+    auto i = by_token.find(ci.client_token);
+    if (ci.client_token.empty() || i == by_token.end() || ci.launch_index < 0
+        || static_cast<size_t>(ci.launch_index) >= i->second->slots.size())
+      return {};
+    auto id = i->second->slots[static_cast<size_t>(ci.launch_index)];
+    if (auto r = by_id.find(id); r != by_id.end() && !r->second->cloud_id.empty()
+                                 && r->second->cloud_id != ci.cloud_id)
+      return {};
+    return id;
+  };
+  int assigned = 0;
   for (auto& ci : listed) {
     if (is_final(ci.state) || !ci.owner_instance().empty())
       continue;
-    reconcile_retag t;
-    t.cloud_id = ci.cloud_id;
-    if (auto i = by_cloud_id.find(ci.cloud_id); i != by_cloud_id.end()) {
-      t.id = i->second->id;
-    } else if (auto& xs = free_slots[ci.owner_request()]; !xs.empty()) {
-      t.id = xs.back();
-      xs.pop_back();
-    } else {
-      t.id = fresh();
-    }
-    t.tags[ownership_tag::instance] = t.id.to_string();
-    if (auto i = by_id.find(t.id); i != by_id.end() && !i->second->name.empty())
-      t.tags[ownership_tag::name] = i->second->name;
-    for (auto& [k, v] : t.tags)
-      ci.tags[k] = v;
-    out.push_back(std::move(t));
+    instance_id id;
+    if (auto i = by_cloud_id.find(ci.cloud_id); i != by_cloud_id.end())
+      id = i->second->id;
+    else
+      id = from_create_call(ci);
+    if (id.empty() || !taken.insert(id).second)
+      id = fresh();
+    taken.insert(id);
+    ci.tags[ownership_tag::instance] = id.to_string();
+    if (auto i = by_id.find(id); i != by_id.end() && !i->second->name.empty())
+      ci.tags[ownership_tag::name] = i->second->name;
+    ++assigned;
   }
-  return out;
+  return assigned;
 }
 
 reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
@@ -145,7 +145,7 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
 std::string reconcile_report::to_json() const {
   std::string out = "{\"listed\":" + std::to_string(listed);
   out += ",\"adopted\":" + std::to_string(adopted);
-  out += ",\"retagged\":" + std::to_string(retagged);
+  out += ",\"identified\":" + std::to_string(identified);
   out += ",\"terminated_surplus\":" + std::to_string(terminated_surplus);
   out += ",\"terminated_orphans\":" + std::to_string(terminated_orphans);
   out += ",\"vanished\":" + std::to_string(vanished);

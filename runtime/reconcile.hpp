@@ -2,12 +2,11 @@
 // Crash-safe reconciliation: what the clouds hold (listed by the engine's ownership tag)
 // against what the store remembers. Decided without I/O:
 //
-// assign_owners() first gives every live listed instance its engine instance id. One launched
-// by a batch create carries the shared styx:engine / styx:request tags from RunInstances, but
-// its own styx:instance tag only from a later CreateTags; a kill in between leaves it without.
-// Its id is then the store's record with the same cloud id, else a free slot of an intent of
-// its request (a slot that no live listed instance and no live record holds), else a fresh id.
-// The caller tags it on the cloud, so that every later adoption finds it by its tag.
+// assign_owners() first gives every live listed instance its engine instance id. Identity
+// comes from the create call: a cloud that names instances (slot_identity::name) carries the
+// id as its styx:instance tag; an EC2 batch's instance carries the shared tags, the call's
+// ClientToken and its amiLaunchIndex, and the intent journal maps (token, index) to the slot's
+// id. Nothing is written to the cloud: the listing is completed in memory.
 //
 // plan_reconcile() then decides:
 //   - a live cloud instance of a live request is adopted, up to the request's count;
@@ -36,13 +35,6 @@
 
 namespace styx {
 
-/// A live listed instance that lacked its styx:instance tag, and the tags it gets.
-struct reconcile_retag {
-  std::string cloud_id;
-  instance_id id;
-  tag_map tags;  // styx:instance, and Name when the store knows the slot's name
-};
-
 struct reconcile_plan {
   std::vector<cloud_instance> adopt;
   std::vector<cloud_instance> terminate_surplus;
@@ -59,24 +51,26 @@ struct reconcile_plan {
 struct reconcile_report {
   int listed = 0;
   int adopted = 0;
-  int retagged = 0;          // instances given back their lost styx:instance tag
+  int identified = 0;        // untagged instances identified by their create call or record
   int terminated_surplus = 0;
   int terminated_orphans = 0;
   int vanished = 0;
   int unfinished = 0;
   int intents_resolved = 0;
-  std::vector<std::string> errors; // providers whose listing failed, tags that could not be set
+  std::vector<std::string> errors; // providers whose listing failed
 
   /// {"listed":..,"adopted":..,...,"errors":[..]}
   std::string to_json() const;
 };
 
-/// Sets the styx:instance tag (and Name) of every live instance of `listed` that lacks it, as
-/// described above, and returns those changes. `fresh` makes an unused instance id.
-std::vector<reconcile_retag> assign_owners(std::vector<cloud_instance>& listed,
-                                           const std::vector<instance_record>& records,
-                                           const std::vector<stored_intent>& open_intents,
-                                           const std::function<instance_id()>& fresh);
+/// Sets, in `listed`, the styx:instance tag (and Name, when the store knows it) of every live
+/// instance that lacks it: the store's record with its cloud id, else the slot of its create
+/// call (its client_token and launch_index in `intents`, unless another instance's record
+/// holds that id), else `fresh()` (an instance no create of this engine explains: surplus or
+/// orphan to the plan). Returns how many it set.
+int assign_owners(std::vector<cloud_instance>& listed, const std::vector<instance_record>& records,
+                  const std::vector<stored_intent>& intents,
+                  const std::function<instance_id()>& fresh);
 
 /// `listing_complete`: every provider answered; without it nothing is marked vanished and no
 /// intent is resolved. `open_intents`: intents without an outcome (store::open_intents()).

@@ -3,7 +3,9 @@
 // tests/aws/crash_moto_test.cpp on moto), checked with Catch2 between the cloud's own view
 // (not the engine's) and the store:
 //   - every live cloud instance has a store record of it (same cloud id) in a live state,
-//     and carries that record's id as its styx:instance tag;
+//     and is that record's instance by its create call: it carries the record's id as its
+//     styx:instance tag, or (an EC2 batch's) its client token and launch index are the
+//     record's slot in the store's intents;
 //   - every store record of a live instance is live on the cloud;
 //   - no request has more live instances than its count (a request the store does not know
 //     has none);
@@ -12,6 +14,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -26,6 +29,8 @@ struct cloud_live {
   std::string cloud_id;
   std::string request;   // styx:request
   std::string instance;  // styx:instance
+  std::string client_token; // the create call's, where the cloud identifies by it
+  int launch_index = -1;
 };
 
 /// Checks the invariants of the store at `db_path` against `live`; returns the live instances
@@ -34,6 +39,9 @@ inline std::map<std::string, int> check_store_against(const std::string& db_path
                                                       const std::vector<cloud_live>& live) {
   auto db = store::open(db_path);
   auto records = db->instances();
+  std::map<std::string, stored_intent> intents;
+  for (auto& i : db->intents())
+    intents.emplace(i.client_token, i);
   std::map<std::string, instance_record> by_cloud_id;
   for (auto& r : records)
     if (!r.cloud_id.empty())
@@ -47,7 +55,20 @@ inline std::map<std::string, int> check_store_against(const std::string& db_path
     auto i = by_cloud_id.find(ci.cloud_id);
     REQUIRE(i != by_cloud_id.end());
     CHECK(is_live(i->second.state));
-    CHECK(ci.instance == i->second.id.to_string());
+    if (!ci.instance.empty()) {
+      CHECK(ci.instance == i->second.id.to_string());
+    } else if (auto k = intents.find(ci.client_token);
+               k != intents.end() && ci.launch_index >= 0
+               && static_cast<size_t>(ci.launch_index) < k->second.slots.size()) {
+      // Its create call's slot, unless that slot is another instance's (a create retried on a
+      // cloud that ignores client tokens launched it twice: this copy got its own id).
+      auto slot = k->second.slots[static_cast<size_t>(ci.launch_index)];
+      bool slot_taken = std::any_of(records.begin(), records.end(), [&](auto& r) {
+        return r.id == slot && r.cloud_id != ci.cloud_id && !r.cloud_id.empty();
+      });
+      if (!slot_taken)
+        CHECK(slot == i->second.id);
+    }
   }
   for (auto& r : records) {
     if (!is_live(r.state))

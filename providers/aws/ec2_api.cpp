@@ -2,8 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <mutex>
-#include <set>
 #include <utility>
 
 #include "providers/aws/ec2_errors.hpp"
@@ -21,16 +19,13 @@ struct ec2_api::core {
   http_transport& transport;
   const clock& clk;
   ec2_options opts;
-  timer* retry_timer;
   std::atomic<uint64_t> requests{0};
   std::atomic<uint64_t> pages{0};
-  std::atomic<uint64_t> tag_calls{0};
-  std::atomic<uint64_t> tag_failures{0};
 
   core(provider_id i, aws_credentials c, std::string u, http_transport& t, const clock& k,
-       ec2_options o, timer* rt)
+       ec2_options o)
     : id(std::move(i)), creds(std::move(c)), url(std::move(u)), transport(t), clk(k),
-      opts(std::move(o)), retry_timer(rt) {}
+      opts(std::move(o)) {}
 
   /// Signs and sends one form body.
   void send(std::string body, http_handler done) {
@@ -59,20 +54,11 @@ std::string with_param(std::string_view body, const std::string& key, const std:
   return ec2_form_encode(params);
 }
 
-/// The InstanceId.N values of a form body, in order.
-std::vector<std::string> instance_ids_of(std::string_view body) {
-  std::vector<std::string> ids;
-  for (auto& [k, v] : ec2_form_decode(body))
-    if (k.rfind("InstanceId.", 0) == 0)
-      ids.push_back(v);
-  return ids;
-}
-
 /// The instance ids an InvalidInstanceID.NotFound message names ("The instance ID 'i-1' does
 /// not exist", "The instance IDs 'i-1, i-2' do not exist") that are among `asked`.
-std::set<std::string> unknown_ids(const std::string& message,
-                                  const std::vector<std::string>& asked) {
-  std::set<std::string> result;
+std::vector<std::string> unknown_ids(const std::string& message,
+                                     const std::vector<std::string>& asked) {
+  std::vector<std::string> result;
   for (size_t pos = message.find("i-"); pos != std::string::npos;
        pos = message.find("i-", pos + 2)) {
     if (pos > 0 && (std::isalnum(static_cast<unsigned char>(message[pos - 1])) != 0))
@@ -81,20 +67,11 @@ std::set<std::string> unknown_ids(const std::string& message,
     while (end < message.size() && std::isalnum(static_cast<unsigned char>(message[end])) != 0)
       ++end;
     auto id = message.substr(pos, end - pos);
-    if (std::find(asked.begin(), asked.end(), id) != asked.end())
-      result.insert(id);
+    if (std::find(asked.begin(), asked.end(), id) != asked.end()
+        && std::find(result.begin(), result.end(), id) == result.end())
+      result.push_back(id);
   }
   return result;
-}
-
-std::string body_for_ids(const std::string& action, const std::vector<std::string>& ids) {
-  if (action == "StopInstances")
-    return ec2_stop_instances(ids);
-  if (action == "StartInstances")
-    return ec2_start_instances(ids);
-  if (action == "TerminateInstances")
-    return ec2_terminate_instances(ids);
-  return ec2_describe_instances(ids);
 }
 
 cloud_error invalid_response(const std::string& action) {
@@ -102,11 +79,13 @@ cloud_error invalid_response(const std::string& action) {
                           action + " answered a body that is not its response");
 }
 
-/// One api_call on its way: its EC2 requests in order, then (create) the CreateTags.
+/// One api_call on its way: its EC2 requests in order.
 class operation : public std::enable_shared_from_this<operation> {
 public:
   operation(std::shared_ptr<ec2_api::core> c, api_call call, reply_handler done)
-    : core_(std::move(c)), call_(std::move(call)), done_(std::move(done)) {}
+    : core_(std::move(c)), call_(std::move(call)), done_(std::move(done)) {
+    reply_.requests = 0; // counted as they are sent
+  }
 
   void run() {
     if (call_.op == api_op::create) {
@@ -153,6 +132,7 @@ private:
   void send(std::string body) {
     auto self = shared_from_this();
     auto sent = body;
+    ++reply_.requests;
     core_->send(std::move(body), [self, sent = std::move(sent)](http_response resp) {
       self->on_answer(sent, resp);
     });
@@ -162,23 +142,11 @@ private:
     auto& req = requests_[index_];
     auto err = ec2_error_from(resp);
     if (err) {
+      // One unknown id fails an EC2 call on ids as a whole: name them, so that the provider
+      // answers them and sends the rest again (it never happens here).
       if (err.kind == error_kind::not_found && call_.op != api_op::list
-          && call_.op != api_op::create && call_.op != api_op::catalog) {
-        auto asked = instance_ids_of(sent);
-        auto unknown = unknown_ids(err.message, asked);
-        if (!unknown.empty()) {
-          asked.erase(std::remove_if(asked.begin(), asked.end(),
-                                     [&](auto& id) { return unknown.count(id) > 0; }),
-                      asked.end());
-          if (asked.empty()) { // nothing left of this chunk
-            ++index_;
-            next_request();
-          } else {
-            send(body_for_ids(req.action, asked));
-          }
-          return;
-        }
-      }
+          && call_.op != api_op::create && call_.op != api_op::catalog)
+        unknown_ = unknown_ids(err.message, call_.cloud_ids);
       finish(std::move(err));
       return;
     }
@@ -203,13 +171,23 @@ private:
       if (!launched)
         return false;
       // What RunInstances tagged is on EC2, whether or not its answer lists the tags.
-      for (auto& inst : *launched)
+      // Each is known by the call's client token and its launch index (slot_identity).
+      for (auto& inst : *launched) {
         for (auto& [key, value] : launch_tags_)
           inst.tags.emplace(key, value);
-      tag_bodies_ = ec2_assign_slots(call_.slots, *launched);
+        if (inst.client_token.empty())
+          inst.client_token = call_.client_token;
+      }
       reply_.instances = std::move(*launched);
     } else if (action == "DescribeInstances") {
       auto page = ec2_parse_describe_instances(body);
+      if (!page)
+        return false;
+      std::move(page->instances.begin(), page->instances.end(),
+                std::back_inserter(reply_.instances));
+      next_token = page->next_token;
+    } else if (action == "DescribeInstanceStatus") {
+      auto page = ec2_parse_instance_status(body);
       if (!page)
         return false;
       std::move(page->instances.begin(), page->instances.end(),
@@ -247,76 +225,16 @@ private:
     if (call_.op == api_op::catalog) {
       reply_.offerings = types_.empty() ? ec2_catalog(core_->id, zones_, spot_.prices)
                                         : ec2_catalog(core_->id, zones_, spot_.prices, types_);
-      finish({});
-    } else if (call_.op == api_op::create && !tag_bodies_.empty()) {
-      start_tags();
-    } else {
-      finish({});
     }
-  }
-
-  // -- per-instance tags --------------------------------------------------------------
-
-  void start_tags() {
-    std::vector<std::pair<size_t, int>> first;
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      tags_left_ = tag_bodies_.size();
-      auto n = std::min(tag_bodies_.size(), std::max<size_t>(1, core_->opts.tag_concurrency));
-      for (; tag_next_ < n; ++tag_next_)
-        first.emplace_back(tag_next_, 1);
-    }
-    for (auto& [i, attempt] : first)
-      send_tag(i, attempt);
-  }
-
-  void send_tag(size_t i, int attempt) {
-    ++core_->tag_calls;
-    auto self = shared_from_this();
-    core_->send(tag_bodies_[i], [self, i, attempt](http_response resp) {
-      self->on_tag_answer(i, attempt, resp);
-    });
-  }
-
-  void on_tag_answer(size_t i, int attempt, const http_response& resp) {
-    auto err = ec2_error_from(resp);
-    if (err && is_retryable(err.kind) && attempt < core_->opts.tag_attempts) {
-      auto delay = core_->opts.tag_retry_delay * (1 << std::min(attempt - 1, 10));
-      if (delay > seconds(5))
-        delay = seconds(5);
-      if (err.retry_after_ms > 0)
-        delay = std::max<duration>(delay, milliseconds(err.retry_after_ms));
-      auto self = shared_from_this();
-      if (core_->retry_timer != nullptr)
-        core_->retry_timer->after(delay, [self, i, attempt] { self->send_tag(i, attempt + 1); });
-      else
-        send_tag(i, attempt + 1);
-      return;
-    }
-    if (err)
-      ++core_->tag_failures;
-    size_t next = 0;
-    bool more = false, last = false;
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      if (tag_next_ < tag_bodies_.size()) {
-        next = tag_next_++;
-        more = true;
-      }
-      last = --tags_left_ == 0;
-    }
-    if (more)
-      send_tag(next, 1);
-    if (last)
-      finish({});
+    finish({});
   }
 
   void finish(cloud_error err) {
-    if (finished_.exchange(true))
-      return;
     if (err) {
       api_reply failed;
       failed.error = std::move(err);
+      failed.unknown_ids = std::move(unknown_);
+      failed.requests = reply_.requests;
       done_(std::move(failed));
     } else {
       done_(std::move(reply_));
@@ -333,22 +251,17 @@ private:
   std::vector<std::string> zones_;
   std::vector<ec2_instance_type_info> types_;
   ec2_spot_price_page spot_;
-  std::vector<std::string> tag_bodies_;
-  std::mutex mtx_;      // the tag counters: answers and timer callbacks may race
-  size_t tag_next_ = 0;
-  size_t tags_left_ = 0;
-  std::atomic<bool> finished_{false};
+  std::vector<std::string> unknown_;
 };
 
 } // namespace
 
 ec2_api::ec2_api(provider_id id, aws_credentials creds, std::string endpoint,
-                 http_transport& transport, const clock& clk, ec2_options opts,
-                 timer* retry_timer) {
+                 http_transport& transport, const clock& clk, ec2_options opts) {
   while (!endpoint.empty() && endpoint.back() == '/')
     endpoint.pop_back();
   core_ = std::make_shared<core>(std::move(id), std::move(creds), endpoint + "/", transport, clk,
-                                 std::move(opts), retry_timer);
+                                 std::move(opts));
 }
 
 ec2_api::~ec2_api() = default;
@@ -361,16 +274,8 @@ void ec2_api::start(api_call call, reply_handler done) {
   std::make_shared<operation>(core_, std::move(call), std::move(done))->run();
 }
 
-void ec2_api::tag(const std::string& cloud_id, const tag_map& tags,
-                  std::function<void(cloud_error)> done) {
-  ++core_->tag_calls;
-  core_->send(ec2_create_tags({cloud_id}, tags),
-              [done = std::move(done)](http_response resp) { done(ec2_error_from(resp)); });
-}
-
 ec2_api_counters ec2_api::counters() const {
-  return {core_->requests.load(), core_->pages.load(), core_->tag_calls.load(),
-          core_->tag_failures.load()};
+  return {core_->requests.load(), core_->pages.load()};
 }
 
 } // namespace styx

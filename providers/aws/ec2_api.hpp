@@ -5,23 +5,25 @@
 // SigV4 (service "ec2", the provider's region, the injected clock's wall time) and sent
 // through the injected http_transport. Nothing blocks and nothing else does I/O; nothing logs.
 //
-//   create     RunInstances (MinCount = MaxCount = slots; the spec's image, else
-//              options.default_image; the zone's subnet, else options.subnet_id), then one
-//              CreateTags per instance for batches of more than one (ec2_assign_slots), at most
-//              options.tag_concurrency at once, each retried on throttling and 5xx. The reply
-//              waits for the tags to settle (so a process that ends right after still leaves
-//              tagged instances) but never fails because of them: every launched instance is
-//              in the reply with its slot's ownership tags set, tagged on EC2 or not.
-//   describe, stop, start, terminate
-//              one call per 1000 ids; an id EC2 does not know (InvalidInstanceID.NotFound) is
-//              dropped and the call re-sent without it, so the reply simply lacks it.
+//   create     One RunInstances (MinCount = MaxCount = slots; the spec's image, else
+//              options.default_image; the zone's subnet, else options.subnet_id) tagged with
+//              the shared tags (and, for a single slot, its own). Its instances are known by
+//              the call's ClientToken and their amiLaunchIndex (slot_identity::token_index):
+//              no follow-up call.
+//   describe   DescribeInstanceStatus (IncludeAllInstances) per 100 ids: states only; with
+//              call.detail DescribeInstances per 1000 ids.
+//   stop, start, terminate
+//              one call per 1000 ids. An id EC2 does not know (InvalidInstanceID.NotFound)
+//              fails the call; the reply names the unknown ids (api_reply::unknown_ids) and
+//              the provider actor sends the rest again.
 //   list       DescribeInstances by tag filters, options.list_page_size per page, NextToken
 //              followed to the last page.
 //   catalog    DescribeAvailabilityZones + DescribeInstanceTypes + DescribeSpotPriceHistory
 //              (both paginated) -> ec2_catalog() of the available zones.
 // Errors: the first failing EC2 call ends the api_call with ec2_error_from()'s cloud_error (the
 // provider actor retries); a 2xx body that does not parse is transient "InvalidResponse".
-// `done` runs exactly once, on the transport's (or the retry timer's) thread.
+// Every HTTP request is counted in api_reply::requests. Nothing here retries or waits.
+// `done` runs exactly once, on the transport's thread.
 
 #include <atomic>
 #include <cstdint>
@@ -41,30 +43,25 @@ namespace styx {
 struct ec2_api_counters {
   uint64_t requests = 0;      // HTTP requests sent, every kind
   uint64_t pages = 0;         // follow-up requests with a NextToken
-  uint64_t tag_calls = 0;     // CreateTags sent, retries included
-  uint64_t tag_failures = 0;  // CreateTags given up: instances without their own tags on EC2
 };
 
 class ec2_api final : public cloud_api {
 public:
   /// `id.region` is the region signed for; `endpoint` is "https://ec2.us-east-1.amazonaws.com"
-  /// or a moto URL (a trailing '/' is fine). `transport` and `clk` (and `retry_timer`, which
-  /// spaces CreateTags retries; null: retry at once) must outlive every call in flight.
+  /// or a moto URL (a trailing '/' is fine). `transport` and `clk` must outlive every call in
+  /// flight.
   ec2_api(provider_id id, aws_credentials creds, std::string endpoint, http_transport& transport,
-          const clock& clk, ec2_options opts = {}, timer* retry_timer = nullptr);
+          const clock& clk, ec2_options opts = {});
   ~ec2_api() override;
 
   const provider_id& id() const override;
   void start(api_call call, reply_handler done) override;
-  size_t max_batch(api_op) const override { return 1000; }
+  size_t max_batch(api_op op) const override {
+    return op == api_op::describe ? 100 : 1000; // DescribeInstanceStatus takes 100 ids
+  }
+  slot_identity identity() const override { return slot_identity::token_index; }
 
   ec2_api_counters counters() const;
-
-  /// One CreateTags of `tags` on `cloud_id`, outside any api_call: reconcile gives back the
-  /// per-instance tags a crash kept from being set. `done` runs once with the error (none on
-  /// success), on the transport's thread.
-  void tag(const std::string& cloud_id, const tag_map& tags,
-           std::function<void(cloud_error)> done);
 
   struct core; // shared with the calls in flight
 

@@ -106,7 +106,7 @@ error_kind ec2_error_kind(std::string_view code, int http_status) {
 cloud_error ec2_error_from(const http_response& response) {
   cloud_error result;
   if (response.status == 0) {
-    result.kind = error_kind::transient;
+    result.kind = response.timed_out ? error_kind::timeout : error_kind::transient;
     result.message = response.error.empty() ? "no HTTP answer" : response.error;
     return result;
   }

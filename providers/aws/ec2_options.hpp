@@ -21,9 +21,6 @@ struct ec2_options {
   std::map<std::string, std::string> subnets;   // zone -> subnet id, before `subnet_id`
   duration request_timeout = seconds(30);       // one HTTP exchange
   int list_page_size = 1000;                    // MaxResults of a list (5..1000)
-  size_t tag_concurrency = 16;                  // CreateTags calls on the wire per create
-  int tag_attempts = 5;                         // tries of one CreateTags (throttled, 5xx)
-  duration tag_retry_delay = milliseconds(200); // doubled per retry, at most 5 s
 };
 
 } // namespace styx

@@ -68,6 +68,9 @@ cloud_instance parse_instance(pugi::xml_node item) {
   for (auto tag : children(child(item, "tagSet"), "item"))
     result.tags[text(tag, "key")] = text(tag, "value");
   result.launched_at = ec2_parse_time(text(item, "launchTime")).value_or(0);
+  result.client_token = text(item, "clientToken");
+  if (auto index = text(item, "amiLaunchIndex"); !index.empty())
+    result.launch_index = static_cast<int32_t>(std::strtol(index.c_str(), nullptr, 10));
   return result;
 }
 
@@ -168,19 +171,14 @@ std::optional<std::vector<cloud_instance>> ec2_parse_run_instances(std::string_v
   auto root = load(doc, xml, "RunInstancesResponse");
   if (!root)
     return std::nullopt;
-  std::vector<std::pair<long, cloud_instance>> indexed;
-  long n = 0;
-  for (auto item : children(child(root, "instancesSet"), "item")) {
-    auto index = text(item, "amiLaunchIndex");
-    indexed.emplace_back(index.empty() ? n : std::strtol(index.c_str(), nullptr, 10),
-                         parse_instance(item));
-    ++n;
-  }
-  std::stable_sort(indexed.begin(), indexed.end(),
-                   [](auto& a, auto& b) { return a.first < b.first; });
   std::vector<cloud_instance> result;
-  for (auto& entry : indexed)
-    result.push_back(std::move(entry.second));
+  for (auto item : children(child(root, "instancesSet"), "item")) {
+    result.push_back(parse_instance(item));
+    if (result.back().launch_index < 0) // an answer without it: document order
+      result.back().launch_index = static_cast<int32_t>(result.size() - 1);
+  }
+  std::stable_sort(result.begin(), result.end(),
+                   [](auto& a, auto& b) { return a.launch_index < b.launch_index; });
   return result;
 }
 
@@ -192,6 +190,23 @@ std::optional<ec2_instances_page> ec2_parse_describe_instances(std::string_view 
   ec2_instances_page result;
   for (auto reservation : children(child(root, "reservationSet"), "item"))
     parse_instances_set(reservation, result.instances);
+  result.next_token = text(root, "nextToken");
+  return result;
+}
+
+std::optional<ec2_instances_page> ec2_parse_instance_status(std::string_view xml) {
+  pugi::xml_document doc;
+  auto root = load(doc, xml, "DescribeInstanceStatusResponse");
+  if (!root)
+    return std::nullopt;
+  ec2_instances_page result;
+  for (auto item : children(child(root, "instanceStatusSet"), "item")) {
+    cloud_instance inst;
+    inst.cloud_id = text(item, "instanceId");
+    inst.zone = text(item, "availabilityZone");
+    inst.state = ec2_state(text(item, "instanceState/name")).value_or(instance_state::pending);
+    result.instances.push_back(std::move(inst));
+  }
   result.next_token = text(root, "nextToken");
   return result;
 }

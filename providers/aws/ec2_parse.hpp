@@ -37,11 +37,16 @@ struct ec2_instances_page {
   std::string next_token;
 };
 
-/// RunInstancesResponse: the reservation's instances, sorted by amiLaunchIndex.
+/// RunInstancesResponse: the reservation's instances, sorted by amiLaunchIndex (an answer
+/// without it gets its document order as the index).
 std::optional<std::vector<cloud_instance>> ec2_parse_run_instances(std::string_view xml);
 
-/// DescribeInstancesResponse: every reservation's instances, in document order.
+/// DescribeInstancesResponse: every reservation's instances, in document order, with their
+/// clientToken and amiLaunchIndex.
 std::optional<ec2_instances_page> ec2_parse_describe_instances(std::string_view xml);
+
+/// DescribeInstanceStatusResponse: cloud_id, zone and state of each instance, nothing else.
+std::optional<ec2_instances_page> ec2_parse_instance_status(std::string_view xml);
 
 /// Stop/Start/TerminateInstancesResponse: cloud_id and the current state only.
 std::optional<std::vector<cloud_instance>> ec2_parse_state_changes(std::string_view xml);

@@ -54,11 +54,12 @@ std::string change_state(const char* action, const std::vector<std::string>& ids
   return f.str();
 }
 
-// Splits `ids` into runs of at most ec2_max_ids.
-std::vector<std::vector<std::string>> chunks(const std::vector<std::string>& ids) {
+// Splits `ids` into runs of at most `max`.
+std::vector<std::vector<std::string>> chunks(const std::vector<std::string>& ids,
+                                             size_t max = ec2_max_ids) {
   std::vector<std::vector<std::string>> result;
-  for (size_t i = 0; i < ids.size(); i += ec2_max_ids) {
-    auto end = std::min(ids.size(), i + ec2_max_ids);
+  for (size_t i = 0; i < ids.size(); i += max) {
+    auto end = std::min(ids.size(), i + max);
     result.emplace_back(ids.begin() + i, ids.begin() + end);
   }
   return result;
@@ -141,13 +142,6 @@ std::string ec2_run_instances(const launch_spec& spec, size_t count,
   return f.str();
 }
 
-std::string ec2_create_tags(const std::vector<std::string>& resource_ids, const tag_map& tags) {
-  form f("CreateTags");
-  f.ids("ResourceId", resource_ids);
-  f.tags("", tags);
-  return f.str();
-}
-
 std::string ec2_describe_instances(const std::vector<std::string>& ids,
                                    const std::vector<ec2_filter>& filters, int max_results,
                                    const std::string& next_token) {
@@ -158,6 +152,13 @@ std::string ec2_describe_instances(const std::vector<std::string>& ids,
     f.add("MaxResults", std::to_string(std::clamp(max_results, 5, 1000)));
   if (!next_token.empty())
     f.add("NextToken", next_token);
+  return f.str();
+}
+
+std::string ec2_describe_instance_status(const std::vector<std::string>& ids) {
+  form f("DescribeInstanceStatus");
+  f.ids("InstanceId", ids);
+  f.add("IncludeAllInstances", "true");
   return f.str();
 }
 
@@ -246,8 +247,12 @@ std::vector<ec2_request> ec2_requests_for(const api_call& call, unix_ms now) {
       break;
     }
     case api_op::describe:
-      for (auto& ids : chunks(call.cloud_ids))
-        result.push_back({"DescribeInstances", ec2_describe_instances(ids), false});
+      if (call.detail)
+        for (auto& ids : chunks(call.cloud_ids))
+          result.push_back({"DescribeInstances", ec2_describe_instances(ids), false});
+      else
+        for (auto& ids : chunks(call.cloud_ids, ec2_max_status_ids))
+          result.push_back({"DescribeInstanceStatus", ec2_describe_instance_status(ids), false});
       break;
     case api_op::stop:
       for (auto& ids : chunks(call.cloud_ids))
@@ -284,29 +289,6 @@ std::vector<ec2_request> ec2_requests_for(const api_call& call, unix_ms now) {
       break;
     }
   }
-  return result;
-}
-
-std::vector<std::string> ec2_assign_slots(const std::vector<create_slot>& slots,
-                                          std::vector<cloud_instance>& launched) {
-  std::map<tag_map, std::vector<std::string>> by_tags;
-  auto n = std::min(slots.size(), launched.size());
-  for (size_t i = 0; i < n; ++i) {
-    auto tags = ec2_slot_tags(slots[i]);
-    auto& inst = launched[i];
-    bool present = std::all_of(tags.begin(), tags.end(), [&](auto& kv) {
-      auto j = inst.tags.find(kv.first);
-      return j != inst.tags.end() && j->second == kv.second;
-    });
-    for (auto& [key, value] : tags)
-      inst.tags[key] = value;
-    if (!present && !tags.empty())
-      by_tags[tags].push_back(inst.cloud_id);
-  }
-  std::vector<std::string> result;
-  for (auto& [tags, ids] : by_tags)
-    for (auto& chunk : chunks(ids))
-      result.push_back(ec2_create_tags(chunk, tags));
   return result;
 }
 

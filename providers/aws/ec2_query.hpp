@@ -4,17 +4,12 @@
 // fixed order and values percent-encoded per AWS rules (A-Za-z0-9-_.~ kept, others %XX).
 // Builders do no I/O and no signing; the provider signs the body (sigv4) and sends it.
 //
-// Per-instance tags. One RunInstances launches a whole batch, and its TagSpecification applies
-// the same tags to every instance of the batch. The tags that differ per instance
-// (styx:instance, Name) therefore go on in a second step:
-//   - a batch of one slot carries its per-instance tags in the RunInstances itself (no second
-//     call);
-//   - a larger batch launches with the shared tags (request + ownership tags), and then
-//     ec2_assign_slots() pairs slot i with the instance of amiLaunchIndex i and returns one
-//     CreateTags body per distinct per-instance tag set (ResourceId.1..N = every instance that
-//     gets exactly that set). Since styx:instance differs per slot this is one CreateTags per
-//     instance in practice; until it succeeds, the instance is still found by its shared
-//     styx:request / styx:engine tags and its ClientToken.
+// Identity. One RunInstances launches a whole batch; its TagSpecification gives every instance
+// of the batch the same tags (the request's and the engine's ownership tags). An instance is
+// then known by the call itself: the batch's ClientToken plus its amiLaunchIndex, both of
+// which DescribeInstances returns (slot_identity::token_index). A batch of one slot also
+// carries its per-instance tags (styx:instance, Name) in the RunInstances. No follow-up call
+// (CreateTags) is ever needed.
 
 #include <cstddef>
 #include <string>
@@ -56,14 +51,19 @@ std::string ec2_run_instances(const launch_spec& spec, size_t count,
                               const std::string& client_token, const tag_map& tags,
                               const std::string& subnet_id = {});
 
-/// CreateTags: applies `tags` to every id of `resource_ids` (at most ec2_max_ids).
-std::string ec2_create_tags(const std::vector<std::string>& resource_ids, const tag_map& tags);
-
 /// DescribeInstances by ids (at most ec2_max_ids; MaxResults is not allowed with ids) or, with
 /// no ids, by filters with MaxResults (5..1000, 0: omitted) and NextToken pagination.
 std::string ec2_describe_instances(const std::vector<std::string>& ids,
                                    const std::vector<ec2_filter>& filters = {},
                                    int max_results = 0, const std::string& next_token = {});
+
+/// Most ids DescribeInstanceStatus accepts in one call.
+constexpr size_t ec2_max_status_ids = 100;
+
+/// DescribeInstanceStatus of at most ec2_max_status_ids ids with IncludeAllInstances=true, so
+/// that stopped and ending instances are answered too: ids, zones and states only, far cheaper
+/// for EC2 (and moto) to answer than DescribeInstances.
+std::string ec2_describe_instance_status(const std::vector<std::string>& ids);
 
 /// Stop/Start/TerminateInstances for at most ec2_max_ids ids.
 std::string ec2_stop_instances(const std::vector<std::string>& ids);
@@ -99,8 +99,10 @@ struct ec2_request {
 };
 
 /// The EC2 calls an api_call needs, to be sent in order; `now` dates the spot price query.
-///   create    -> RunInstances (then ec2_assign_slots for batches > 1)
-///   describe/stop/start/terminate -> one call per 1000 ids
+///   create    -> RunInstances
+///   describe  -> DescribeInstanceStatus per 100 ids; with call.detail DescribeInstances per
+///                1000 ids (tags and state reasons)
+///   stop/start/terminate -> one call per 1000 ids
 ///   list      -> DescribeInstances with tag:KEY filters and the live instance-state-names,
 ///                MaxResults 1000, paginated
 ///   catalog   -> DescribeAvailabilityZones, DescribeInstanceTypes (the price table's types,
@@ -109,13 +111,5 @@ std::vector<ec2_request> ec2_requests_for(const api_call& call, unix_ms now);
 
 /// The tags of one slot besides the batch's: styx:instance and, when set, Name.
 tag_map ec2_slot_tags(const create_slot& slot);
-
-/// After a RunInstances: pairs slots[i] with launched[i] (`launched` in amiLaunchIndex order,
-/// as ec2_parse_run_instances returns it), adds each slot's tags to its cloud_instance, and
-/// returns the CreateTags bodies still to send: one per distinct tag set, for the instances
-/// that do not carry their tags yet (none after a single-slot launch). Extra instances on
-/// either side are left unpaired.
-std::vector<std::string> ec2_assign_slots(const std::vector<create_slot>& slots,
-                                          std::vector<cloud_instance>& launched);
 
 } // namespace styx

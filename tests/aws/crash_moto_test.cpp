@@ -82,6 +82,8 @@ std::map<std::string, int64_t> reconcile(const std::string& dir, int& rc) {
 struct ec2_instance {
   std::string id, state;
   std::map<std::string, std::string> tags;
+  std::string client_token;
+  int launch_index = -1;
 };
 
 /// The cloud's side: every instance of the region, as boto3 sees it.
@@ -99,6 +101,8 @@ std::vector<ec2_instance> ec2_all(const std::string& endpoint) {
     x.state = std::string(std::string_view(inst["state"]));
     for (auto field : inst["tags"].get_object())
       x.tags[std::string(field.key)] = std::string(std::string_view(field.value));
+    x.client_token = std::string(std::string_view(inst["client_token"]));
+    x.launch_index = static_cast<int>(int64_t(inst["launch_index"]));
     xs.push_back(std::move(x));
   }
   return xs;
@@ -194,7 +198,8 @@ private:
 std::map<std::string, int> check_invariants(const std::string& dir, const std::string& endpoint) {
   std::vector<test::cloud_live> live;
   for (auto& ci : ec2_all(endpoint)) // pending and running only
-    live.push_back({ci.id, ci.tags[ownership_tag::request], ci.tags[ownership_tag::instance]});
+    live.push_back({ci.id, ci.tags[ownership_tag::request], ci.tags[ownership_tag::instance],
+                    ci.client_token, ci.launch_index});
   return test::check_store_against(dir + "/styx.db", live);
 }
 
@@ -302,7 +307,7 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
     moto.reset();
   }
   std::cout << "crash moto test: " << killed_mid_run << " of " << rounds
-            << " runs killed before they finished; reconcile re-tagged " << totals["retagged"]
+            << " runs killed before they finished; reconcile identified " << totals["identified"]
             << ", ended " << totals["terminated_surplus"] << " surplus, resolved "
             << totals["intents_resolved"] << " intent(s)\n";
   CHECK(killed_mid_run >= 1);
@@ -310,8 +315,8 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
   std::filesystem::remove(dir + ".reconcile.json");
 }
 
-TEST_CASE("crash moto: reconcile ends a retried create's surplus, re-tags what a crash left "
-          "untagged, and down --request cancels for good") {
+TEST_CASE("crash moto: reconcile ends a retried create's surplus, identifies what a crash left "
+          "untracked, and down --request cancels for good") {
   REQUIRE(std::filesystem::exists(STYX_BINARY));
   idle_moto moto;
   test::use_aws_env(moto.endpoint());
@@ -337,7 +342,7 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, re-tags what a
   auto counts = reconcile(dir, rc);
   REQUIRE(rc == 0);
   CHECK(counts["terminated_surplus"] == 5);
-  CHECK(counts["retagged"] == 5);
+  CHECK(counts["identified"] == 25); // 20 by their create call (no per-instance tag), 5 extra
   CHECK(check_invariants(dir, moto.endpoint())[rid] == 20);
   for (auto& ci : ec2_all(moto.endpoint())) // live ones only
     CHECK(std::find(extra.begin(), extra.end(), ci.id) == extra.end());
@@ -357,18 +362,20 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, re-tags what a
   counts = reconcile(dir, rc);
   REQUIRE(rc == 0);
   CHECK(counts["vanished"] == 3);
-  CHECK(counts["retagged"] == 3);
+  CHECK(counts["identified"] == 20); // 17 by their records, 3 new
   CHECK(counts["terminated_surplus"] == 0);
   CHECK(counts["adopted"] == 20);
   CHECK(check_invariants(dir, moto.endpoint())[rid] == 20);
-  int found = 0;
-  for (auto& ci : ec2_all(moto.endpoint())) {
-    if (std::find(untagged.begin(), untagged.end(), ci.id) == untagged.end())
-      continue;
-    ++found;
-    CHECK(ci.tags.count(ownership_tag::instance) == 1);
+  {
+    // Adopted by the store under their cloud ids; nothing was written to the cloud for them.
+    auto db = store::open(dir + "/styx.db");
+    int found = 0;
+    for (auto& r : db->instances())
+      if (std::find(untagged.begin(), untagged.end(), r.cloud_id) != untagged.end()
+          && is_live(r.state))
+        ++found;
+    CHECK(found == 3);
   }
-  CHECK(found == 3);
 
   // down --request cancels: resume refuses, and what still turns up is an orphan.
   REQUIRE(run_styx(dir, {"down", "--request", rid}) == 0);

@@ -124,22 +124,14 @@ api_call create_call(int n) {
 
 } // namespace
 
-TEST_CASE("ec2_api create: default image, zone subnet, tags per instance even when tagging fails") {
+TEST_CASE("ec2_api create: one RunInstances with the shared tags, each instance known by the "
+          "client token and its launch index") {
   fixture f;
   f.opts.default_image = "ami-default";
   f.opts.subnets = {{"us-east-1b", "subnet-b"}};
   f.opts.subnet_id = "subnet-other";
-  int tag_calls = 0;
-  f.transport.script = [&](const http_request& req) {
-    auto body = form(req.body);
-    if (body["Action"] == "RunInstances")
-      return run_instances_xml({"i-a", "i-b", "i-c"});
-    ++tag_calls;
-    if (tag_calls == 1) // the first CreateTags is throttled once, then goes through
-      return error_xml(503, "RequestLimitExceeded", "slow down");
-    if (body["ResourceId.1"] == "i-c") // i-c never gets its tags on EC2
-      return error_xml(400, "SomethingUnexpected", "no");
-    return xml(200, "<CreateTagsResponse><return>true</return></CreateTagsResponse>");
+  f.transport.script = [&](const http_request&) {
+    return run_instances_xml({"i-a", "i-b", "i-c"});
   };
   auto call = create_call(3);
   f.run(call);
@@ -147,18 +139,22 @@ TEST_CASE("ec2_api create: default image, zone subnet, tags per instance even wh
   INFO(f.last.error.to_string());
   REQUIRE_FALSE(f.last.error);
   REQUIRE(f.last.instances.size() == 3);
+  CHECK(f.last.requests == 1);
   for (size_t i = 0; i < 3; ++i) {
-    CHECK(f.last.instances[i].owner_instance() == call.slots[i].id);
-    CHECK(f.last.instances[i].tags.at("Name") == call.slots[i].name);
+    CHECK(f.last.instances[i].client_token == "tok-1");
+    CHECK(f.last.instances[i].launch_index == static_cast<int32_t>(i));
+    CHECK(f.last.instances[i].owner_instance().empty()); // the provider pairs the slots
     CHECK(f.last.instances[i].tags.at(ownership_tag::engine) == "e1");
   }
+  CHECK(f.transport.sent.size() == 1); // no CreateTags, nothing after the RunInstances
   auto runs = f.transport.forms("RunInstances");
   REQUIRE(runs.size() == 1);
   CHECK(runs[0]["ImageId"] == "ami-default");
   CHECK(runs[0]["SubnetId"] == "subnet-b");
   CHECK(runs[0]["MinCount"] == "3");
   CHECK(runs[0]["ClientToken"] == "tok-1");
-  CHECK(f.transport.forms("CreateTags").size() == 4); // three, one of them retried
+  CHECK(runs[0]["TagSpecification.1.Tag.1.Key"] == ownership_tag::engine);
+  CHECK(runs[0].count("TagSpecification.1.Tag.2.Key") == 0); // no per-instance tags
   for (auto& req : f.transport.sent) {
     CHECK(req.method == "POST");
     CHECK(req.url == "http://127.0.0.1:1/");
@@ -166,6 +162,10 @@ TEST_CASE("ec2_api create: default image, zone subnet, tags per instance even wh
     CHECK(header_of(req, "Authorization").rfind("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/", 0) == 0);
     CHECK(header_of(req, "Authorization").find("/us-east-1/ec2/aws4_request") != std::string::npos);
   }
+  CHECK(ec2_api(provider_id{"aws", "us-east-1"}, aws_credentials{}, "http://x/", f.transport,
+                f.clk)
+          .identity()
+        == slot_identity::token_index);
 }
 
 TEST_CASE("ec2_api create: a single slot is tagged in RunInstances, no image is an error") {
@@ -190,7 +190,7 @@ TEST_CASE("ec2_api create: a single slot is tagged in RunInstances, no image is 
   CHECK(g.transport.sent.empty());
 }
 
-TEST_CASE("ec2_api describe drops ids EC2 does not know, errors end the call once") {
+TEST_CASE("ec2_api: ids EC2 does not know fail the call and are named, never re-sent here") {
   fixture f;
   f.transport.script = [](const http_request& req) {
     auto body = form(req.body);
@@ -201,13 +201,13 @@ TEST_CASE("ec2_api describe drops ids EC2 does not know, errors end the call onc
     return describe_xml({"i-a", "i-b"});
   };
   api_call call;
-  call.op = api_op::describe;
+  call.op = api_op::terminate;
   call.cloud_ids = {"i-a", "i-gone", "i-b"};
   f.run(call);
   REQUIRE(f.replies == 1);
-  REQUIRE_FALSE(f.last.error);
-  CHECK(f.last.instances.size() == 2);
-  CHECK(f.transport.sent.size() == 2);
+  CHECK(f.last.error.kind == error_kind::not_found);
+  CHECK(f.last.unknown_ids == std::vector<std::string>{"i-gone"});
+  CHECK(f.transport.sent.size() == 1); // the provider actor sends the rest, through its buckets
 
   fixture g;
   g.transport.script = [](const http_request&) {
@@ -238,6 +238,7 @@ TEST_CASE("ec2_api list follows NextToken with the configured page size") {
   REQUIRE(f.replies == 1);
   REQUIRE_FALSE(f.last.error);
   CHECK(f.last.instances.size() == 4);
+  CHECK(f.last.requests == 3); // the provider charges the two follow-up pages to its bucket
   auto pages = f.transport.forms("DescribeInstances");
   REQUIRE(pages.size() == 3);
   CHECK(pages[0]["MaxResults"] == "5");

@@ -57,7 +57,6 @@ inline engine_config aws_engine_config(const std::string& region = "us-east-1") 
   cfg.providers = {provider_spec{"aws", {region}, limits}};
   cfg.threads = 2;
   cfg.seed = 7;
-  cfg.aws.tag_retry_delay = milliseconds(50);
   return cfg;
 }
 

@@ -119,7 +119,8 @@ api_call create_call(uuid_generator& gen, int count, market_kind market = market
 
 } // namespace
 
-TEST_CASE("moto: RunInstances of 5, per-instance CreateTags, describe, list, terminate") {
+TEST_CASE("moto: RunInstances of 5 known by token and launch index, status, describe, list, "
+          "terminate") {
   moto().reset();
   uuid_generator gen(42);
   auto call = create_call(gen, 5);
@@ -137,34 +138,49 @@ TEST_CASE("moto: RunInstances of 5, per-instance CreateTags, describe, list, ter
     CHECK(inst.market == market_kind::on_demand);
     CHECK(inst.tags == call.spec.tags);
     CHECK(inst.launched_at > 0);
+    CHECK(inst.client_token == call.client_token);
+    CHECK(inst.launch_index == static_cast<int32_t>(ids.size())); // sorted by launch index
     ids.push_back(inst.cloud_id);
   }
   CHECK(std::set<std::string>(ids.begin(), ids.end()).size() == 5);
 
-  // Per-instance tags after the batch.
-  auto tag_bodies = ec2_assign_slots(call.slots, *launched);
-  REQUIRE(tag_bodies.size() == 5);
-  for (auto& body : tag_bodies)
-    call_ok(body);
+  // The cheap poll: DescribeInstanceStatus answers states of the ids asked, nothing more.
+  api_call status;
+  status.op = api_op::describe;
+  status.cloud_ids = ids;
+  auto sreqs = ec2_requests_for(status, 0);
+  REQUIRE(sreqs.size() == 1);
+  CHECK(sreqs[0].action == "DescribeInstanceStatus");
+  auto spage = ec2_parse_instance_status(call_ok(sreqs[0].body));
+  REQUIRE(spage);
+  REQUIRE(spage->instances.size() == 5);
+  for (auto& inst : spage->instances) {
+    CHECK(std::find(ids.begin(), ids.end(), inst.cloud_id) != ids.end());
+    CHECK(inst.state == instance_state::running); // moto: running at once
+    CHECK(inst.zone == "us-east-1b");
+  }
 
-  // Describe by id: every instance carries its own styx:instance and Name.
+  // Describe by id with detail: each instance is known by the create call that made it (the
+  // batch's client token and its launch index), and carries the shared tags, no own ones.
   api_call describe;
   describe.op = api_op::describe;
+  describe.detail = true;
   describe.cloud_ids = ids;
   auto dreqs = ec2_requests_for(describe, 0);
   REQUIRE(dreqs.size() == 1);
+  CHECK(dreqs[0].action == "DescribeInstances");
   auto page = ec2_parse_describe_instances(call_ok(dreqs[0].body));
   REQUIRE(page);
   REQUIRE(page->instances.size() == 5);
   for (auto& inst : page->instances) {
     auto at = std::find(ids.begin(), ids.end(), inst.cloud_id);
     REQUIRE(at != ids.end());
-    auto& slot = call.slots[static_cast<size_t>(at - ids.begin())];
-    CHECK(inst.owner_instance() == slot.id);
-    CHECK(inst.owner_request() == slot.request);
-    CHECK(inst.tags.at("Name") == slot.name);
+    CHECK(inst.client_token == call.client_token);
+    CHECK(inst.launch_index == static_cast<int32_t>(at - ids.begin()));
+    CHECK(inst.owner_instance().empty()); // no per-instance tag was ever written
+    CHECK(inst.owner_request() == call.slots[0].request);
     CHECK(inst.tags.at("team") == "ml & data");
-    CHECK(inst.state == instance_state::running); // moto: running at once
+    CHECK(inst.state == instance_state::running);
   }
 
   // A second request's instance must not show up in the first request's list.

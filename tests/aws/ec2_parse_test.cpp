@@ -46,8 +46,24 @@ TEST_CASE("RunInstances (EC2 format, namespace with trailing slash), sorted by l
   CHECK(first.market == market_kind::spot);
   CHECK(first.launched_at == 1709634030000);
   CHECK(first.state_reason.empty());
+  CHECK(first.launch_index == 0);
+  CHECK((*parsed)[1].launch_index == 1);
   // Only the instance's own tagSet, not the network interface's.
   CHECK((*parsed)[1].tags == tag_map{{"styx:engine", "e-7"}, {"team", "ml & data"}});
+}
+
+TEST_CASE("DescribeInstanceStatus (EC2's documented answer): ids, zones and states") {
+  auto page = ec2_parse_instance_status(read_fixture("ec2_doc_describe_instance_status.xml"));
+  REQUIRE(page);
+  REQUIRE(page->instances.size() == 2);
+  CHECK(page->instances[0].cloud_id == "i-1234567890abcdef0");
+  CHECK(page->instances[0].zone == "us-east-1d");
+  CHECK(page->instances[0].state == instance_state::running);
+  CHECK(page->instances[1].state == instance_state::terminated);
+  CHECK(page->instances[1].tags.empty());
+  CHECK(page->next_token == "page-2");
+  CHECK_FALSE(ec2_parse_instance_status("<DescribeInstancesResponse/>"));
+  CHECK_FALSE(ec2_parse_instance_status("not xml"));
 }
 
 TEST_CASE("RunInstances as moto answers it (namespace without trailing slash)") {
@@ -56,6 +72,8 @@ TEST_CASE("RunInstances as moto answers it (namespace without trailing slash)") 
   REQUIRE(parsed->size() == 2);
   for (auto& inst : *parsed) {
     CHECK(inst.cloud_id.rfind("i-", 0) == 0);
+    CHECK(inst.client_token == "tok1");
+    CHECK(inst.launch_index == static_cast<int32_t>(&inst - parsed->data()));
     CHECK(inst.instance_type == "t3.micro");
     CHECK(inst.zone == "us-east-1a");
     CHECK(inst.market == market_kind::spot);

@@ -85,15 +85,13 @@ TEST_CASE("RunInstances on demand omits market options, subnet and an unset max 
   CHECK(m.count("InstanceMarketOptions.SpotOptions.MaxPrice") == 0);
 }
 
-TEST_CASE("CreateTags lists resources and tags") {
+TEST_CASE("DescribeInstanceStatus asks for the ids with IncludeAllInstances") {
   form expected = {
-    {"Action", "CreateTags"},       {"Version", "2016-11-15"},
-    {"ResourceId.1", "i-a"},        {"ResourceId.2", "i-b"},
-    {"Tag.1.Key", "Name"},          {"Tag.1.Value", "web-1"},
-    {"Tag.2.Key", "styx:instance"}, {"Tag.2.Value", "u-1"},
+    {"Action", "DescribeInstanceStatus"}, {"Version", "2016-11-15"},
+    {"InstanceId.1", "i-a"},              {"InstanceId.2", "i-b"},
+    {"IncludeAllInstances", "true"},
   };
-  CHECK(form_map(ec2_create_tags({"i-a", "i-b"}, {{"Name", "web-1"}, {"styx:instance", "u-1"}}))
-        == expected);
+  CHECK(form_map(ec2_describe_instance_status({"i-a", "i-b"})) == expected);
 }
 
 TEST_CASE("DescribeInstances by ids, or by filters with pagination") {
@@ -185,9 +183,23 @@ TEST_CASE("ec2_requests_for: create of one slot tags it in RunInstances itself")
   CHECK(m.at("TagSpecification.1.Tag.2.Key") == "team");
 }
 
+TEST_CASE("ec2_requests_for polls states with DescribeInstanceStatus, 100 ids a call") {
+  api_call call;
+  call.op = api_op::describe;
+  call.cloud_ids = ids(250);
+  auto reqs = ec2_requests_for(call, 0);
+  REQUIRE(reqs.size() == 3);
+  for (auto& r : reqs)
+    CHECK(r.action == "DescribeInstanceStatus");
+  CHECK(form_map(reqs[0].body).count("InstanceId.100") == 1);
+  CHECK(form_map(reqs[0].body).count("InstanceId.101") == 0);
+  CHECK(form_map(reqs[2].body).at("InstanceId.50") == "i-249");
+}
+
 TEST_CASE("ec2_requests_for splits id lists at 1000") {
   api_call call;
   call.cloud_ids = ids(2500);
+  call.detail = true; // a describe with detail: DescribeInstances
   for (auto [op, action] : {std::pair{api_op::describe, "DescribeInstances"},
                             std::pair{api_op::stop, "StopInstances"},
                             std::pair{api_op::start, "StartInstances"},
@@ -242,53 +254,4 @@ TEST_CASE("ec2_requests_for: catalog asks zones, the table's types by filter, sp
   CHECK(spot.count("InstanceType." + std::to_string(n)) == 1);
   CHECK(reqs[1].paginated);
   CHECK(reqs[2].paginated);
-}
-
-TEST_CASE("ec2_assign_slots pairs slots by launch index and tags only what is missing") {
-  std::vector<create_slot> slots(3);
-  for (size_t i = 0; i < slots.size(); ++i) {
-    slots[i].id.lo = i + 1;
-    slots[i].name = "n-" + std::to_string(i);
-  }
-  std::vector<cloud_instance> launched(3);
-  for (size_t i = 0; i < launched.size(); ++i) {
-    launched[i].cloud_id = "i-" + std::to_string(i);
-    launched[i].tags = {{"styx:engine", "e"}};
-  }
-  // The third instance already carries its tags (e.g. a single-slot launch).
-  launched[2].tags[ownership_tag::instance] = slots[2].id.to_string();
-  launched[2].tags[ownership_tag::name] = "n-2";
-
-  auto bodies = ec2_assign_slots(slots, launched);
-  REQUIRE(bodies.size() == 2);
-  std::map<std::string, std::string> tagged; // resource -> instance tag
-  for (auto& body : bodies) {
-    auto m = form_map(body);
-    CHECK(m.at("Action") == "CreateTags");
-    CHECK(m.count("ResourceId.2") == 0);
-    CHECK(m.at("Tag.1.Key") == "Name");
-    CHECK(m.at("Tag.2.Key") == "styx:instance");
-    tagged[m.at("ResourceId.1")] = m.at("Tag.2.Value");
-  }
-  CHECK(tagged == std::map<std::string, std::string>{{"i-0", slots[0].id.to_string()},
-                                                     {"i-1", slots[1].id.to_string()}});
-  for (size_t i = 0; i < 3; ++i) {
-    CHECK(launched[i].owner_instance() == slots[i].id);
-    CHECK(launched[i].tags.at("Name") == "n-" + std::to_string(i));
-    CHECK(launched[i].tags.at("styx:engine") == "e");
-  }
-}
-
-TEST_CASE("ec2_assign_slots groups instances that get the same tags into one CreateTags") {
-  std::vector<create_slot> slots(2); // no ids, same name: identical tag sets
-  slots[0].name = slots[1].name = "same";
-  std::vector<cloud_instance> launched(2);
-  launched[0].cloud_id = "i-a";
-  launched[1].cloud_id = "i-b";
-  auto bodies = ec2_assign_slots(slots, launched);
-  REQUIRE(bodies.size() == 1);
-  auto m = form_map(bodies[0]);
-  CHECK(m.at("ResourceId.1") == "i-a");
-  CHECK(m.at("ResourceId.2") == "i-b");
-  CHECK(m.at("Tag.1.Value") == "same");
 }

@@ -151,3 +151,16 @@ TEST_CASE("a bucket with no capacity but a refill never gives") {
   CHECK_FALSE(b.try_consume(1, clk.now()));
   CHECK(b.time_until(1, clk.now()) == duration::max());
 }
+
+TEST_CASE("token bucket charge takes tokens that are not there and later takes wait for them") {
+  auto t0 = time_point{} + seconds(100);
+  token_bucket b{bucket_config{2, 1}, t0};
+  b.charge(5, t0); // 2 there: 3 in debt
+  CHECK(b.available(t0) == Approx(-3));
+  CHECK_FALSE(b.try_consume(1, t0 + seconds(3)));
+  CHECK(b.time_until(1, t0) == seconds(4));
+  CHECK(b.try_consume(1, t0 + seconds(4)));
+  token_bucket unlimited;
+  unlimited.charge(1000, t0);
+  CHECK(unlimited.try_consume(1, t0));
+}

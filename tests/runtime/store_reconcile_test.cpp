@@ -1,7 +1,7 @@
 // plan_reconcile: adopt up to a request's count, terminate surplus and orphans, mark vanished
-// records only after a complete listing, resolve open intents. assign_owners: instances a
-// crash left without their styx:instance tag get the store's id, a free intent slot, or a
-// fresh id.
+// records only after a complete listing, resolve open intents. assign_owners: instances
+// without a styx:instance tag are known by the store's record of their cloud id or by their
+// create call (client token and launch index), else get a fresh id.
 
 #include <catch2/catch.hpp>
 
@@ -106,10 +106,10 @@ TEST_CASE("reconcile report: JSON with every count") {
   r.terminated_orphans = 1;
   r.vanished = 2;
   r.errors.push_back("sim/x: \"down\"");
-  r.retagged = 4;
+  r.identified = 4;
   r.intents_resolved = 6;
   CHECK(r.to_json()
-        == "{\"listed\":5,\"adopted\":3,\"retagged\":4,\"terminated_surplus\":1,"
+        == "{\"listed\":5,\"adopted\":3,\"identified\":4,\"terminated_surplus\":1,"
            "\"terminated_orphans\":1,\"vanished\":2,\"unfinished\":0,\"intents_resolved\":6,"
            "\"errors\":[\"sim/x: \\\"down\\\"\"]}");
 }
@@ -139,36 +139,40 @@ stored_intent open_intent(const std::string& token, uint64_t req,
 
 } // namespace
 
-TEST_CASE("reconcile owners: an untagged instance gets its record's id, a free slot, or a "
-          "fresh id") {
-  // Record 10 knows cloud id "i-a" (its answer was committed, its CreateTags was not).
-  // Intent slots 20..22 of request 1: 20 is held by a tagged live instance, 21 by a live
-  // record; 22 is free. Request 2 has no intent: its untagged instance gets a fresh id.
+TEST_CASE("reconcile owners: an untagged instance is known by its record or its create call, "
+          "else gets a fresh id") {
+  // Record 10 knows cloud id "i-a". Intent t1 launched slots 20..22 of request 1 as one batch:
+  // its instances carry t1 and their launch index. Slot 21's record holds "i-z" already, so an
+  // instance claiming index 1 of t1 is a second copy (a create retried on a cloud that ignores
+  // client tokens), and so is the second claimant of index 2.
   auto rec10 = record(10, 1, instance_state::pending);
   rec10.cloud_id = "i-a";
   auto rec21 = record(21, 1, instance_state::running);
+  rec21.cloud_id = "i-z";
   auto rec22 = record(22, 1, instance_state::requested);
   rec22.cloud_id.clear();
   rec22.name = "web-22";
   std::vector<instance_record> recs{rec10, rec21, rec22};
-  std::vector<cloud_instance> cloud{untagged("i-a", 1, 1), live(20, 1, 1),
-                                    untagged("i-b", 1, 2), untagged("i-c", 1, 3),
-                                    untagged("i-d", 2, 4)};
+  auto batch = [](const std::string& id, int index) {
+    auto ci = untagged(id, 1, 2);
+    ci.client_token = "t1";
+    ci.launch_index = index;
+    return ci;
+  };
+  std::vector<cloud_instance> cloud{untagged("i-a", 1, 1), live(20, 1, 1), batch("i-b", 2),
+                                    batch("i-c", 1),        untagged("i-d", 2, 4),
+                                    batch("i-e", 2)};
   std::vector<stored_intent> intents{open_intent("t1", 1, {20, 21, 22})};
   uint64_t next = 100;
-  auto retags = assign_owners(cloud, recs, intents, [&] { return make_id<instance_id>(next++); });
-  REQUIRE(retags.size() == 4);
-  CHECK(retags[0].cloud_id == "i-a");
-  CHECK(retags[0].id == make_id<instance_id>(10));
-  CHECK(retags[1].cloud_id == "i-b");
-  CHECK(retags[1].id == make_id<instance_id>(22));
-  CHECK(retags[1].tags.at(ownership_tag::name) == "web-22");
-  CHECK(retags[2].id == make_id<instance_id>(100)); // no slot left: a retried create's extra
-  CHECK(retags[3].id == make_id<instance_id>(101));
-  // The listing carries the tags now, so the plan sees owners.
-  CHECK(cloud[2].owner_instance() == make_id<instance_id>(22));
-  CHECK(cloud[1].owner_instance() == make_id<instance_id>(20)); // tagged: untouched
-  CHECK(retags[0].tags.count(ownership_tag::instance) == 1);
+  auto n = assign_owners(cloud, recs, intents, [&] { return make_id<instance_id>(next++); });
+  CHECK(n == 5);
+  CHECK(cloud[0].owner_instance() == make_id<instance_id>(10));  // by its record
+  CHECK(cloud[1].owner_instance() == make_id<instance_id>(20));  // tagged: untouched
+  CHECK(cloud[2].owner_instance() == make_id<instance_id>(22));  // by (t1, 2)
+  CHECK(cloud[2].tags.at(ownership_tag::name) == "web-22");
+  CHECK(cloud[3].owner_instance() == make_id<instance_id>(100)); // slot 21 is i-z's
+  CHECK(cloud[4].owner_instance() == make_id<instance_id>(101)); // no create explains it
+  CHECK(cloud[5].owner_instance() == make_id<instance_id>(102)); // (t1, 2) claimed already
 }
 
 TEST_CASE("reconcile plan: an open intent is resolved, its slots that never reached the cloud "
@@ -182,7 +186,7 @@ TEST_CASE("reconcile plan: an open intent is resolved, its slots that never reac
   std::vector<instance_record> recs{record(10, 1, instance_state::running), slot(20), slot(21),
                                     slot(22)};
   // The intent's call launched slot 20 twice (moto ignores the token) and never launched 21
-  // or 22; 20's first copy is tagged, the second was re-tagged with a fresh id.
+  // or 22; 20's first copy is tagged, the second was given a fresh id.
   auto second = live(99, 1, 9);
   std::vector<cloud_instance> cloud{live(10, 1, 1), live(20, 1, 5), second};
   std::vector<stored_intent> intents{open_intent("t1", 1, {20, 21, 22})};
