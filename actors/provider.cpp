@@ -1,146 +1,21 @@
 #include "actors/provider.hpp"
 
-// The provider actor's rooms: coalescing is common/batcher.hpp's, polling decisions are
-// actors/poller.hpp's; this file keeps the buckets, the ready queues and the in-flight window
-// (pump), the answers of the cloud (answer, fail) and the retries (on_done).
+// The provider actor's rooms: coalescing is common/batcher.hpp's, the buckets and queues are
+// actors/call_queue.hpp's, polling decisions are actors/poller.hpp's, its state and the
+// messages it sends itself are actors/provider_internal.hpp's. This file wires them to the
+// actor: the in-flight window (pump, send_call), the answers of the cloud (answer, fail) and
+// the retries (on_done).
 
 #include "actors/journal.hpp"
-#include "actors/poller.hpp"
-#include "common/batcher.hpp"
-
-#include <array>
-#include <deque>
-#include <optional>
-#include <random>
-#include <unordered_map>
+#include "actors/provider_internal.hpp"
 
 #include <caf/actor_system.hpp>
-#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/send.hpp>
-#include <caf/typed_event_based_actor.hpp>
 
 namespace styx {
 namespace {
 
-// -- the provider's messages to itself --------------------------------------------------------
-// Continuations of the provider's own work: a cloud call answered, a create intent recorded,
-// a pump or poll timer due. They are local-only on purpose: not in the public provider_actor,
-// not registered with the actor system and not serialisable, so no holder of the public
-// handle (a remote engine included) can send them.
-
-struct call_done {
-  uint64_t seq;
-  api_reply reply;
-};
-
-struct intent_recorded {
-  uint64_t seq;
-  std::string error; // empty: recorded
-};
-
-struct pump_due {};
-struct poll_due {};
-
-} // namespace
-} // namespace styx
-
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::call_done)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::intent_recorded)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::pump_due)
-CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::poll_due)
-
-namespace styx {
-namespace {
-
-/// The interface the provider is spawned with; spawn_provider hands out only provider_actor.
-using provider_impl = provider_actor::extend<caf::reacts_to<call_done>,
-                                             caf::reacts_to<intent_recorded>,
-                                             caf::reacts_to<pump_due>, caf::reacts_to<poll_due>>;
-
-/// API classes, each with its own request bucket and queue.
-enum class call_class : uint8_t { create, start, stop, terminate, describe };
-constexpr size_t call_class_count = 5;
-
-call_class class_of(api_op op) {
-  switch (op) {
-    case api_op::create: return call_class::create;
-    case api_op::start: return call_class::start;
-    case api_op::stop: return call_class::stop;
-    case api_op::terminate: return call_class::terminate;
-    default: return call_class::describe;
-  }
-}
-
-api_op op_of(change_op op) {
-  switch (op) {
-    case change_op::stop: return api_op::stop;
-    case change_op::start: return api_op::start;
-    default: return api_op::terminate;
-  }
-}
-
-/// Someone waiting for the answer about one instance of a call.
-struct waiter {
-  instance_id id;
-  std::string cloud_id; // changes only
-  caf::strong_actor_ptr owner;
-  caf::typed_response_promise<instance_update> rp;
-};
-
-/// One instance of a create, waiting to be coalesced.
-struct create_item {
-  waiter w;
-  create_slot slot;
-};
-
-using create_batcher = batcher<launch_spec, create_item>;
-using change_batcher = batcher<change_op, waiter>;
-
-/// One API call on its way: queued, in flight, or waiting to be retried.
-struct outgoing {
-  api_call call;
-  std::vector<waiter> waiters; // create and change calls
-  caf::typed_response_promise<std::vector<cloud_instance>> list_rp;
-  caf::typed_response_promise<catalog> catalog_rp;
-  int attempt = 1;
-  time_point sent_at{}; // the last attempt's
-  time_point ready_at{};
-};
-
-struct provider_state {
-  static inline const char* name = "styx.provider";
-
-  cloud_api_ptr cloud;
-  provider_config cfg;
-  std::mt19937_64 rng;
-  backoff retry_delay{backoff_policy{}, rng};
-  retry_budget budget;
-  std::array<token_bucket, call_class_count> request_buckets;
-  std::array<token_bucket, call_class_count> resource_buckets; // describe: unlimited
-
-  create_batcher creates;                                    // coalescing creates by spec
-  change_batcher changes;                                    // by change_op
-  std::array<std::deque<outgoing>, call_class_count> ready;  // built calls, FIFO per class
-  std::vector<outgoing> backing_off;                         // retries waiting for ready_at
-  std::unordered_map<uint64_t, outgoing> in_flight;
-  uint64_t next_seq = 1;
-  uint64_t token_prefix = 0;
-  std::optional<time_point> wakeup;                          // earliest scheduled pump
-
-  poller<instance_actor> polls;
-
-  std::optional<catalog> cached_catalog;
-  std::vector<caf::typed_response_promise<catalog>> catalog_waiters;
-
-  provider_stats stats;
-};
-
-using provider_self = provider_impl::stateful_pointer<provider_state>;
-
-void keep_earliest(std::optional<time_point>& next, std::optional<time_point> t) {
-  if (t && (!next || *t < *next))
-    next = t;
-}
+using namespace provider_detail;
 
 // -- queueing ---------------------------------------------------------------------------
 
@@ -155,33 +30,14 @@ void schedule_pump(provider_self self, time_point at) {
 }
 
 void enqueue(provider_self self, outgoing o) {
-  auto c = class_of(o.call.op);
-  self->state.ready[static_cast<size_t>(c)].push_back(std::move(o));
+  self->state.queue.push(std::move(o));
 }
 
-void enqueue(provider_self self, std::vector<create_batcher::call> calls) {
-  for (auto& c : calls) {
-    outgoing o;
-    o.call.op = api_op::create;
-    o.call.spec = std::move(c.key);
-    for (auto& item : c.items) {
-      o.call.slots.push_back(std::move(item.slot));
-      o.waiters.push_back(std::move(item.w));
-    }
-    enqueue(self, std::move(o));
-  }
-}
-
-void enqueue(provider_self self, std::vector<change_batcher::call> calls) {
-  for (auto& c : calls) {
-    outgoing o;
-    o.call.op = op_of(c.key);
-    for (auto& w : c.items) {
-      o.call.cloud_ids.push_back(w.cloud_id);
-      o.waiters.push_back(std::move(w));
-    }
-    enqueue(self, std::move(o));
-  }
+/// Queues the calls of coalesced batches (creates or changes).
+template <class Call>
+void enqueue(provider_self self, std::vector<Call> calls) {
+  for (auto& c : calls)
+    enqueue(self, make_call(std::move(c)));
 }
 
 std::string next_token(provider_self self) {
@@ -189,91 +45,22 @@ std::string next_token(provider_self self) {
   return "styx-" + std::to_string(st.token_prefix) + "-" + std::to_string(st.next_seq++);
 }
 
-/// Moves due batches and due retries to the ready queues; returns the next deadline.
-std::optional<time_point> collect_due(provider_self self, time_point now) {
+void send_call(provider_self self, outgoing o);
+
+/// Queues the due batches and retries, then sends what the buckets and the in-flight window
+/// allow, and schedules the next wake-up.
+void pump(provider_self self) {
   auto& st = self->state;
+  auto now = self->clock().now();
   enqueue(self, st.creates.take_due(now));
   enqueue(self, st.changes.take_due(now));
   std::optional<time_point> next;
   keep_earliest(next, st.creates.next_deadline());
   keep_earliest(next, st.changes.next_deadline());
-  for (size_t i = 0; i < st.backing_off.size();) {
-    if (st.backing_off[i].ready_at <= now) {
-      auto c = class_of(st.backing_off[i].call.op);
-      st.ready[static_cast<size_t>(c)].push_front(std::move(st.backing_off[i]));
-      st.backing_off.erase(st.backing_off.begin() + static_cast<ptrdiff_t>(i));
-    } else {
-      keep_earliest(next, st.backing_off[i].ready_at);
-      ++i;
-    }
-  }
-  return next;
-}
-
-/// Splits the first `k` instances (and their waiters) off `head` into a call of their own.
-outgoing split_off(outgoing& head, size_t k) {
-  outgoing part;
-  part.call.op = head.call.op;
-  part.call.spec = head.call.spec;
-  part.attempt = head.attempt;
-  if (head.call.op == api_op::create) {
-    part.call.slots.assign(head.call.slots.begin(), head.call.slots.begin() + k);
-    head.call.slots.erase(head.call.slots.begin(), head.call.slots.begin() + k);
-    head.call.client_token.clear();
-  } else {
-    part.call.cloud_ids.assign(head.call.cloud_ids.begin(), head.call.cloud_ids.begin() + k);
-    head.call.cloud_ids.erase(head.call.cloud_ids.begin(), head.call.cloud_ids.begin() + k);
-  }
-  part.waiters.assign(std::make_move_iterator(head.waiters.begin()),
-                      std::make_move_iterator(head.waiters.begin() + k));
-  head.waiters.erase(head.waiters.begin(), head.waiters.begin() + k);
-  return part;
-}
-
-void send_call(provider_self self, outgoing o);
-
-/// Sends what the buckets and the in-flight window allow, and schedules the next wake-up.
-void pump(provider_self self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  auto next = collect_due(self, now);
-  for (size_t c = 0; c < call_class_count; ++c) {
-    auto& queue = st.ready[c];
-    auto& req = st.request_buckets[c];
-    auto& res = st.resource_buckets[c];
-    while (!queue.empty() && st.in_flight.size() < st.cfg.max_in_flight) {
-      auto& head = queue.front();
-      auto n = static_cast<double>(std::max<size_t>(1, head.call.size()));
-      bool carries = head.call.size() > 0 && c != static_cast<size_t>(call_class::describe);
-      // How many instances the resource bucket allows now; a batch may be split to that, but
-      // only into parts worth a call: at least a second's refill (or the whole rest), so that
-      // a drained bucket does not turn a batch into one call per instance.
-      // A retry is never split: its client token must cover exactly what it covered before.
-      double allowed = carries ? std::min(n, std::floor(res.available(now))) : n;
-      double worth = n;
-      if (carries && head.attempt == 1)
-        worth = std::min(n, std::max(1.0, std::floor(res.config().refill_per_sec)));
-      if (allowed < worth)
-        allowed = 0;
-      if (req.available(now) < 1 || allowed < 1) {
-        auto wait = std::max(req.time_until(1, now),
-                             carries ? res.time_until(worth, now) : duration::zero());
-        if (wait != duration::max())
-          keep_earliest(next, now + wait);
-        break;
-      }
-      req.try_consume(1, now);
-      if (carries)
-        res.try_consume(allowed, now);
-      if (allowed < n) { // the first `allowed` instances go now, the rest stay at the head
-        send_call(self, split_off(head, static_cast<size_t>(allowed)));
-      } else {
-        auto o = std::move(head);
-        queue.pop_front();
-        send_call(self, std::move(o));
-      }
-    }
-  }
+  keep_earliest(next, st.queue.release_retries(now));
+  keep_earliest(next, st.queue.release(
+                        now, [&] { return st.in_flight.size() < st.cfg.max_in_flight; },
+                        [&](outgoing o) { send_call(self, std::move(o)); }));
   if (next)
     schedule_pump(self, *next);
 }
@@ -460,7 +247,7 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
     if (err.kind == error_kind::throttled) {
       ++st.stats.throttled;
       // The cloud says we are too fast: empty our bucket so the next calls wait for refill.
-      st.request_buckets[static_cast<size_t>(class_of(o.call.op))].drain(now);
+      st.queue.throttled(o.call.op, now);
     }
     // Throttling is paced by the drained request bucket (every attempt needs a token), so it
     // has its own attempt limit and does not spend the retry budget; other retries do.
@@ -473,7 +260,7 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
         auto delay = st.retry_delay.delay(o.attempt, milliseconds(err.retry_after_ms));
         ++o.attempt;
         o.ready_at = now + delay;
-        st.backing_off.push_back(std::move(o));
+        st.queue.retry_later(std::move(o));
         schedule_pump(self, now + delay);
         pump(self);
         return;
@@ -514,17 +301,8 @@ void init(provider_self self, cloud_api_ptr cloud, provider_config cfg) {
   st.budget = retry_budget{st.cfg.budget};
   st.token_prefix = st.rng();
   auto now = self->clock().now();
-  auto& l = st.cfg.limits;
-  auto set = [&](call_class c, bucket_config req, bucket_config res) {
-    st.request_buckets[static_cast<size_t>(c)] = token_bucket{req, now};
-    st.resource_buckets[static_cast<size_t>(c)] = token_bucket{res, now};
-  };
-  set(call_class::create, l.create, l.create_instances);
-  set(call_class::start, l.start, l.start_instances);
-  set(call_class::stop, l.mutate, l.stop_instances);
-  set(call_class::terminate, l.terminate, l.terminate_instances);
-  set(call_class::describe, l.describe, bucket_config{});
-  const cloud_api* api = st.cloud.get(); // the state owns it, and outlives the batchers
+  st.queue = call_queue{st.cfg.limits, now};
+  const cloud_api* api = st.cloud.get(); // declared before the batchers: outlives them
   st.creates = create_batcher{st.cfg.create_window, [api](const launch_spec&) {
                                 return api->max_batch(api_op::create);
                               }};
@@ -584,7 +362,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       return rp;
     },
     [=](stats_atom) { return self->state.stats; },
-    // Local-only: see call_done and its siblings above.
+    // Local-only (actors/provider_internal.hpp): the provider's own continuations.
     [=](call_done& msg) { on_done(self, msg.seq, msg.reply); },
     [=](intent_recorded& msg) { on_intent_recorded(self, msg.seq, msg.error); },
     [=](pump_due) {
