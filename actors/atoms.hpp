@@ -8,9 +8,6 @@ namespace styx {
 using place_atom = caf::atom_constant<caf::atom("place")>;
 using give_up_atom = caf::atom_constant<caf::atom("give_up")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
-using pump_atom = caf::atom_constant<caf::atom("pump")>;
-using poll_atom = caf::atom_constant<caf::atom("poll")>;
-using done_atom = caf::atom_constant<caf::atom("done")>;
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;
 using timeout_atom = caf::atom_constant<caf::atom("timeout")>;
@@ -22,7 +19,6 @@ using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
-using intent_atom = caf::atom_constant<caf::atom("intent")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 
 } // namespace styx

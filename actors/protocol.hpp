@@ -23,6 +23,8 @@
 namespace styx {
 
 /// One per (cloud, region): rate-limits, coalesces, retries and polls for its instances.
+/// Only what others may send: its continuations to itself (cloud answers, recorded intents,
+/// timers) are local-only messages of the actor it is spawned as (actors/provider.cpp).
 using provider_actor = caf::typed_actor<
   // From instance actors. Answered when the (coalesced) call is done, after retries.
   caf::replies_to<create_instance>::with<instance_update>,
@@ -31,12 +33,7 @@ using provider_actor = caf::typed_actor<
   caf::reacts_to<watch_atom, std::string, instance_state>,
   caf::replies_to<list_instances>::with<std::vector<cloud_instance>>,
   caf::replies_to<catalog_atom>::with<catalog>,
-  caf::replies_to<stats_atom>::with<provider_stats>,
-  // Internal: answers from the cloud_api, timers.
-  caf::reacts_to<done_atom, uint64_t, api_reply>,
-  caf::reacts_to<intent_atom, uint64_t, std::string>,
-  caf::reacts_to<pump_atom>,
-  caf::reacts_to<poll_atom>>;
+  caf::replies_to<stats_atom>::with<provider_stats>>;
 
 /// One per instance: owns its lifecycle state machine.
 using instance_actor = caf::typed_actor<

@@ -12,7 +12,6 @@ void add_actor_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<change_op>("styx::change_op")
     .add_message_type<selector>("styx::selector")
     .add_message_type<placement_failed>("styx::placement_failed")
-    .add_message_type<api_reply>("styx::api_reply")
     .add_message_type<catalog>("styx::catalog")
     .add_message_type<std::vector<cloud_instance>>("std::vector<styx::cloud_instance>")
     .add_message_type<std::vector<instance_record>>("std::vector<styx::instance_record>")

@@ -1,0 +1,113 @@
+#pragma once
+// Internal to the provider actor (actors/provider.cpp): its API calls on their way, and the
+// queue that lets them out as the request and resource buckets allow. Not a public header.
+
+#include <array>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <caf/typed_response_promise.hpp>
+
+#include "actors/provider_config.hpp"
+#include "common/batcher.hpp"
+#include "messages/protocol.hpp"
+#include "providers/cloud_api.hpp"
+
+namespace styx {
+
+/// API classes, each with its own request bucket and queue.
+enum class call_class : uint8_t { create, start, stop, terminate, describe };
+constexpr size_t call_class_count = 5;
+
+call_class class_of(api_op op);
+
+/// Someone waiting for the answer about one instance of a call.
+struct waiter {
+  instance_id id;
+  std::string cloud_id; // changes only
+  caf::strong_actor_ptr owner;
+  caf::typed_response_promise<instance_update> rp;
+};
+
+/// One API call on its way: queued, in flight, or waiting to be retried.
+struct outgoing {
+  api_call call;
+  std::vector<waiter> waiters; // create and change calls
+  caf::typed_response_promise<std::vector<cloud_instance>> list_rp;
+  int attempt = 1;
+  time_point sent_at{}; // the last attempt's
+  time_point ready_at{};
+};
+
+/// One instance of a create, waiting to be coalesced.
+struct create_item {
+  waiter w;
+  create_slot slot;
+};
+
+using create_batcher = batcher<launch_spec, create_item>; // by launch spec
+using change_batcher = batcher<change_op, waiter>;        // by change_op
+
+api_op op_of(change_op op);
+
+/// The API call of a coalesced batch's call, with its waiters in the batch's order.
+outgoing make_call(create_batcher::call c);
+outgoing make_call(change_batcher::call c);
+
+/// Keeps in `next` the earlier of itself and `t`.
+inline void keep_earliest(std::optional<time_point>& next, std::optional<time_point> t) {
+  if (t && (!next || *t < *next))
+    next = t;
+}
+
+/// A call_queue holds the provider's built calls until they may go: one FIFO queue per call
+/// class, and the retries backing off until their ready_at (then first in their queue). It
+/// owns the buckets: every call takes a token from its class's request bucket and, when it
+/// carries instances (describes do not count), one per instance from the resource bucket. A
+/// call that would overdraw waits; a first attempt may be split to what the resource bucket
+/// allows, but only into parts worth a call (at least a second's refill, or the whole rest),
+/// so that a drained bucket does not turn a batch into one call per instance. A retry is
+/// never split: its client token must cover exactly what it covered before.
+///
+/// Thread rules: none of its own. It is a plain value, not thread-safe; its one owner (the
+/// provider actor) calls it from one thread at a time. It never reads a clock: every method
+/// that needs time takes `now`.
+///
+/// Lifetimes: it owns the calls it holds (and the promises in them) until release() hands
+/// them to `send`; it keeps nothing of them afterwards, and no reference to its callers.
+class call_queue {
+public:
+  call_queue() = default; // unlimited buckets
+  call_queue(const rate_limits& limits, time_point now);
+
+  /// Queues `o` behind the calls of its class.
+  void push(outgoing o);
+
+  /// Holds `o` until `o.ready_at`; then it goes first in its class.
+  void retry_later(outgoing o);
+
+  /// The cloud said we are too fast: empties the request bucket of `op`'s class, so that its
+  /// next calls wait for the refill.
+  void throttled(api_op op, time_point now);
+
+  /// Moves the retries due at `now` to the front of their queues; returns when the next of
+  /// the others is due.
+  std::optional<time_point> release_retries(time_point now);
+
+  /// Class by class, hands each call the buckets allow at `now` to `send`, while `room()`
+  /// says the in-flight window has room; returns when a call held back by a bucket could go.
+  std::optional<time_point> release(time_point now, const std::function<bool()>& room,
+                                    const std::function<void(outgoing)>& send);
+
+private:
+  std::array<std::deque<outgoing>, call_class_count> ready_; // built calls, FIFO per class
+  std::vector<outgoing> backing_off_;                        // retries waiting for ready_at
+  std::array<token_bucket, call_class_count> request_buckets_;
+  std::array<token_bucket, call_class_count> resource_buckets_; // describe: unlimited
+};
+
+} // namespace styx
