@@ -94,6 +94,12 @@ void call_queue::throttled(api_op op, time_point now) {
   request_buckets_[static_cast<size_t>(class_of(op))].drain(now);
 }
 
+void call_queue::charge(api_op op, uint32_t n, time_point now) {
+  auto c = static_cast<size_t>(class_of(op));
+  request_buckets_[c].charge(n, now);
+  taken_[c] += n;
+}
+
 std::optional<time_point> call_queue::release_retries(time_point now) {
   std::optional<time_point> next;
   for (size_t i = 0; i < backing_off_.size();) {
@@ -135,6 +141,7 @@ std::optional<time_point> call_queue::release(time_point now, const std::functio
         break;
       }
       req.try_consume(1, now);
+      ++taken_[c];
       if (carries)
         res.try_consume(allowed, now);
       if (allowed < n) { // the first `allowed` instances go now, the rest stay at the head

@@ -94,6 +94,13 @@ public:
   /// next calls wait for the refill.
   void throttled(api_op op, time_point now);
 
+  /// A call of `op` made `n` more HTTP requests than the one it was admitted for (pages):
+  /// their tokens are taken from its request bucket after the fact, into debt if need be.
+  void charge(api_op op, uint32_t n, time_point now);
+
+  /// Request-bucket tokens taken so far, per call class: one per HTTP request let through.
+  std::vector<uint64_t> taken() const { return {taken_.begin(), taken_.end()}; }
+
   /// Moves the retries due at `now` to the front of their queues; returns when the next of
   /// the others is due.
   std::optional<time_point> release_retries(time_point now);
@@ -108,6 +115,7 @@ private:
   std::vector<outgoing> backing_off_;                        // retries waiting for ready_at
   std::array<token_bucket, call_class_count> request_buckets_;
   std::array<token_bucket, call_class_count> resource_buckets_; // describe: unlimited
+  std::array<uint64_t, call_class_count> taken_{};
 };
 
 } // namespace styx

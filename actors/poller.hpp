@@ -103,9 +103,13 @@ public:
   }
 
   /// The answer to a describe of `asked` sent at `sent_at`: the updates for the owners, in
-  /// the order of `answered`, then the vanished ones in the order of `asked`.
+  /// the order of `answered`, then the vanished ones in the order of `asked`. With
+  /// `need_detail`, an instance that stopped or ended without being asked and whose answer
+  /// gives no reason is not updated: its id goes to `need_detail`, for a describe with detail
+  /// (the cheap status poll of EC2 carries no state reason).
   std::vector<update> on_described(time_point sent_at, const std::vector<std::string>& asked,
-                                   const std::vector<cloud_instance>& answered) {
+                                   const std::vector<cloud_instance>& answered,
+                                   std::vector<std::string>* need_detail = nullptr) {
     outstanding_ = false;
     std::vector<update> out;
     std::unordered_set<std::string> seen;
@@ -118,6 +122,11 @@ public:
       // as the truth, it would put a terminating instance back to running, out of the polls.
       if (sent_at < i->second.since)
         continue;
+      if (need_detail != nullptr && inst.state_reason.empty()
+          && ended_unasked(i->second.last, inst.state)) {
+        need_detail->push_back(inst.cloud_id);
+        continue;
+      }
       i->second.last = inst.state;
       out.push_back(update{i->second.owner, inst});
       note_state(inst.cloud_id, inst.state);
@@ -146,6 +155,13 @@ public:
   size_t moving() const { return moving_.size(); }
 
 private:
+  /// Stopped or ended while the engine had not asked it to stop or end.
+  static bool ended_unasked(instance_state last, instance_state now) {
+    using s = instance_state;
+    bool ended = now == s::stopped || now == s::terminated || now == s::terminating;
+    return ended && last != s::stopping && last != s::terminating && last != s::stopped;
+  }
+
   struct entry {
     Owner owner;
     instance_state last;

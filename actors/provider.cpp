@@ -9,6 +9,9 @@
 #include "actors/journal.hpp"
 #include "actors/provider_internal.hpp"
 
+#include <unordered_map>
+#include <unordered_set>
+
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
 
@@ -147,19 +150,72 @@ void poll(provider_self self) {
 
 // -- answers ----------------------------------------------------------------------------
 
+/// The instance of each slot of a create call's answer, null where the answer lacks it. Which
+/// instance is which comes from the create call alone (slot_identity): a named instance
+/// carries its slot's id; a batch's instance is the slot at its launch index, and gets its
+/// slot's ownership tags here, as the engine knows them (the cloud holds only the shared ones).
+std::vector<cloud_instance*> match_slots(slot_identity identity,
+                                         const std::vector<create_slot>& slots,
+                                         std::vector<cloud_instance>& launched) {
+  std::vector<cloud_instance*> result(slots.size(), nullptr);
+  if (identity == slot_identity::token_index) {
+    for (auto& inst : launched) {
+      auto k = static_cast<size_t>(inst.launch_index);
+      if (inst.launch_index < 0 || k >= slots.size() || result[k] != nullptr)
+        continue;
+      result[k] = &inst;
+      inst.tags[ownership_tag::instance] = slots[k].id.to_string();
+      if (!slots[k].name.empty())
+        inst.tags[ownership_tag::name] = slots[k].name;
+    }
+    return result;
+  }
+  std::unordered_map<instance_id, size_t, uuid_hash> slot_of;
+  for (size_t k = 0; k < slots.size(); ++k)
+    slot_of.emplace(slots[k].id, k);
+  for (auto& inst : launched)
+    if (auto i = slot_of.find(inst.owner_instance()); i != slot_of.end())
+      result[i->second] = &inst;
+  return result;
+}
+
+/// `o` failed with not_found naming `unknown` ids: those waiters are answered (a describe
+/// reports them as vanished), and the rest go again as a new call, through the buckets.
+void resend_known(provider_self self, outgoing& o, const api_reply& reply) {
+  auto& st = self->state;
+  std::unordered_set<std::string> unknown(reply.unknown_ids.begin(), reply.unknown_ids.end());
+  outgoing rest;
+  rest.call = o.call;
+  rest.call.cloud_ids.clear();
+  rest.attempt = o.attempt;
+  for (auto& id : o.call.cloud_ids)
+    if (unknown.count(id) == 0)
+      rest.call.cloud_ids.push_back(id);
+  if (o.call.op == api_op::describe) {
+    std::vector<std::string> gone(reply.unknown_ids.begin(), reply.unknown_ids.end());
+    for (auto& u : st.polls.on_described(o.sent_at, gone, {}))
+      self->send(u.owner, instance_update{std::move(u.instance), {}});
+  }
+  for (auto& w : o.waiters) {
+    if (unknown.count(w.cloud_id) > 0)
+      w.rp.deliver(instance_update{{}, reply.error});
+    else
+      rest.waiters.push_back(std::move(w));
+  }
+  if (!rest.call.cloud_ids.empty())
+    enqueue(self, std::move(rest));
+  else if (o.call.op == api_op::describe)
+    st.polls.on_describe_failed(); // nothing left to ask: the next poll may go
+}
+
 void answer(provider_self self, outgoing& o, api_reply& reply) {
   auto& st = self->state;
   switch (o.call.op) {
     case api_op::create: {
-      std::unordered_map<instance_id, cloud_instance*, uuid_hash> by_owner;
-      for (auto& inst : reply.instances)
-        by_owner.emplace(inst.owner_instance(), &inst);
+      auto slots = match_slots(st.cloud->identity(), o.call.slots, reply.instances);
       for (size_t i = 0; i < o.waiters.size(); ++i) {
         auto& w = o.waiters[i];
-        auto found = by_owner.find(w.id);
-        cloud_instance* inst = found != by_owner.end() ? found->second
-                               : i < reply.instances.size() ? &reply.instances[i]
-                                                            : nullptr;
+        cloud_instance* inst = slots[i];
         if (inst == nullptr) {
           w.rp.deliver(instance_update{{}, make_cloud_error(error_kind::fatal, "MissingInstance",
                                                             "create answer lacks the instance")});
@@ -190,11 +246,21 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
       }
       break;
     }
-    case api_op::describe:
-      for (auto& u : st.polls.on_described(o.sent_at, o.call.cloud_ids, reply.instances))
+    case api_op::describe: {
+      std::vector<std::string> need_detail;
+      for (auto& u : st.polls.on_described(o.sent_at, o.call.cloud_ids, reply.instances,
+                                           o.call.detail ? nullptr : &need_detail))
         self->send(u.owner, instance_update{std::move(u.instance), {}});
+      if (!need_detail.empty()) { // ended without being asked: why, in one more call
+        outgoing detail;
+        detail.call.op = api_op::describe;
+        detail.call.detail = true;
+        detail.call.cloud_ids = std::move(need_detail);
+        enqueue(self, std::move(detail));
+      }
       st.stats.watched = static_cast<int64_t>(st.polls.watched());
       break;
+    }
     case api_op::list:
       o.list_rp.deliver(std::move(reply.instances));
       break;
@@ -237,6 +303,13 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
   auto o = std::move(i->second);
   st.in_flight.erase(i);
   auto now = self->clock().now();
+  if (reply.requests > 1) // follow-up pages: admitted after the fact, counted all the same
+    st.queue.charge(o.call.op, reply.requests - 1, now);
+  if (reply.error.kind == error_kind::not_found && !reply.unknown_ids.empty()) {
+    resend_known(self, o, reply);
+    pump(self);
+    return;
+  }
   if (!reply.error) {
     st.budget.on_success(o.attempt > 1);
     if (o.call.op == api_op::create && st.cfg.journal)
@@ -255,7 +328,7 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
     int max_attempts = throttled ? st.cfg.throttle_attempts : st.cfg.retry.max_attempts;
     if (is_retryable(err.kind) && o.attempt < max_attempts) {
       if (throttled
-          || st.budget.try_acquire(err.kind == error_kind::transient && err.code == "Timeout")) {
+          || st.budget.try_acquire(err.kind == error_kind::timeout)) {
         ++st.stats.retries;
         auto delay = st.retry_delay.delay(o.attempt, milliseconds(err.retry_after_ms));
         ++o.attempt;
@@ -361,7 +434,11 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       }
       return rp;
     },
-    [=](stats_atom) { return self->state.stats; },
+    [=](stats_atom) {
+      auto stats = self->state.stats;
+      stats.tokens_taken = self->state.queue.taken();
+      return stats;
+    },
     // Local-only (actors/provider_internal.hpp): the provider's own continuations.
     [=](call_done& msg) { on_done(self, msg.seq, msg.reply); },
     [=](intent_recorded& msg) { on_intent_recorded(self, msg.seq, msg.error); },
