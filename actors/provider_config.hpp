@@ -7,8 +7,8 @@
 
 #include "common/backoff.hpp"
 #include "common/batch_window.hpp"
+#include "common/ec2_rate_limits.hpp"
 #include "common/retry_budget.hpp"
-#include "common/token_bucket.hpp"
 
 namespace styx {
 class journal;
@@ -16,24 +16,9 @@ class journal;
 
 namespace styx {
 
-/// Request buckets (one token per call) and resource buckets (one token per instance).
-struct rate_limits {
-  bucket_config create{5, 2};        // RunInstances calls
-  bucket_config start{5, 2};         // StartInstances calls
-  bucket_config mutate{50, 5};       // StopInstances and other mutating calls
-  bucket_config describe{100, 20};   // Describe*, list, catalog
-  bucket_config terminate{100, 5};   // TerminateInstances calls
-  bucket_config create_instances{1000, 2};
-  bucket_config start_instances{1000, 2};
-  bucket_config stop_instances{1000, 20};
-  bucket_config terminate_instances{1000, 20};
-
-  /// No limits at all: for benchmarks of the engine itself.
-  static rate_limits unlimited();
-
-  /// Every refill rate multiplied by k (capacities unchanged): a faster account.
-  void scale_refill(double k);
-};
+/// Request buckets (one token per call) and resource buckets (one token per instance), per
+/// call class: EC2's published limits, the same numbers the simulated cloud enforces.
+using rate_limits = ec2_rate_limits;
 
 struct provider_config {
   rate_limits limits;

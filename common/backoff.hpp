@@ -1,7 +1,11 @@
 #pragma once
-// Exponential backoff with full jitter: the delay before retry k is uniform in
-// [0, min(cap, base * 2^(k-1))), and never shorter than a server's Retry-After.
-// The random source is injected, so that tests are deterministic.
+// Exponential backoff, the one every retry loop uses. The ceiling before retry k is
+// min(cap, base * 2^(k-1)); the delay is drawn under it by the policy's jitter:
+//   full  (the default): uniform in [0, ceiling)
+//   equal:               ceiling/2 plus uniform in [0, ceiling/2)
+//   none:                the ceiling itself (deterministic: 100 ms, 200 ms, ... up to cap)
+// and is never shorter than a server's Retry-After. The random source is injected, so that
+// tests are deterministic.
 
 #include <random>
 
@@ -9,10 +13,13 @@
 
 namespace styx {
 
+enum class jitter_mode { full, equal, none };
+
 struct backoff_policy {
   duration base = milliseconds(100);
   duration cap = seconds(20);
   int max_attempts = 5; // attempts in all, the first included
+  jitter_mode jitter = jitter_mode::full;
 };
 
 class backoff {
@@ -25,9 +32,14 @@ public:
   /// The delay before retry number `retry` (1 for the first retry).
   duration delay(int retry, duration retry_after = duration::zero());
 
+  /// min(cap, base * 2^(retry-1)): the longest delay before retry number `retry`.
+  duration ceiling(int retry) const;
+
   const backoff_policy& policy() const { return policy_; }
 
 private:
+  duration uniform_below(duration bound); // [0, bound); zero when bound <= 0
+
   backoff_policy policy_;
   std::mt19937_64* rng_;
 };

@@ -1,6 +1,7 @@
 #include "runtime/node_client.hpp"
 
 #include <algorithm>
+#include <random>
 #include <set>
 #include <stdexcept>
 
@@ -61,9 +62,11 @@ using retry_atom = caf::atom_constant<caf::atom("nretry")>;
 using node_up_atom = caf::atom_constant<caf::atom("nodeup")>;
 
 struct connector_state {
-  int attempt = 0;
-  bool announced = false;      // the waiter heard of the first connection
-  caf::actor_addr node;        // the node actor while connected
+  int attempt = 0;        // failed connection attempts since the last success
+  bool announced = false; // the waiter heard of the first connection
+  caf::actor_addr node;   // the node actor while connected
+  std::mt19937_64 rng{std::random_device{}()}; // drawn from only if the policy has jitter
+  backoff retry_delay{node_reconnect_backoff, rng};
 };
 
 using connector_actor = caf::stateful_actor<connector_state>;
@@ -79,9 +82,8 @@ caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor s
   self->monitor(sup);
   auto retry_later = [self, n](const std::string& why) {
     auto& st = self->state;
-    auto delay = std::min<duration>(milliseconds(100) * (1 << std::min(st.attempt, 6)),
-                                    seconds(5));
     ++st.attempt;
+    auto delay = st.retry_delay.delay(st.attempt);
     spdlog::warn("node {}: {} (attempt {}; retrying in {} ms)", n.to_string(), why, st.attempt,
                  std::chrono::duration_cast<milliseconds>(delay).count());
     self->delayed_send(self, delay, retry_atom::value);

@@ -4,20 +4,29 @@
 // (provider_atom, handle, id).
 //
 // One connector actor per node, non-blocking: the middleman's connect_atom, retried with
-// exponential backoff (100 ms doubling to 5 s) while the node is unreachable. Connectors
-// monitor the supervisor and end with it. Refuses plaintext to a non-loopback host.
+// exponential backoff (node_reconnect_backoff: 100 ms doubling to 5 s) while the node is
+// unreachable. Connectors monitor the supervisor and end with it. Refuses plaintext to a
+// non-loopback host.
 
 #include <cstdint>
+#include <limits>
 #include <string>
 #include <vector>
 
 #include <caf/fwd.hpp>
 
 #include "actors/protocol.hpp"
+#include "common/backoff.hpp"
 #include "common/time.hpp"
 #include "runtime/node.hpp"
 
 namespace styx {
+
+/// How a connector waits before trying an unreachable node again: 100 ms doubling to 5 s, for
+/// as long as the supervisor lives. No jitter: one engine connects to few nodes, so there is no
+/// herd to spread out, and the log's "retrying in" stays predictable.
+inline constexpr backoff_policy node_reconnect_backoff{
+  milliseconds(100), seconds(5), std::numeric_limits<int>::max(), jitter_mode::none};
 
 /// Reads a nodes file: a YAML list of "host:port" strings, or a map
 ///   nodes: [host:port, ...]

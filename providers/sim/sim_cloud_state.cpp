@@ -166,9 +166,9 @@ bool sim_cloud::impl::admit(const std::string& region, const api_call& call, tim
   if (it == buckets.end()) {
     auto& b = cfg.buckets;
     region_buckets rb{
-      {b.create_requests, now},    {b.start_requests, now},     {b.describe_requests, now},
-      {b.terminate_requests, now}, {b.stop_requests, now},      {b.create_instances, now},
-      {b.start_instances, now},    {b.terminate_instances, now}, {b.stop_instances, now},
+      {b.create, now},          {b.start, now},               {b.describe, now},
+      {b.terminate, now},       {b.mutate, now},              {b.create_instances, now},
+      {b.start_instances, now}, {b.terminate_instances, now}, {b.stop_instances, now},
     };
     it = buckets.emplace(region, std::move(rb)).first;
   }

@@ -8,34 +8,15 @@
 #include <string>
 #include <vector>
 
+#include "common/ec2_rate_limits.hpp"
 #include "common/time.hpp"
-#include "common/token_bucket.hpp"
 
 namespace styx {
 
-/// EC2's published API rate limits (per account and region): request buckets count calls,
-/// resource buckets count instances. Every call must get a token from both of its buckets.
-struct sim_buckets {
-  // Requests.
-  bucket_config create_requests{5, 2};      // RunInstances
-  bucket_config start_requests{5, 2};       // StartInstances
-  bucket_config describe_requests{100, 20}; // describe, list and catalog (non-mutating)
-  bucket_config terminate_requests{100, 5}; // TerminateInstances
-  bucket_config stop_requests{50, 5};       // StopInstances (mutating, general)
-  // Instances.
-  bucket_config create_instances{1000, 2};
-  bucket_config start_instances{1000, 2};
-  bucket_config terminate_instances{1000, 20};
-  bucket_config stop_instances{1000, 20};
-
-  /// Every refill rate multiplied by k (capacities unchanged).
-  void scale_refill(double k) {
-    for (auto* b : {&create_requests, &start_requests, &describe_requests, &terminate_requests,
-                    &stop_requests, &create_instances, &start_instances, &terminate_instances,
-                    &stop_instances})
-      b->refill_per_sec *= k;
-  }
-};
+/// The server-side buckets per region (common/ec2_rate_limits.hpp): request buckets count
+/// calls, resource buckets count instances. Every call must get a token from both of its
+/// buckets. The client's defaults (rate_limits) are the same struct.
+using sim_buckets = ec2_rate_limits;
 
 struct sim_config {
   uint64_t seed = 1; // the only source of randomness

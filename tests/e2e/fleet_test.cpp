@@ -44,10 +44,10 @@ engine_config chaotic_config(const std::string& dir) {
   sim.zone_capacity = {{"us-east-1a", 1500}, {"us-east-1b", 1000}, {"us-west-2a", 500}};
   // The cloud throttles below what the engine believes it may send: real RequestLimitExceeded.
   sim.throttle = true;
-  sim.buckets.create_requests = {5, 20};
+  sim.buckets.create = {5, 20};
   sim.buckets.create_instances = {1500, 2500};
-  sim.buckets.describe_requests = {20, 40};
-  sim.buckets.terminate_requests = {10, 20};
+  sim.buckets.describe = {20, 40};
+  sim.buckets.terminate = {10, 20};
   sim.buckets.terminate_instances = {2000, 4000};
   provider_spec p;
   p.cloud = "sim";

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <set>
 
 #include "runtime/engine.hpp"
@@ -118,4 +119,16 @@ TEST_CASE("an engine provisions 10,000 instances across two nodes", "[node][e2e]
   CHECK(per_region["us-west-2"] > 0);
   eng->terminate(selector::everything());
   CHECK(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+}
+
+TEST_CASE("node reconnect backoff waits 100 ms doubling to 5 s without jitter", "[node]") {
+  std::mt19937_64 rng{1};
+  backoff b{node_reconnect_backoff, rng};
+  CHECK(node_reconnect_backoff.jitter == jitter_mode::none);
+  CHECK(b.delay(1) == milliseconds(100));
+  CHECK(b.delay(2) == milliseconds(200));
+  CHECK(b.delay(6) == milliseconds(3200));
+  CHECK(b.delay(7) == seconds(5));
+  CHECK(b.delay(10000) == seconds(5));
+  CHECK(b.may_retry(1000000)); // a connector never gives up while the supervisor lives
 }
