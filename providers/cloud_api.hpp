@@ -47,11 +47,11 @@ struct api_call {
   std::string client_token;            // idempotency token of the batch
   // describe, stop, start, terminate
   std::vector<std::string> cloud_ids;
+  // list
+  tag_map filter;
   // describe: every detail the cloud has (tags, state reason), not only the states. The
   // provider asks for it only for instances that ended without being asked.
   bool detail = false;
-  // list
-  tag_map filter;
 
   /// Instances this call counts against a resource bucket.
   size_t size() const { return op == api_op::create ? slots.size() : cloud_ids.size(); }

@@ -55,7 +55,7 @@ std::map<std::string, int> check_invariants(const std::string& dir) {
   for (auto& ci : cloud_view(dir))
     if (!is_final(ci.state))
       live.push_back({ci.cloud_id, ci.owner_request().to_string(),
-                      ci.owner_instance().to_string()});
+                      ci.owner_instance().to_string(), ci.client_token, ci.launch_index});
   return test::check_store_against(dir + "/styx.db", live);
 }
 
