@@ -194,7 +194,7 @@ int run_up(const common_options& common, const up_options& opts) {
     auto old = db->find_request(old_id);
     if (!old)
       throw usage_error("no request " + opts.resume + " in the store");
-    if (old->state == "cancelled")
+    if (old->state == request_state::cancelled)
       throw usage_error("request " + opts.resume
                         + " was cancelled (styx down --request); it cannot be resumed");
     auto spec = old->request();
@@ -206,7 +206,7 @@ int run_up(const common_options& common, const up_options& opts) {
     for (auto& r : resumed_eng->list(sel))
       if (is_live(r.state))
         ++live;
-    db->set_request_state(old_id, "resumed");
+    db->set_request_state(old_id, request_state::resumed);
     int missing = old->count - live;
     if (missing <= 0) {
       std::cout << live << '/' << old->count << " running (request " << opts.resume
@@ -372,7 +372,7 @@ int run_change(const common_options& common, const change_options& opts) {
     // reconcile after a crash of this command brings it back.
     if (auto db = eng->durable_store()) {
       for (auto& rid : sel.requests)
-        db->set_request_state(rid, "cancelled");
+        db->set_request_state(rid, request_state::cancelled);
       db->flush();
     }
   }

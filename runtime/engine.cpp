@@ -560,7 +560,7 @@ reconcile_report engine::reconcile() {
   for (auto& rid : plan.unfinished) {
     if (db->recorded_here(rid)) // running in this process, not interrupted
       continue;
-    db->set_request_state(rid, "interrupted");
+    db->set_request_state(rid, request_state::interrupted);
     ++report.unfinished;
   }
   for (auto rec : plan.never_created) {

@@ -48,8 +48,8 @@ struct reconcile_plan {
   std::vector<cloud_instance> terminate_surplus;
   std::vector<cloud_instance> terminate_orphans;
   std::vector<instance_record> vanished;    // store records to mark terminated
-  std::vector<request_id> unfinished;       // "submitted" requests the store never saw finish:
-                                            // marked "interrupted" (styx up --resume ID)
+  std::vector<request_id> unfinished;       // submitted requests the store never saw finish:
+                                            // marked interrupted (styx up --resume ID)
   std::vector<std::string> resolved_intents; // client tokens of open intents to close
   std::vector<instance_record> never_created; // "requested" records of their slots, or of
                                               // an unfinished request, that no cloud holds:
