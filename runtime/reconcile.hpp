@@ -24,7 +24,7 @@
 //     The "requested" records of an unfinished request are failed too (only after a complete
 //     listing): no process will create them any more.
 //
-// engine::reconcile() (engine.cpp) lists, assigns and tags owners, plans, then adopts,
+// The reconciler (runtime/reconciler.hpp) lists, assigns and tags owners, plans, then adopts,
 // terminates and records.
 
 #include <functional>
