@@ -383,7 +383,7 @@ int run_change(const common_options& common, const change_options& opts) {
   }
   auto change = [&] {
     return opts.op == change_op::stop    ? eng->stop(sel)
-           : opts.op == change_op::start ? eng->start(sel)
+           : opts.op == change_op::start ? eng->start_instances(sel)
                                           : eng->terminate(sel);
   };
   auto asked = change();

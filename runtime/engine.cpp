@@ -432,7 +432,7 @@ int engine::stop(const selector& sel) {
   return impl_->ask<int>(change_op::stop, sel);
 }
 
-int engine::start(const selector& sel) {
+int engine::start_instances(const selector& sel) {
   return impl_->ask<int>(change_op::start, sel);
 }
 

@@ -88,7 +88,7 @@ public:
   std::vector<instance_record> list(const selector& sel = selector::everything());
   /// Each returns how many instances were asked to move.
   int stop(const selector& sel);
-  int start(const selector& sel);
+  int start_instances(const selector& sel); // starts stopped instances
   int terminate(const selector& sel);
   /// Finds this engine's instances on every provider (by its ownership tag) and takes them
   /// over; returns how many. `styx status` and `styx down` in a new process start with it.
