@@ -58,27 +58,16 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
           for (auto& inst : found) {
             if (is_final(inst.state))
               continue;
-            instance_record rec;
-            rec.id = owner_of(inst, known);
-            if (rec.id.empty() && st.cfg.ids) {
+            auto id = owner_of(inst, known);
+            if (id.empty() && st.cfg.ids) {
               // Ours (it carries the engine's tag) but of a create this process never saw
               // answered: tracked under a new id, so that `down --all` ends it too.
-              static_cast<uuid&>(rec.id) = st.cfg.ids->next();
+              static_cast<uuid&>(id) = st.cfg.ids->next();
             }
-            if (rec.id.empty() || st.instances.count(rec.id) > 0)
+            if (id.empty() || st.instances.count(id) > 0)
               continue;
-            rec.request = inst.owner_request();
-            rec.name = inst.tags.count("Name") ? inst.tags.at("Name") : inst.cloud_id;
-            rec.provider = pid;
-            rec.zone = inst.zone;
-            rec.instance_type = inst.instance_type;
-            rec.market = inst.market;
-            rec.cloud_id = inst.cloud_id;
-            rec.state = inst.state;
-            rec.since = inst.launched_at;
-            for (auto& [k, v] : inst.tags)
-              if (k.rfind("styx:", 0) != 0 && k != "Name")
-                rec.tags.emplace(k, v);
+            auto rec = record_of(inst, pid);
+            rec.id = id;
             auto h = spawn_instance(self->system(),
                                     instance_init{rec, self, st.cfg.instance, handle});
             st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};

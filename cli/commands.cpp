@@ -185,39 +185,22 @@ int run_up(const common_options& common, const up_options& opts) {
   std::unique_ptr<engine> resumed_eng;
   provision_request req;
   if (!opts.resume.empty()) {
-    // Resume: reconcile (adopts what the interrupted run created), then a new request for
-    // what is missing; the old one is marked "resumed".
+    // Resume: the engine reconciles (adopts what the interrupted run created), marks the old
+    // request resumed and gives a new request for what is missing.
     auto old_id = parse_request_id(opts.resume, "--resume");
     resumed_eng = engine::start(config_for(common, {}));
-    resumed_eng->reconcile();
-    auto db = resumed_eng->durable_store();
-    auto old = db->find_request(old_id);
-    if (!old)
-      throw usage_error("no request " + opts.resume + " in the store");
-    if (old->state == "cancelled")
-      throw usage_error("request " + opts.resume
-                        + " was cancelled (styx down --request); it cannot be resumed");
-    auto spec = old->request();
-    if (!spec)
-      throw usage_error("request " + opts.resume + " has no stored spec to resume");
-    selector sel;
-    sel.requests.push_back(old_id);
-    int live = 0;
-    for (auto& r : resumed_eng->list(sel))
-      if (is_live(r.state))
-        ++live;
-    db->set_request_state(old_id, "resumed");
-    int missing = old->count - live;
-    if (missing <= 0) {
-      std::cout << live << '/' << old->count << " running (request " << opts.resume
+    resume_result resumed;
+    try {
+      resumed = resumed_eng->resume(old_id);
+    } catch (const request_refused& e) {
+      throw usage_error(e.what());
+    }
+    if (!resumed.rest) {
+      std::cout << resumed.live << '/' << resumed.count << " running (request " << opts.resume
                 << "), nothing to resume\n";
       return exit_ok;
     }
-    req = *spec;
-    req.id(request_id{});
-    req.count(missing);
-    if (req.min_count() > 0)
-      req.min_count(std::max(1, std::min(missing, req.min_count() - live)));
+    req = std::move(*resumed.rest);
   } else {
     req = request_from(opts);
   }
@@ -356,26 +339,11 @@ int run_change(const common_options& common, const change_options& opts) {
     auto [k, v] = parse_tag(t);
     sel.tags[k] = v;
   }
-  for (auto& r : opts.requests) {
-    auto id = uuid::parse(r);
-    if (!id)
-      throw usage_error("--request expects a request id, got '" + r + "'");
-    request_id rid;
-    static_cast<uuid&>(rid) = *id;
-    sel.requests.push_back(rid);
-  }
+  for (auto& r : opts.requests)
+    sel.requests.push_back(parse_request_id(r, "--request"));
   if (sel.empty() && opts.instances.empty())
     throw usage_error("nothing selected: give instance ids, --tag k=v, --request ID or --all");
   auto eng = engine::start(config_for(common, {}));
-  if (opts.op == change_op::terminate && !sel.requests.empty()) {
-    // down --request: the request is cancelled first, so that neither `up --resume` nor a
-    // reconcile after a crash of this command brings it back.
-    if (auto db = eng->durable_store()) {
-      for (auto& rid : sel.requests)
-        db->set_request_state(rid, "cancelled");
-      db->flush();
-    }
-  }
   // The store's records first: no cloud call, so the changes start at once. Then the
   // listing by the ownership tag finds what the store lacks (a crash's surplus), and that is
   // changed too, while the first changes are already under way.
@@ -386,6 +354,11 @@ int run_change(const common_options& common, const change_options& opts) {
     eng->adopt();
     listed = true;
   }
+  // down --request cancels: stored before anything ends, so that neither `up --resume` nor a
+  // reconcile after a crash of this command brings the request back.
+  if (opts.op == change_op::terminate)
+    for (auto& rid : sel.requests)
+      eng->cancel(rid);
   auto resolve = [&](bool final) {
     auto known = eng->list();
     sel.ids.clear();
@@ -410,7 +383,7 @@ int run_change(const common_options& common, const change_options& opts) {
   }
   auto change = [&] {
     return opts.op == change_op::stop    ? eng->stop(sel)
-           : opts.op == change_op::start ? eng->start(sel)
+           : opts.op == change_op::start ? eng->start_instances(sel)
                                           : eng->terminate(sel);
   };
   auto asked = change();

@@ -30,4 +30,8 @@ typename Inspector::result_type inspect(Inspector& f, instance_record& x) {
            x.instance_type, x.market, x.cloud_id, x.state, x.since, x.tags, x.last_error);
 }
 
+/// A listed cloud instance as the record its adoption starts from: id and request from its
+/// owner tags, the name from Name (else the cloud id), the user's tags without styx:* and Name.
+instance_record record_of(const cloud_instance& ci, const provider_id& provider);
+
 } // namespace styx

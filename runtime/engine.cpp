@@ -26,6 +26,7 @@
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/reconcile.hpp"
+#include "runtime/reconciler.hpp"
 #include "runtime/state_dir.hpp"
 #include "runtime/store.hpp"
 
@@ -428,7 +429,7 @@ int engine::stop(const selector& sel) {
   return impl_->ask<int>(change_op::stop, sel);
 }
 
-int engine::start(const selector& sel) {
+int engine::start_instances(const selector& sel) {
   return impl_->ask<int>(change_op::start, sel);
 }
 
@@ -458,110 +459,16 @@ std::shared_ptr<store> engine::durable_store() const {
 }
 
 reconcile_report engine::reconcile() {
-  auto& db = impl_->db;
-  if (!db)
+  if (!impl_->db)
     throw engine_error("no state dir: nothing to reconcile against");
-  reconcile_report report;
-  std::vector<cloud_instance> listed;
-  std::vector<provider_id> listed_from; // the provider of each listed instance
-  {
-    caf::scoped_actor self{*impl_->sys};
-    for (size_t i = 0; i < impl_->providers.size(); ++i) {
-      auto& p = impl_->providers[i];
-      auto pid = i < impl_->provider_ids.size() ? impl_->provider_ids[i] : provider_id{};
-      self->request(p, caf::infinite,
-                    list_instances{{{ownership_tag::engine, impl_->cfg.engine_id}}})
-        .receive(
-          [&](std::vector<cloud_instance>& xs) {
-            listed.insert(listed.end(), xs.begin(), xs.end());
-            listed_from.insert(listed_from.end(), xs.size(), pid);
-          },
-          [&](caf::error& e) { report.errors.push_back(impl_->sys->render(e)); });
-    }
-  }
-  bool listing_complete = report.errors.empty();
-  std::map<std::string, provider_id> where;
-  for (size_t k = 0; k < listed.size() && k < listed_from.size(); ++k)
-    where.emplace(listed[k].cloud_id, listed_from[k]);
-  // Every live listed instance gets its engine id first, from its tag, its record or its
-  // create call (an EC2 batch's instances carry only the call's token and their index), so
-  // that the plan and the supervisor's adoption below see owners. Nothing is written to a cloud.
-  auto records = db->instances();
-  auto open_intents = db->open_intents();
-  report.identified = assign_owners(listed, records, db->intents(), [this] {
+  auto fresh_id = [ids = impl_->ids] {
     instance_id id;
-    static_cast<uuid&>(id) = impl_->ids->next();
+    static_cast<uuid&>(id) = ids->next();
     return id;
-  });
-  auto plan = plan_reconcile(db->requests(), records, listed, listing_complete, open_intents);
-  report.listed = static_cast<int>(listed.size());
-  // What the listing found, as records: the supervisor adopts them without listing again,
-  // and the store learns of what it missed (a crash between the create and its record).
-  auto record_of = [&](const cloud_instance& ci) {
-    instance_record rec;
-    rec.id = ci.owner_instance();
-    rec.request = ci.owner_request();
-    rec.name = ci.tags.count(ownership_tag::name) ? ci.tags.at(ownership_tag::name) : ci.cloud_id;
-    rec.provider = where[ci.cloud_id];
-    rec.zone = ci.zone;
-    rec.instance_type = ci.instance_type;
-    rec.market = ci.market;
-    rec.cloud_id = ci.cloud_id;
-    rec.state = ci.state;
-    rec.since = ci.launched_at;
-    for (auto& [k, v] : ci.tags)
-      if (k.rfind("styx:", 0) != 0 && k != ownership_tag::name)
-        rec.tags.emplace(k, v);
-    return rec;
   };
-  std::vector<instance_record> found;
-  for (auto& ci : listed)
-    if (!is_final(ci.state) && !ci.owner_instance().empty())
-      found.push_back(record_of(ci));
-  adopt(std::move(found)); // every live tagged instance gets an actor; surplus and orphans end below
-  report.adopted = static_cast<int>(plan.adopt.size());
-  for (auto& ci : plan.adopt)
-    db->record_instance(record_of(ci));
-  auto end_all = [this](const std::vector<cloud_instance>& xs) {
-    selector sel;
-    for (auto& x : xs)
-      if (!x.owner_instance().empty())
-        sel.ids.push_back(x.owner_instance());
-    if (sel.ids.empty())
-      return 0;
-    int n = terminate(sel);
-    // A reconcile that returns has ended what it reports as ended.
-    wait_for_state(sel, instance_state::terminated, std::chrono::minutes(2));
-    return n;
-  };
-  report.terminated_surplus = end_all(plan.terminate_surplus);
-  report.terminated_orphans = end_all(plan.terminate_orphans);
-  for (auto rec : plan.vanished) {
-    rec.state = instance_state::terminated;
-    rec.since = impl_->clk->wall_ms();
-    rec.last_error = "vanished from the cloud";
-    db->record_instance(rec);
-  }
-  report.vanished = static_cast<int>(plan.vanished.size());
-  for (auto& rid : plan.unfinished) {
-    if (db->recorded_here(rid)) // running in this process, not interrupted
-      continue;
-    db->set_request_state(rid, "interrupted");
-    ++report.unfinished;
-  }
-  for (auto rec : plan.never_created) {
-    if (db->recorded_here(rec.request)) // its request runs in this process
-      continue;
-    rec.state = instance_state::failed;
-    rec.since = impl_->clk->wall_ms();
-    rec.last_error = "create interrupted; the cloud never had it";
-    db->record_instance(rec);
-  }
-  for (auto& token : plan.resolved_intents)
-    db->close_intent(token, "reconcile");
-  report.intents_resolved = static_cast<int>(plan.resolved_intents.size());
-  db->flush();
-  return report;
+  reconciler r{*this,    *impl_->db,  impl_->providers, impl_->provider_ids,
+               fresh_id, *impl_->clk};
+  return r.run();
 }
 
 bool engine::wait_for_state(const selector& sel, instance_state target, duration timeout) {

@@ -16,6 +16,7 @@
 #include <functional>
 #include <future>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <variant>
 #include <vector>
@@ -32,6 +33,19 @@ struct reconcile_report;
 
 struct engine_error : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+/// engine::resume() refused the request: unknown, cancelled, or without a stored spec.
+struct request_refused : engine_error {
+  using engine_error::engine_error;
+};
+
+/// What engine::resume() found.
+struct resume_result {
+  int count = 0; // the old request's count
+  int live = 0;  // its live instances after the reconcile
+  /// A new request (fresh id) for the count - live missing instances; nullopt when none is.
+  std::optional<provision_request> rest;
 };
 
 using engine_event
@@ -74,7 +88,7 @@ public:
   std::vector<instance_record> list(const selector& sel = selector::everything());
   /// Each returns how many instances were asked to move.
   int stop(const selector& sel);
-  int start(const selector& sel);
+  int start_instances(const selector& sel); // starts stopped instances
   int terminate(const selector& sel);
   /// Finds this engine's instances on every provider (by its ownership tag) and takes them
   /// over; returns how many. With a state dir the store's records are adopted first, so that
@@ -93,6 +107,16 @@ public:
   /// orphans, marks vanished records, resolves open intents. Throws engine_error without a
   /// state dir.
   reconcile_report reconcile();
+  /// Finishes an interrupted request (`styx up --resume`): reconciles (adopting what its run
+  /// created), marks it resumed and returns what is missing, to submit. Throws
+  /// request_refused (one line) for an unknown or cancelled request or one without a stored
+  /// spec, engine_error without a state dir. Defined in engine_requests.cpp.
+  resume_result resume(const request_id& id);
+  /// Cancels a request for good (`styx down --request`): marks it cancelled in the store
+  /// (committed before anything ends, so that neither resume nor a reconcile brings it back),
+  /// then terminates its instances this engine follows (adopt() first for an earlier
+  /// process's). Returns how many were asked to terminate.
+  int cancel(const request_id& id);
   /// The durable store, null without a state dir.
   std::shared_ptr<styx::store> durable_store() const;
 

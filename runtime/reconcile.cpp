@@ -8,14 +8,6 @@
 
 namespace styx {
 
-namespace {
-
-bool is_dead_request(const std::string& state) {
-  return state == "cancelled" || state == "rolled_back";
-}
-
-} // namespace
-
 int assign_owners(std::vector<cloud_instance>& listed, const std::vector<instance_record>& records,
                   const std::vector<stored_intent>& intents,
                   const std::function<instance_id()>& fresh) {
@@ -92,7 +84,7 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
   }
   for (auto& [rid, xs] : live) {
     auto i = by_id.find(rid);
-    if (rid.empty() || i == by_id.end() || is_dead_request(i->second->state)) {
+    if (rid.empty() || i == by_id.end() || is_dead(i->second->state)) {
       plan.terminate_orphans.insert(plan.terminate_orphans.end(), xs.begin(), xs.end());
       continue;
     }
@@ -109,7 +101,7 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
       (k < count ? plan.adopt : plan.terminate_surplus).push_back(xs[k]);
   }
   for (auto& r : requests)
-    if (r.state == "submitted")
+    if (r.state == request_state::submitted)
       plan.unfinished.push_back(r.id);
   if (listing_complete) {
     for (auto& r : records)

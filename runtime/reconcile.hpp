@@ -23,7 +23,7 @@
 //     The "requested" records of an unfinished request are failed too (only after a complete
 //     listing): no process will create them any more.
 //
-// engine::reconcile() (engine.cpp) lists, assigns and tags owners, plans, then adopts,
+// The reconciler (runtime/reconciler.hpp) lists, assigns and tags owners, plans, then adopts,
 // terminates and records.
 
 #include <functional>
@@ -40,8 +40,8 @@ struct reconcile_plan {
   std::vector<cloud_instance> terminate_surplus;
   std::vector<cloud_instance> terminate_orphans;
   std::vector<instance_record> vanished;    // store records to mark terminated
-  std::vector<request_id> unfinished;       // "submitted" requests the store never saw finish:
-                                            // marked "interrupted" (styx up --resume ID)
+  std::vector<request_id> unfinished;       // submitted requests the store never saw finish:
+                                            // marked interrupted (styx up --resume ID)
   std::vector<std::string> resolved_intents; // client tokens of open intents to close
   std::vector<instance_record> never_created; // "requested" records of their slots, or of
                                               // an unfinished request, that no cloud holds:

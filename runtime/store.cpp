@@ -251,9 +251,9 @@ void store::record_request(const provision_request& req, unix_ms now) {
   int min_count = req.min_count();
   enqueue({[=](sqlite3* db) {
              statement st{db, "INSERT OR REPLACE INTO requests (id, name, count, min_count, spec,"
-                              " state, created_at) VALUES (?, ?, ?, ?, ?, 'submitted', ?)"};
+                              " state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)"};
              st.bind(1, id).bind(2, name).bind(3, count).bind(4, min_count).bind_blob(5, spec)
-               .bind(6, now);
+               .bind(6, to_string(request_state::submitted)).bind(7, now);
              st.run();
            },
            nullptr});
@@ -261,23 +261,26 @@ void store::record_request(const provision_request& req, unix_ms now) {
 
 void store::record_request_done(const request_done& d, unix_ms now) {
   auto id = d.request.to_string();
-  std::string state = d.ok ? "done" : d.rolled_back ? "rolled_back" : "failed";
+  auto state = d.ok            ? request_state::done
+               : d.rolled_back ? request_state::rolled_back
+                               : request_state::failed;
   auto result = request_done_json(d);
   enqueue({[=](sqlite3* db) {
              // A cancelled request stays cancelled.
              statement st{db, "UPDATE requests SET state = ?, done_at = ?, result = ?"
-                              " WHERE id = ? AND state != 'cancelled'"};
-             st.bind(1, state).bind(2, now).bind(3, result).bind(4, id);
+                              " WHERE id = ? AND state != ?"};
+             st.bind(1, to_string(state)).bind(2, now).bind(3, result).bind(4, id)
+               .bind(5, to_string(request_state::cancelled));
              st.run();
            },
            nullptr});
 }
 
-void store::set_request_state(const request_id& rid, const std::string& state) {
+void store::set_request_state(const request_id& rid, request_state state) {
   auto id = rid.to_string();
   enqueue({[=](sqlite3* db) {
              statement st{db, "UPDATE requests SET state = ? WHERE id = ?"};
-             st.bind(1, state).bind(2, id);
+             st.bind(1, to_string(state)).bind(2, id);
              st.run();
            },
            nullptr});

@@ -28,6 +28,7 @@
 #include "common/time.hpp"
 #include "messages/events.hpp"
 #include "messages/provision_request.hpp"
+#include "messages/request_state.hpp"
 
 struct sqlite3;
 
@@ -52,9 +53,7 @@ struct stored_request {
   std::string name;
   int count = 0;
   int min_count = 0;
-  std::string state;       // "submitted", "done", "failed", "rolled_back", "cancelled"
-                           // (styx down --request: final, never resumed), "interrupted"
-                           // (reconcile found it unfinished), "resumed"
+  request_state state = request_state::submitted; // the column holds to_string(state)
   unix_ms created_at = 0;
   unix_ms done_at = 0;     // 0 while not done
   std::string result;      // request_done as JSON; empty while not done
@@ -86,8 +85,8 @@ public:
   // -- writes (queued, thread-safe) ---------------------------------------------------
   void record_request(const provision_request& req, unix_ms now);
   void record_request_done(const request_done& done, unix_ms now);
-  /// Sets a request's state by hand ("cancelled", "resumed", ...).
-  void set_request_state(const request_id& id, const std::string& state);
+  /// Sets a request's state by hand (cancelled, resumed, interrupted).
+  void set_request_state(const request_id& id, request_state state);
   void record_instance(const instance_record& rec);
   /// Closes an open intent whose outcome reconcile worked out: outcome {"resolved": note}.
   void close_intent(const std::string& client_token, const std::string& note);

@@ -197,7 +197,11 @@ std::vector<stored_request> read_requests(sqlite3* db, const std::string& id) {
     r.name = st.text_col(1);
     r.count = st.int_col(2);
     r.min_count = st.int_col(3);
-    r.state = st.text_col(4);
+    auto state = st.text_col(4);
+    auto parsed = parse_request_state(state);
+    if (!parsed)
+      throw store_error("request " + st.text_col(0) + " has an unknown state '" + state + "'");
+    r.state = *parsed;
     r.created_at = st.int64_col(5);
     r.done_at = st.int64_col(6);
     r.result = st.text_col(7);

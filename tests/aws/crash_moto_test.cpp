@@ -267,7 +267,7 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
     {
       auto db = store::open(dir + "/styx.db");
       for (auto& r : db->requests())
-        if (r.state == "interrupted")
+        if (r.state == request_state::interrupted)
           interrupted.push_back(r);
       // Every intent is closed: answered, or resolved by the reconcile.
       for (auto& i : db->intents())
@@ -286,8 +286,8 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
           expected += 1000; // a round killed before its request was recorded adds nothing
           counted = true;
         }
-        INFO("request " << r.id.to_string() << " " << r.state);
-        CHECK((r.state == "done" || r.state == "resumed"));
+        INFO("request " << r.id.to_string() << " " << to_string(r.state));
+        CHECK((r.state == request_state::done || r.state == request_state::resumed));
       }
     }
     int total = 0;
@@ -386,7 +386,7 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, identifies wha
     static_cast<uuid&>(id) = *uuid::parse(rid);
     auto stored = db->find_request(id);
     REQUIRE(stored);
-    CHECK(stored->state == "cancelled");
+    CHECK(stored->state == request_state::cancelled);
   }
   CHECK(run_styx(dir, {"up", "--resume", rid}) == 2);
   ec2_run(moto.endpoint(), 2, shared_tags);

@@ -177,7 +177,7 @@ TEST_CASE("the credentials file wins over the config file - a profile without ke
   CHECK(h.ok().creds.access_key_id == "AKIACRED");
 }
 
-TEST_CASE("~ in AWS_SHARED_CREDENTIALS_FILE is the injected HOME") {
+TEST_CASE("A tilde in AWS_SHARED_CREDENTIALS_FILE is the injected HOME") {
   fake_home h;
   h.write("custom/creds", "[default]\naws_access_key_id = AKIATILDE\naws_secret_access_key = t\n");
   h.vars["AWS_SHARED_CREDENTIALS_FILE"] = "~/custom/creds";

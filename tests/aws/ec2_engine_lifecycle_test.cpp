@@ -102,7 +102,7 @@ TEST_CASE("aws engine: 200 instances up, stopped, started, terminated, as boto3 
   require_all(inspect_ec2(moto.endpoint(), region, "styx:request", handle.id().to_string()), 200,
               "stopped");
 
-  CHECK(eng->start(of_request(handle.id())) == 200);
+  CHECK(eng->start_instances(of_request(handle.id())) == 200);
   REQUIRE(eng->wait_for_state(of_request(handle.id()), instance_state::running, seconds(120)));
   require_all(inspect_ec2(moto.endpoint(), region, "styx:request", handle.id().to_string()), 200,
               "running");

@@ -94,7 +94,7 @@ TEST_CASE("crash: kill -9 during styx up, then reconcile and resume, keeps cloud
     {
       auto db = store::open(dir + "/styx.db");
       for (auto& r : db->requests())
-        if (r.state == "interrupted")
+        if (r.state == request_state::interrupted)
           interrupted.push_back(r);
     }
     for (auto& r : interrupted)
@@ -109,8 +109,8 @@ TEST_CASE("crash: kill -9 during styx up, then reconcile and resume, keeps cloud
           expected += 1000;
           counted = true;
         }
-        INFO("request " << r.id.to_string() << " " << r.state);
-        CHECK((r.state == "done" || r.state == "resumed"));
+        INFO("request " << r.id.to_string() << " " << to_string(r.state));
+        CHECK((r.state == request_state::done || r.state == request_state::resumed));
       }
     }
     int total = 0;

@@ -4,6 +4,7 @@
 
 #include "messages/cloud_error.hpp"
 #include "messages/cloud_types.hpp"
+#include "messages/instance_record.hpp"
 #include "messages/protocol.hpp"
 
 using namespace styx;
@@ -164,4 +165,25 @@ TEST_CASE("enum names for markets and changes") {
   CHECK(std::string(to_string(change_op::stop)) == "stop");
   CHECK(std::string(to_string(change_op::start)) == "start");
   CHECK(std::string(to_string(change_op::terminate)) == "terminate");
+}
+
+TEST_CASE("record_of: a listed instance as the record its adoption starts from") {
+  cloud_instance ci;
+  ci.cloud_id = "i-1";
+  ci.zone = "us-west-2a";
+  ci.instance_type = "m5.large";
+  ci.state = instance_state::running;
+  ci.launched_at = 42;
+  ci.tags = {{ownership_tag::engine, "e"}, {"env", "prod"}};
+  provider_id where{"aws", "us-west-2"};
+  auto unnamed = record_of(ci, where);
+  CHECK(unnamed.id.empty());
+  CHECK(unnamed.name == "i-1");
+  CHECK(unnamed.provider == where);
+  CHECK(unnamed.state == instance_state::running);
+  CHECK(unnamed.since == 42);
+  CHECK(unnamed.tags == tag_map{{"env", "prod"}});
+  ci.tags[ownership_tag::name] = "web-1";
+  CHECK(record_of(ci, where).name == "web-1");
+  CHECK(record_of(ci, where).tags == tag_map{{"env", "prod"}});
 }

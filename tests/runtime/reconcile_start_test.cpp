@@ -64,7 +64,7 @@ TEST_CASE("reconcile on start: the orphans of a cancelled request end before sta
     REQUIRE(done->ok);
     rid = h.id();
     // As `styx down --request` would, had it been killed before terminating anything.
-    eng->durable_store()->set_request_state(rid, "cancelled");
+    eng->durable_store()->set_request_state(rid, request_state::cancelled);
   } // the instances stay on the (persisted) simulated cloud
 
   {

@@ -30,11 +30,11 @@ cloud_instance live(uint64_t inst, uint64_t req, unix_ms launched,
   return ci;
 }
 
-stored_request request(uint64_t n, int count, std::string state) {
+stored_request request(uint64_t n, int count, request_state state) {
   stored_request r;
   r.id = make_id<request_id>(n);
   r.count = count;
-  r.state = std::move(state);
+  r.state = state;
   return r;
 }
 
@@ -57,7 +57,7 @@ std::vector<std::string> ids(const std::vector<cloud_instance>& xs) {
 } // namespace
 
 TEST_CASE("reconcile plan: the surplus of a request goes, unrecorded and newest first") {
-  std::vector<stored_request> reqs{request(1, 2, "done")};
+  std::vector<stored_request> reqs{request(1, 2, request_state::done)};
   std::vector<instance_record> recs{record(10, 1, instance_state::running),
                                     record(11, 1, instance_state::running)};
   // 12 is unknown to the store (a retried create), 13 is known but the newest.
@@ -70,8 +70,9 @@ TEST_CASE("reconcile plan: the surplus of a request goes, unrecorded and newest 
 }
 
 TEST_CASE("reconcile plan: instances of cancelled, rolled-back and unknown requests are orphans") {
-  std::vector<stored_request> reqs{request(1, 5, "cancelled"), request(2, 5, "rolled_back"),
-                                   request(3, 5, "done")};
+  std::vector<stored_request> reqs{request(1, 5, request_state::cancelled),
+                                   request(2, 5, request_state::rolled_back),
+                                   request(3, 5, request_state::done)};
   std::vector<cloud_instance> cloud{live(10, 1, 1), live(11, 2, 1), live(12, 9, 1),
                                     live(13, 3, 1), live(14, 3, 1, instance_state::terminated)};
   auto plan = plan_reconcile(reqs, {}, cloud, true);
@@ -81,7 +82,7 @@ TEST_CASE("reconcile plan: instances of cancelled, rolled-back and unknown reque
 }
 
 TEST_CASE("reconcile plan: a live record missing from a complete listing has vanished") {
-  std::vector<stored_request> reqs{request(1, 3, "submitted")};
+  std::vector<stored_request> reqs{request(1, 3, request_state::submitted)};
   std::vector<instance_record> recs{record(10, 1, instance_state::running),
                                     record(11, 1, instance_state::pending),
                                     record(12, 1, instance_state::terminated),
@@ -177,7 +178,7 @@ TEST_CASE("reconcile owners: an untagged instance is known by its record or its 
 
 TEST_CASE("reconcile plan: an open intent is resolved, its slots that never reached the cloud "
           "fail, and what it created counts against the request") {
-  std::vector<stored_request> reqs{request(1, 3, "submitted")};
+  std::vector<stored_request> reqs{request(1, 3, request_state::submitted)};
   auto slot = [](uint64_t n) {
     auto r = record(n, 1, instance_state::requested);
     r.cloud_id.clear();
@@ -209,7 +210,8 @@ TEST_CASE("reconcile plan: an open intent is resolved, its slots that never reac
 }
 
 TEST_CASE("reconcile plan: an unfinished request's requested records never reached the cloud") {
-  std::vector<stored_request> reqs{request(1, 4, "submitted"), request(2, 2, "done")};
+  std::vector<stored_request> reqs{request(1, 4, request_state::submitted),
+                                   request(2, 2, request_state::done)};
   auto requested = [](uint64_t n, uint64_t req) {
     auto r = record(n, req, instance_state::requested);
     r.cloud_id.clear();

@@ -132,7 +132,7 @@ TEST_CASE("store: requests keep their spec and their result") {
   s->record_request(req, 5000);
   auto before = s->find_request(req.id());
   REQUIRE(before);
-  CHECK(before->state == "submitted");
+  CHECK(before->state == request_state::submitted);
   CHECK(before->done_at == 0);
   CHECK(before->count == 7);
   CHECK(before->min_count == 3);
@@ -152,12 +152,12 @@ TEST_CASE("store: requests keep their spec and their result") {
   s->record_request_done(d, 6000);
   auto after = s->find_request(req.id());
   REQUIRE(after);
-  CHECK(after->state == "rolled_back");
+  CHECK(after->state == request_state::rolled_back);
   CHECK(after->done_at == 6000);
   CHECK(after->result.find("\"rolled_back\":true") != std::string::npos);
   CHECK(after->result.find("no \\\"capacity\\\"") != std::string::npos);
-  s->set_request_state(req.id(), "cancelled");
-  CHECK(s->find_request(req.id())->state == "cancelled");
+  s->set_request_state(req.id(), request_state::cancelled);
+  CHECK(s->find_request(req.id())->state == request_state::cancelled);
   CHECK_FALSE(s->find_request(make_id<request_id>(10)));
 }
 
@@ -361,10 +361,10 @@ TEST_CASE("store: a cancelled request stays cancelled when its end is recorded")
   auto req = provision_request::make("web", resources{}).count(3);
   req.id(make_id<request_id>(5));
   s->record_request(req, 1000);
-  s->set_request_state(req.id(), "cancelled");
+  s->set_request_state(req.id(), request_state::cancelled);
   request_done d;
   d.request = req.id();
   d.ok = true;
   s->record_request_done(d, 2000);
-  CHECK(s->find_request(req.id())->state == "cancelled");
+  CHECK(s->find_request(req.id())->state == request_state::cancelled);
 }

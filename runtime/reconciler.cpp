@@ -1,0 +1,117 @@
+#include "runtime/reconciler.hpp"
+
+#include <chrono>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
+
+#include "runtime/engine.hpp"
+#include "runtime/store.hpp"
+
+namespace styx {
+
+reconciler::reconciler(engine& eng, store& db, std::vector<provider_actor> providers,
+                       std::vector<provider_id> provider_ids,
+                       std::function<instance_id()> fresh_id, const clock& wall)
+  : eng_(eng),
+    db_(db),
+    providers_(std::move(providers)),
+    provider_ids_(std::move(provider_ids)),
+    fresh_id_(std::move(fresh_id)),
+    wall_(wall) {
+  // nop
+}
+
+reconcile_report reconciler::run() {
+  reconcile_report report;
+  listed_.clear();
+  where_.clear();
+  list_providers(report);
+  bool listing_complete = report.errors.empty();
+  // Every live listed instance gets its engine id first, from its tag, its record or its
+  // create call, so that the plan and the supervisor's adoption below see owners.
+  auto records = db_.instances();
+  auto open_intents = db_.open_intents();
+  report.identified = assign_owners(listed_, records, db_.intents(), fresh_id_);
+  auto plan = plan_reconcile(db_.requests(), records, listed_, listing_complete, open_intents);
+  report.listed = static_cast<int>(listed_.size());
+  // What the listing found, as records: the supervisor adopts them without listing again,
+  // and the store learns of what it missed (a crash between the create and its record).
+  std::vector<instance_record> found;
+  for (auto& ci : listed_)
+    if (!is_final(ci.state) && !ci.owner_instance().empty())
+      found.push_back(record_of(ci));
+  eng_.adopt(std::move(found)); // every live tagged instance gets an actor; surplus and
+                                // orphans end below
+  report.adopted = static_cast<int>(plan.adopt.size());
+  for (auto& ci : plan.adopt)
+    db_.record_instance(record_of(ci));
+  report.terminated_surplus = end_all(plan.terminate_surplus);
+  report.terminated_orphans = end_all(plan.terminate_orphans);
+  record_outcome(plan, report);
+  db_.flush();
+  return report;
+}
+
+void reconciler::list_providers(reconcile_report& report) {
+  caf::scoped_actor self{eng_.system()};
+  for (size_t i = 0; i < providers_.size(); ++i) {
+    auto pid = i < provider_ids_.size() ? provider_ids_[i] : provider_id{};
+    self->request(providers_[i], caf::infinite,
+                  list_instances{{{ownership_tag::engine, eng_.engine_id()}}})
+      .receive(
+        [&](std::vector<cloud_instance>& xs) {
+          for (auto& x : xs)
+            where_.emplace(x.cloud_id, pid);
+          listed_.insert(listed_.end(), xs.begin(), xs.end());
+        },
+        [&](caf::error& e) { report.errors.push_back(eng_.system().render(e)); });
+  }
+}
+
+instance_record reconciler::record_of(const cloud_instance& ci) const {
+  auto i = where_.find(ci.cloud_id);
+  return styx::record_of(ci, i != where_.end() ? i->second : provider_id{});
+}
+
+int reconciler::end_all(const std::vector<cloud_instance>& xs) {
+  selector sel;
+  for (auto& x : xs)
+    if (!x.owner_instance().empty())
+      sel.ids.push_back(x.owner_instance());
+  if (sel.ids.empty())
+    return 0;
+  int n = eng_.terminate(sel);
+  // A reconcile that returns has ended what it reports as ended.
+  eng_.wait_for_state(sel, instance_state::terminated, std::chrono::minutes(2));
+  return n;
+}
+
+void reconciler::record_outcome(const reconcile_plan& plan, reconcile_report& report) {
+  for (auto rec : plan.vanished) {
+    rec.state = instance_state::terminated;
+    rec.since = wall_.wall_ms();
+    rec.last_error = "vanished from the cloud";
+    db_.record_instance(rec);
+  }
+  report.vanished = static_cast<int>(plan.vanished.size());
+  for (auto& rid : plan.unfinished) {
+    if (db_.recorded_here(rid)) // running in this process, not interrupted
+      continue;
+    db_.set_request_state(rid, request_state::interrupted);
+    ++report.unfinished;
+  }
+  for (auto rec : plan.never_created) {
+    if (db_.recorded_here(rec.request)) // its request runs in this process
+      continue;
+    rec.state = instance_state::failed;
+    rec.since = wall_.wall_ms();
+    rec.last_error = "create interrupted; the cloud never had it";
+    db_.record_instance(rec);
+  }
+  for (auto& token : plan.resolved_intents)
+    db_.close_intent(token, "reconcile");
+  report.intents_resolved = static_cast<int>(plan.resolved_intents.size());
+}
+
+} // namespace styx
