@@ -19,8 +19,11 @@ int assign_owners(std::vector<cloud_instance>& listed, const std::vector<instanc
       by_cloud_id.emplace(r.cloud_id, &r);
   }
   std::map<std::string, const stored_intent*> by_token;
-  for (auto& intent : intents)
+  std::set<instance_id> slot_ids;
+  for (auto& intent : intents) {
     by_token.emplace(intent.client_token, &intent);
+    slot_ids.insert(intent.slots.begin(), intent.slots.end());
+  }
   std::set<instance_id> taken; // ids a live listed instance carries already
   for (auto& ci : listed)
     if (!is_final(ci.state) && !ci.owner_instance().empty())
@@ -48,8 +51,12 @@ int assign_owners(std::vector<cloud_instance>& listed, const std::vector<instanc
       id = i->second->id;
     else
       id = from_create_call(ci);
-    if (id.empty() || !taken.insert(id).second)
-      id = fresh();
+    if (id.empty() || !taken.insert(id).second) {
+      // A new id must be new to the store too (a seeded generator repeats an earlier run's).
+      do
+        id = fresh();
+      while (taken.count(id) > 0 || by_id.count(id) > 0 || slot_ids.count(id) > 0);
+    }
     taken.insert(id);
     ci.tags[ownership_tag::instance] = id.to_string();
     if (auto i = by_id.find(id); i != by_id.end() && !i->second->name.empty())
@@ -67,10 +74,14 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
   std::map<request_id, const stored_request*> by_id;
   for (auto& r : requests)
     by_id.emplace(r.id, &r);
+  // The ids the engine accounts for: a record that reached the cloud, or a slot of a create
+  // whose answer was never committed (its instance is identified by that create call).
   std::set<instance_id> known;
   for (auto& r : records)
     if (!r.cloud_id.empty())
       known.insert(r.id);
+  for (auto& intent : open_intents)
+    known.insert(intent.slots.begin(), intent.slots.end());
 
   std::map<request_id, std::vector<cloud_instance>> live;
   std::set<std::string> seen; // the cloud id of every live listed instance

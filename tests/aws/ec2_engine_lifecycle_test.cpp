@@ -74,7 +74,9 @@ TEST_CASE("aws engine: 200 instances up, stopped, started, terminated, as boto3 
   }
   REQUIRE(by_cloud_id.size() == 200);
 
-  // boto3: every instance exists once, runs, and carries its own ownership tags.
+  // boto3: every instance exists once, runs, and carries the shared ownership tags; which
+  // record it is comes from its create call (each record has its own cloud id), so nothing
+  // per instance was written to EC2.
   auto view = inspect_ec2(moto.endpoint(), region, "styx:request", handle.id().to_string());
   require_all(view, 200, "running");
   std::set<std::string> owners;
@@ -82,13 +84,12 @@ TEST_CASE("aws engine: 200 instances up, stopped, started, terminated, as boto3 
     INFO(inst.id);
     auto r = by_cloud_id.find(inst.id);
     REQUIRE(r != by_cloud_id.end());
-    CHECK(inst.tags["styx:instance"] == r->second.id.to_string());
+    CHECK(inst.tags.count("styx:instance") == 0);
     CHECK(inst.tags["styx:engine"] == eng->engine_id());
-    CHECK(inst.tags["Name"] == r->second.name);
     CHECK(inst.tags["suite"] == "lifecycle");
     CHECK(inst.type == r->second.instance_type);
     CHECK(inst.zone == r->second.zone);
-    owners.insert(inst.tags["styx:instance"]);
+    owners.insert(r->second.id.to_string());
   }
   CHECK(owners.size() == 200);
 

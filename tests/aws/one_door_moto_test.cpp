@@ -19,6 +19,7 @@
 #include "providers/aws/ec2_query.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/http_engine.hpp"
+#include "runtime/reconcile.hpp"
 #include "runtime/store.hpp"
 #include "tests/aws/ec2_engine_fixture.hpp"
 #include "tests/aws/moto_fixture.hpp"
@@ -156,7 +157,11 @@ TEST_CASE("one door: every request to EC2 was admitted by a provider bucket, thr
   REQUIRE(extra.find("\"ids\"") != std::string::npos);
 
   {
-    auto eng = engine::start(cfg); // reconciles before it returns
+    cfg.reconcile_on_start = false;
+    auto eng = engine::start(cfg);
+    auto report = eng->reconcile();
+    INFO(report.to_json());
+    CHECK(report.terminated_surplus == 4);
     auto live = eng->list();
     int kept = 0;
     for (auto& r : live) {
