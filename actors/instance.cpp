@@ -1,5 +1,7 @@
 #include "actors/instance.hpp"
 
+#include "messages/transition.hpp"
+
 #include <memory>
 
 #include <caf/actor_system.hpp>
@@ -20,7 +22,9 @@ struct instance_data {
   bool create_in_flight = false;
   bool terminate_wanted = false;  // asked while the create was on the wire
   bool user_changed = false;      // the last move was asked for, not observed
-  std::string give_up_reason;     // set when the engine terminates it as a failure
+  // Set when the engine ends it as a failure (cancelled, given up): the reason its end carries.
+  state_reason give_up_why = state_reason::none;
+  std::string give_up_detail;
   std::optional<change_op> change_in_flight;
   uint64_t timeout_token = 0;
 };
@@ -33,20 +37,38 @@ unix_ms wall_now(const instance_data& st) {
   return system_clock{}.wall_ms();
 }
 
-void transition(instance_self self, instance_state to, std::string reason = {}) {
+/// Moves the record through the one transition function (messages/transition.hpp) and tells
+/// the supervisor. False when the table refuses the move: the record stays as it is.
+bool transition(instance_self self, instance_state to, state_reason why = state_reason::none,
+                std::string detail = {}) {
   auto& st = self->state;
-  auto from = st.rec.state;
-  if (from == to)
-    return;
-  st.rec.state = to;
-  st.rec.since = wall_now(st);
-  if (!reason.empty())
-    st.rec.last_error = std::move(reason);
-  self->send(st.supervisor, instance_state_changed{st.rec, from});
+  auto r = advance(std::move(st.rec), observation{to, why, wall_now(st), std::move(detail)});
+  st.rec = std::move(r.record);
+  if (!r.changed)
+    return !r.refused;
+  self->send(st.supervisor, instance_state_changed{st.rec, r.from});
   if (to == instance_state::pending && st.cfg.pending_timeout > duration::zero())
     self->delayed_send(self, st.cfg.pending_timeout, timeout_atom::value, ++st.timeout_token);
   if (is_final(to))
     self->quit();
+  return true;
+}
+
+/// A failed change leaves the state; its words go to last_error and the supervisor.
+void annotate(instance_self self, std::string detail) {
+  auto& st = self->state;
+  auto state = st.rec.state;
+  st.rec = advance(std::move(st.rec), observation{state, {}, 0, std::move(detail)}).record;
+  self->send(st.supervisor, instance_state_changed{st.rec, state});
+}
+
+/// Ends an instance the engine gave up on or cancelled, with the reason it was given.
+void end_as_given_up(instance_self self) {
+  auto& st = self->state;
+  if (st.give_up_why == state_reason::none)
+    transition(self, instance_state::failed, state_reason::cancelled, "cancelled before creation");
+  else
+    transition(self, instance_state::failed, st.give_up_why, st.give_up_detail);
 }
 
 void request_change(instance_self self, change_op op);
@@ -68,14 +90,19 @@ void observe(instance_self self, const cloud_instance& inst) {
     return;
   if (from == instance_state::terminating && to != instance_state::terminated)
     return;
-  if (!is_legal_transition(from, to))
-    return; // an older observation overtaken by a newer one; the next poll settles it
-  std::string reason;
-  if (to == instance_state::terminated && !st.give_up_reason.empty())
-    reason = st.give_up_reason;
-  else if (to == instance_state::terminated && !st.user_changed)
-    reason = inst.state_reason.empty() ? "terminated by the cloud" : inst.state_reason;
-  transition(self, to, std::move(reason));
+  // Why it moved: the engine's own reason when it gave up on it; the cloud's when nobody here
+  // asked; none for a move that was asked for.
+  auto why = state_reason::none;
+  std::string detail;
+  if (to == instance_state::terminated && st.give_up_why != state_reason::none) {
+    why = st.give_up_why;
+    detail = st.give_up_detail;
+  } else if (!st.user_changed && (inst.reason != state_reason::none || is_final(to))) {
+    why = inst.reason != state_reason::none ? inst.reason : state_reason::cloud_ended;
+    detail = inst.reason_code.empty() ? to_string(why) : inst.reason_code;
+  }
+  // Refused: an older observation overtaken by a newer one; the next poll settles it.
+  transition(self, to, why, std::move(detail));
 }
 
 void on_created(instance_self self, instance_update& u) {
@@ -83,13 +110,12 @@ void on_created(instance_self self, instance_update& u) {
   st.create_in_flight = false;
   if (u.error) {
     if (st.terminate_wanted) {
-      transition(self, instance_state::failed,
-                 st.give_up_reason.empty() ? "cancelled before creation" : st.give_up_reason);
+      end_as_given_up(self);
     } else if (is_placement_error(u.error.kind)) {
       self->send(st.supervisor,
                  placement_failed{st.rec.id, st.rec.request, *st.spec, st.rec.provider, u.error});
     } else {
-      transition(self, instance_state::failed, u.error.to_string());
+      transition(self, instance_state::failed, state_reason::create_failed, u.error.to_string());
     }
     return;
   }
@@ -127,42 +153,36 @@ void request_change(instance_self self, change_op op) {
         st.change_in_flight.reset();
         if (u.error) {
           if (u.error.kind == error_kind::not_found) {
-            transition(self, instance_state::terminated, "vanished");
+            transition(self, instance_state::terminated, state_reason::vanished,
+                       std::string{to_string(op)} + ": its provider no longer knows it");
             return;
           }
-          st.rec.last_error = std::string{to_string(op)} + " failed: " + u.error.to_string();
-          self->send(st.supervisor, instance_state_changed{st.rec, st.rec.state});
+          annotate(self, std::string{to_string(op)} + " failed: " + u.error.to_string());
           return;
         }
-        auto target = target_of(op);
-        if (is_legal_transition(st.rec.state, target))
-          transition(self, target);
+        transition(self, target_of(op)); // refused when the cloud got there first
         observe(self, u.instance);
       },
       [=](caf::error& err) {
         auto& st = self->state;
         st.change_in_flight.reset();
-        st.rec.last_error = std::string{to_string(op)} + " failed: "
-                            + self->system().render(err);
-        self->send(st.supervisor, instance_state_changed{st.rec, st.rec.state});
+        annotate(self, std::string{to_string(op)} + " failed: " + self->system().render(err));
       });
 }
 
 /// The engine gives up on an instance that is not running yet: a failure of its request.
-void give_up(instance_self self, std::string reason) {
+void give_up(instance_self self, state_reason why, std::string detail) {
   auto& st = self->state;
-  if (st.rec.state == instance_state::requested) {
-    if (st.create_in_flight) { // terminate it as soon as it exists
-      st.terminate_wanted = true;
-      st.give_up_reason = std::move(reason);
-    } else {
-      transition(self, instance_state::failed, std::move(reason));
-    }
-  } else if (st.rec.state == instance_state::pending) {
-    st.give_up_reason = reason;
-    st.rec.last_error = std::move(reason);
+  if (st.rec.state != instance_state::requested && st.rec.state != instance_state::pending)
+    return;
+  st.give_up_why = why;
+  st.give_up_detail = std::move(detail);
+  if (st.rec.state == instance_state::pending)
     request_change(self, change_op::terminate);
-  }
+  else if (st.create_in_flight) // terminate it as soon as it exists
+    st.terminate_wanted = true;
+  else
+    end_as_given_up(self);
 }
 
 instance_actor::behavior_type instance_behavior(instance_self self, instance_init init) {
@@ -179,7 +199,7 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
       if (st.rec.state != instance_state::requested || st.create_in_flight)
         return;
       if (st.terminate_wanted) {
-        transition(self, instance_state::failed, "cancelled before creation");
+        end_as_given_up(self);
         return;
       }
       st.provider = std::move(provider);
@@ -199,7 +219,9 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
                 on_created(self, u);
               });
     },
-    [=](give_up_atom, std::string& reason) { give_up(self, std::move(reason)); },
+    [=](give_up_atom, state_reason why, std::string& detail) {
+      give_up(self, why, std::move(detail));
+    },
     [=](change_op op) -> caf::result<instance_record> {
       auto& st = self->state;
       if (st.rec.state == instance_state::requested && op == change_op::terminate) {
@@ -208,10 +230,8 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
           return st.rec;
         }
         st.user_changed = true;
-        auto rec = st.rec;
-        transition(self, instance_state::failed, "cancelled before creation");
-        rec.state = instance_state::failed;
-        return rec;
+        end_as_given_up(self);
+        return st.rec;
       }
       auto target = target_of(op);
       if (st.change_in_flight == op || st.rec.state == target)
@@ -230,7 +250,7 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
     },
     [=](timeout_atom, uint64_t token) {
       if (token == self->state.timeout_token)
-        give_up(self, "pending timeout");
+        give_up(self, state_reason::given_up, "pending timeout");
     },
   };
 }

@@ -122,7 +122,7 @@ public:
       // as the truth, it would put a terminating instance back to running, out of the polls.
       if (sent_at < i->second.since)
         continue;
-      if (need_detail != nullptr && inst.state_reason.empty()
+      if (need_detail != nullptr && inst.reason == state_reason::none
           && ended_unasked(i->second.last, inst.state)) {
         need_detail->push_back(inst.cloud_id);
         continue;
@@ -141,7 +141,7 @@ public:
       cloud_instance gone;
       gone.cloud_id = id;
       gone.state = instance_state::terminated;
-      gone.state_reason = "vanished";
+      gone.reason = state_reason::vanished;
       out.push_back(update{i->second.owner, gone});
       note_state(id, gone.state);
     }

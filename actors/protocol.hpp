@@ -40,7 +40,7 @@ using instance_actor = caf::typed_actor<
   // From the supervisor: (re)place on a provider with this launch spec.
   caf::reacts_to<place_atom, provider_actor, provider_id, launch_spec>,
   // From the supervisor: no candidate is left; fail with this reason.
-  caf::reacts_to<give_up_atom, std::string>,
+  caf::reacts_to<give_up_atom, state_reason, std::string>,
   // From the supervisor or the engine: stop, start or terminate. Refused with an error when the
   // transition is illegal in the current state.
   caf::replies_to<change_op>::with<instance_record>,

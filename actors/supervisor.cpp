@@ -86,7 +86,7 @@ void place(supervisor_self self, request_entry& entry, tracked& t) {
       for (auto& where : entry.tried)
         reason += " [" + where + "]";
     }
-    self->send(t.handle, give_up_atom::value, std::move(reason));
+    self->send(t.handle, give_up_atom::value, state_reason::given_up, std::move(reason));
     return;
   }
   place_on(self, t, cands.front(), spec_for(st, entry.req, cands.front().offer));
@@ -222,6 +222,10 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) 
   auto& t = i->second;
   auto to = ev.record.state;
   auto from = t.rec.state;
+  // The table decides here too: an event that does not follow from the record is stale (sent
+  // by an instance actor this supervisor has since replaced, e.g. after its provider was lost).
+  if (!may_follow(from, t.rec.reason, to, ev.record.reason))
+    return;
   t.rec = ev.record;
   // Subscribers see the transition before the request_done it may cause.
   publish(self, ev);
@@ -233,10 +237,10 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) 
     entry.dirty = true;
     // A final state with a reason the user did not ask for is a failure of the request.
     bool lost = to == instance_state::failed
-                || (to == instance_state::terminated && !ev.record.last_error.empty());
+                || (to == instance_state::terminated && ev.record.reason != state_reason::none);
     // A preempted spot instance, or one lost in flight with its provider, is replaced
     // rather than counted as a failure of the request, within the replacement budget.
-    replace = replace || (ev.record.last_error == "preempted" && from == instance_state::running);
+    replace = replace || (ev.record.reason == state_reason::preempted && from == instance_state::running);
     if (lost && !entry.cancelled) {
       if (replace && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
         ++entry.replacements;
@@ -277,7 +281,8 @@ void on_placement_failed(supervisor_self self, placement_failed& pf) {
     return;
   r->second.tried.insert(describe(key) + ": " + pf.error.to_string());
   if (r->second.cancelled) {
-    self->send(i->second.handle, give_up_atom::value, std::string{"request cancelled"});
+    self->send(i->second.handle, give_up_atom::value, state_reason::cancelled,
+               std::string{"request cancelled"});
     return;
   }
   place(self, r->second, i->second);
@@ -456,7 +461,8 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
           continue;
         auto state = i->second.rec.state;
         if (state == instance_state::requested || state == instance_state::pending)
-          self->send(i->second.handle, give_up_atom::value, std::string{"deadline passed"});
+          self->send(i->second.handle, give_up_atom::value, state_reason::given_up,
+                     std::string{"deadline passed"});
       }
     },
   };

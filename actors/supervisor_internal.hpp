@@ -12,6 +12,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/supervisor.hpp"
+#include "messages/transition.hpp"
 
 namespace styx::supervisor_detail {
 

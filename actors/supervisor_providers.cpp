@@ -68,8 +68,11 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
               continue;
             auto rec = record_of(inst, pid);
             rec.id = id;
+            rec.reason = state_reason::found;
             auto h = spawn_instance(self->system(),
                                     instance_init{rec, self, st.cfg.instance, handle});
+            // Published as it was found, so the store's row (if any) follows the cloud.
+            publish(self, instance_state_changed{rec, rec.state});
             st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
             if (auto e = find_provider(st, pid))
               ++e->load;
@@ -133,12 +136,9 @@ void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
     self->send_exit(t.handle, caf::exit_reason::kill); // nobody would answer it
     if (auto r = st.requests.find(t.rec.request); r != st.requests.end())
       r->second.tried.insert(reason);
-    instance_state_changed ev;
-    ev.from = state;
-    ev.record = t.rec;
-    ev.record.state = instance_state::failed;
-    ev.record.last_error = reason;
-    ev.record.since = wall_now(st);
+    auto next = advance(t.rec, observation{instance_state::failed, state_reason::provider_lost,
+                                           wall_now(st), reason});
+    instance_state_changed ev{std::move(next.record), state};
     bool in_flight = state == instance_state::requested || state == instance_state::pending;
     on_changed(self, ev, in_flight);
   }
@@ -158,21 +158,21 @@ int live_count(const request_entry& e) {
 }
 
 /// `t` gets a fresh instance actor on `handle`, in the state the cloud reports; the books
-/// follow through on_changed.
-void rebind(supervisor_self self, tracked& t, const provider_id& pid,
+/// follow through on_changed. False when the table refuses what the cloud reports (an end the
+/// engine observed cannot come back): nothing changes.
+bool rebind(supervisor_self self, tracked& t, const provider_id& pid,
             const provider_actor& handle, const cloud_instance& ci) {
   auto& st = self->state;
+  auto rec = t.rec;
+  rec.cloud_id = ci.cloud_id;
+  rec.zone = ci.zone;
+  auto next = advance(std::move(rec), observation{ci.state, state_reason::found, wall_now(st), {}});
+  if (next.refused)
+    return false;
   if (t.handle)
     self->send_exit(t.handle, caf::exit_reason::kill);
-  instance_state_changed ev;
-  ev.from = t.rec.state;
-  ev.record = t.rec;
-  ev.record.state = ci.state;
-  ev.record.cloud_id = ci.cloud_id;
-  ev.record.zone = ci.zone;
-  ev.record.last_error.clear();
-  ev.record.since = wall_now(st);
-  if (ev.from != ev.record.state)
+  instance_state_changed ev{std::move(next.record), next.from};
+  if (next.changed)
     on_changed(self, ev); // counts, events; clears the handle only for a final state
   else
     t.rec = ev.record;
@@ -182,6 +182,7 @@ void rebind(supervisor_self self, tracked& t, const provider_id& pid,
     if (auto p = find_provider(st, pid))
       ++p->load;
   }
+  return true;
 }
 
 } // namespace
@@ -216,7 +217,10 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
           bool wanted = kept
                         || (r != st.requests.end() && !r->second.cancelled
                             && live_count(r->second) < r->second.req.count());
-          rebind(self, t, pid, handle, ci);
+          if (!rebind(self, t, pid, handle, ci)) {
+            ++report.unknown; // the record says it ended for sure: `styx reconcile` decides
+            continue;
+          }
           if (wanted) {
             ++(kept ? report.rewatched : report.adopted);
           } else {
@@ -233,12 +237,11 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
         for (auto& id : vanished) {
           auto& t = st.instances[id];
           self->send_exit(t.handle, caf::exit_reason::kill);
-          instance_state_changed ev;
-          ev.from = t.rec.state;
-          ev.record = t.rec;
-          ev.record.state = instance_state::failed;
-          ev.record.last_error = "vanished while provider " + pid.to_string() + " was away";
-          ev.record.since = wall_now(st);
+          auto next = advance(t.rec, observation{instance_state::terminated,
+                                                 state_reason::vanished, wall_now(st),
+                                                 "vanished while provider " + pid.to_string()
+                                                   + " was away"});
+          instance_state_changed ev{std::move(next.record), next.from};
           ++report.vanished;
           on_changed(self, ev);
         }

@@ -22,6 +22,7 @@ void write_json(std::ostream& out, const instance_record& r) {
       << ",\"market\":" << json_quote(to_string(r.market))
       << ",\"cloud_id\":" << json_quote(r.cloud_id)
       << ",\"state\":" << json_quote(to_string(r.state)) << ",\"since\":" << r.since
+      << ",\"reason\":" << json_quote(to_string(r.reason))
       << ",\"tags\":{";
   bool first = true;
   for (auto& [k, v] : r.tags) {

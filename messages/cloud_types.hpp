@@ -11,6 +11,7 @@
 #include "messages/ids.hpp"
 #include "messages/instance_state.hpp"
 #include "messages/resources.hpp"
+#include "messages/state_reason.hpp"
 
 namespace styx {
 
@@ -52,7 +53,8 @@ struct cloud_instance {
   std::string instance_type;
   market_kind market = market_kind::on_demand;
   instance_state state = instance_state::pending; // mapped from the cloud's own state
-  std::string state_reason;      // e.g. "preempted", "user-initiated"
+  state_reason reason = state_reason::none; // why it stopped or ended, when the cloud says
+  std::string reason_code;       // the cloud's own words for it (EC2 stateReason/code)
   tag_map tags;
   unix_ms launched_at = 0;
   // Where the create call put it, for clouds that identify a batch's instances by the call's
@@ -69,7 +71,7 @@ struct cloud_instance {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, cloud_instance& x) {
   return f(caf::meta::type_name("cloud_instance"), x.cloud_id, x.zone, x.instance_type, x.market,
-           x.state, x.state_reason, x.tags, x.launched_at, x.client_token, x.launch_index);
+           x.state, x.reason, x.reason_code, x.tags, x.launched_at, x.client_token, x.launch_index);
 }
 
 /// One way to buy capacity: an instance type in a zone, with its prices.

@@ -6,6 +6,7 @@
 #include <caf/meta/type_name.hpp>
 
 #include "messages/cloud_types.hpp"
+#include "messages/state_reason.hpp"
 
 namespace styx {
 
@@ -20,14 +21,15 @@ struct instance_record {
   std::string cloud_id;    // empty until the create call answered
   instance_state state = instance_state::requested;
   unix_ms since = 0;       // when it entered `state`
+  state_reason reason = state_reason::none; // why it entered `state`
   tag_map tags;
-  std::string last_error;  // why it failed or was given up, empty otherwise
+  std::string last_error;  // the reason in words (an error, a cloud's code), or empty
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, instance_record& x) {
   return f(caf::meta::type_name("instance_record"), x.id, x.request, x.name, x.provider, x.zone,
-           x.instance_type, x.market, x.cloud_id, x.state, x.since, x.tags, x.last_error);
+           x.instance_type, x.market, x.cloud_id, x.state, x.since, x.reason, x.tags, x.last_error);
 }
 
 /// A listed cloud instance as the record its adoption starts from: id and request from its

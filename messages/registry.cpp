@@ -18,6 +18,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<tag_map>("styx::tag_map")
     .add_message_type<provision_request>("styx::provision_request")
     .add_message_type<instance_state>("styx::instance_state")
+    .add_message_type<state_reason>("styx::state_reason")
     .add_message_type<cloud_error>("styx::cloud_error")
     .add_message_type<launch_spec>("styx::launch_spec")
     .add_message_type<cloud_instance>("styx::cloud_instance")

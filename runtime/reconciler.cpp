@@ -1,6 +1,9 @@
 #include "runtime/reconciler.hpp"
 
+#include "messages/transition.hpp"
+
 #include <chrono>
+#include <map>
 
 #include <caf/actor_system.hpp>
 #include <caf/scoped_actor.hpp>
@@ -44,8 +47,26 @@ reconcile_report reconciler::run() {
   eng_.adopt(std::move(found)); // every live tagged instance gets an actor; surplus and
                                 // orphans end below
   report.adopted = static_cast<int>(plan.adopt.size());
-  for (auto& ci : plan.adopt)
-    db_.record_instance(record_of(ci));
+  std::map<instance_id, const instance_record*> by_id;
+  for (auto& r : records)
+    by_id.emplace(r.id, &r);
+  for (auto& ci : plan.adopt) {
+    // A sighting: the stored record (if any) follows the cloud through the table.
+    auto seen = record_of(ci);
+    auto stored = by_id.find(seen.id);
+    if (stored == by_id.end()) {
+      seen.reason = state_reason::found;
+      db_.record_instance(seen);
+      continue;
+    }
+    auto rec = *stored->second;
+    rec.cloud_id = seen.cloud_id;
+    rec.zone = seen.zone;
+    auto next = advance(std::move(rec), observation{ci.state, state_reason::found,
+                                                    wall_.wall_ms(), {}});
+    if (!next.refused)
+      db_.record_instance(next.record);
+  }
   report.terminated_surplus = end_all(plan.terminate_surplus);
   report.terminated_orphans = end_all(plan.terminate_orphans);
   record_outcome(plan, report);
@@ -88,12 +109,14 @@ int reconciler::end_all(const std::vector<cloud_instance>& xs) {
 }
 
 void reconciler::record_outcome(const reconcile_plan& plan, reconcile_report& report) {
-  for (auto rec : plan.vanished) {
-    rec.state = instance_state::terminated;
-    rec.since = wall_.wall_ms();
-    rec.last_error = "vanished from the cloud";
-    db_.record_instance(rec);
-  }
+  auto write = [&](const instance_record& rec, instance_state to, state_reason why,
+                   const char* detail) {
+    auto next = advance(rec, observation{to, why, wall_.wall_ms(), detail});
+    if (next.changed)
+      db_.record_instance(next.record);
+  };
+  for (auto& rec : plan.vanished)
+    write(rec, instance_state::terminated, state_reason::vanished, "vanished from the cloud");
   report.vanished = static_cast<int>(plan.vanished.size());
   for (auto& rid : plan.unfinished) {
     if (db_.recorded_here(rid)) // running in this process, not interrupted
@@ -101,13 +124,11 @@ void reconciler::record_outcome(const reconcile_plan& plan, reconcile_report& re
     db_.set_request_state(rid, request_state::interrupted);
     ++report.unfinished;
   }
-  for (auto rec : plan.never_created) {
+  for (auto& rec : plan.never_created) {
     if (db_.recorded_here(rec.request)) // its request runs in this process
       continue;
-    rec.state = instance_state::failed;
-    rec.since = wall_.wall_ms();
-    rec.last_error = "create interrupted; the cloud never had it";
-    db_.record_instance(rec);
+    write(rec, instance_state::failed, state_reason::never_created,
+          "create interrupted; the cloud never had it");
   }
   for (auto& token : plan.resolved_intents)
     db_.close_intent(token, "reconcile");

@@ -27,6 +27,8 @@ const std::vector<const char*>& store_migrations() {
     // 2: intents of create calls
     "CREATE TABLE intents (client_token TEXT PRIMARY KEY, provider TEXT NOT NULL,"
     " spec TEXT NOT NULL, slots TEXT NOT NULL, created_at INTEGER NOT NULL, outcome TEXT);",
+    // 3: why an instance is in its state (messages/state_reason.hpp); '' is none
+    "ALTER TABLE instances ADD COLUMN reason TEXT NOT NULL DEFAULT '';",
   };
   return xs;
 }
@@ -102,6 +104,7 @@ std::optional<provision_request> stored_request::request() const {
 std::shared_ptr<store> store::open(const std::string& path, store_options opts) {
   sqlite3* wdb = open_db(path);
   try {
+    register_store_functions(wdb);
     // Read the header before asking for WAL: a file that is not a database stays untouched.
     migrate(wdb, path);
     statement mode{wdb, "PRAGMA journal_mode=WAL"};
@@ -287,7 +290,11 @@ void store::set_request_state(const request_id& rid, request_state state) {
 }
 
 void store::record_instance(const instance_record& r) {
-  enqueue({[r](sqlite3* db) { write_instance(db, r); }, nullptr});
+  enqueue({[this, r](sqlite3* db) {
+             if (!write_instance(db, r))
+               refused_.fetch_add(1, std::memory_order_relaxed);
+           },
+           nullptr});
 }
 
 void store::record_intent(create_intent intent, std::function<void(std::string)> done) {

@@ -12,6 +12,7 @@
 // and refuses a newer one. A database that cannot be opened or read is never deleted or
 // rewritten: open() throws store_error with sqlite's message and the path, in one line.
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -39,7 +40,7 @@ struct store_error : std::runtime_error {
 };
 
 /// The schema version this build writes.
-constexpr int store_schema_version = 2;
+constexpr int store_schema_version = 3;
 
 struct store_options {
   duration commit_interval = milliseconds(5); // the longest a write waits for its group
@@ -87,6 +88,8 @@ public:
   void record_request_done(const request_done& done, unix_ms now);
   /// Sets a request's state by hand (cancelled, resumed, interrupted).
   void set_request_state(const request_id& id, request_state state);
+  /// Writes the record unless the row it replaces could not move to it (messages/transition.hpp
+  /// decides, inside the upsert): such a write is refused, counted, and changes nothing.
   void record_instance(const instance_record& rec);
   /// Closes an open intent whose outcome reconcile worked out: outcome {"resolved": note}.
   void close_intent(const std::string& client_token, const std::string& note);
@@ -114,6 +117,8 @@ public:
   /// Transactions committed by the writer thread so far, and writes in them.
   uint64_t commits() const;
   uint64_t writes() const;
+  /// Instance writes the transition table refused: each one a bug of the writer that sent it.
+  uint64_t refused_writes() const { return refused_.load(std::memory_order_relaxed); }
   const std::string& path() const { return path_; }
 
   /// The last commit error, empty if none.
@@ -145,6 +150,7 @@ private:
   uint64_t commits_ = 0;
   uint64_t writes_ = 0;
   std::string last_error_;
+  std::atomic<uint64_t> refused_{0};
   std::set<std::string> session_tokens_; // intents recorded through this object
   std::set<request_id> session_requests_;
   bool stopping_ = false;

@@ -1,6 +1,7 @@
 #include "runtime/store_sql.hpp"
 
 #include "common/json.hpp"
+#include "messages/transition.hpp"
 
 #include <sqlite3.h>
 #include <simdjson.h>
@@ -136,16 +137,53 @@ std::string outcome_json(const std::vector<cloud_instance>& created, const cloud
 
 // -- rows -------------------------------------------------------------------------------
 
-void write_instance(sqlite3* db, const instance_record& r) {
-  statement st{db, "INSERT OR REPLACE INTO instances (id, request, name, provider, region, zone,"
-                   " cloud_id, type, market, state, tags, since, last_error)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"};
+namespace {
+
+std::string_view text_arg(sqlite3_value* v) {
+  auto p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return p ? std::string_view{p, static_cast<size_t>(sqlite3_value_bytes(v))} : std::string_view{};
+}
+
+void may_follow_sql(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  auto from = parse_instance_state(text_arg(argv[0]));
+  auto from_why = parse_state_reason(text_arg(argv[1]));
+  auto to = parse_instance_state(text_arg(argv[2]));
+  auto to_why = parse_state_reason(text_arg(argv[3]));
+  // A row this build cannot read (a newer build's state) is not guarded.
+  bool ok = !from || !from_why || !to || !to_why || may_follow(*from, *from_why, *to, *to_why);
+  sqlite3_result_int(ctx, ok ? 1 : 0);
+}
+
+} // namespace
+
+void register_store_functions(sqlite3* db) {
+  if (sqlite3_create_function_v2(db, "styx_may_follow", 4, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+                                 nullptr, may_follow_sql, nullptr, nullptr, nullptr)
+      != SQLITE_OK)
+    throw store_error(sqlite3_errmsg(db));
+}
+
+bool write_instance(sqlite3* db, const instance_record& r) {
+  statement st{db, "INSERT INTO instances (id, request, name, provider, region, zone,"
+                   " cloud_id, type, market, state, tags, since, last_error, reason)"
+                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                   " ON CONFLICT(id) DO UPDATE SET request = excluded.request,"
+                   " name = excluded.name, provider = excluded.provider,"
+                   " region = excluded.region, zone = excluded.zone,"
+                   " cloud_id = excluded.cloud_id, type = excluded.type,"
+                   " market = excluded.market, state = excluded.state, tags = excluded.tags,"
+                   " since = excluded.since, last_error = excluded.last_error,"
+                   " reason = excluded.reason"
+                   " WHERE styx_may_follow(instances.state, instances.reason, excluded.state,"
+                   " excluded.reason)"};
   st.bind(1, r.id.to_string()).bind(2, r.request.to_string()).bind(3, r.name)
     .bind(4, r.provider.cloud).bind(5, r.provider.region).bind(6, r.zone).bind(7, r.cloud_id)
     .bind(8, r.instance_type).bind(9, std::string(to_string(r.market)))
     .bind(10, std::string(to_string(r.state))).bind(11, tags_json(r.tags))
-    .bind(12, static_cast<int64_t>(r.since)).bind(13, r.last_error);
+    .bind(12, static_cast<int64_t>(r.since)).bind(13, r.last_error)
+    .bind(14, std::string(to_string(r.reason)));
   st.run();
+  return sqlite3_changes(db) > 0;
 }
 
 void write_intent(sqlite3* db, const create_intent& i) {
@@ -213,7 +251,7 @@ std::vector<stored_request> read_requests(sqlite3* db, const std::string& id) {
 
 std::vector<instance_record> read_instances(sqlite3* db) {
   statement st{db, "SELECT id, request, name, provider, region, zone, cloud_id, type, market,"
-                   " state, tags, since, last_error FROM instances ORDER BY request, name, id"};
+                   " state, tags, since, last_error, reason FROM instances ORDER BY request, name, id"};
   std::vector<instance_record> out;
   while (st.step()) {
     instance_record r;
@@ -229,6 +267,7 @@ std::vector<instance_record> read_instances(sqlite3* db) {
     r.tags = parse_tags_json(st.text_col(10));
     r.since = st.int64_col(11);
     r.last_error = st.text_col(12);
+    r.reason = parse_state_reason(st.text_col(13)).value_or(state_reason::none);
     out.push_back(std::move(r));
   }
   return out;

@@ -49,7 +49,11 @@ tag_map parse_tags_json(const std::string& json);
 std::string request_done_json(const request_done& d);
 std::string outcome_json(const std::vector<cloud_instance>& created, const cloud_error& error);
 
-void write_instance(sqlite3* db, const instance_record& r);
+/// Adds styx_may_follow(from_state, from_reason, to_state, to_reason) to `db`: the transition
+/// table (messages/transition.hpp) as an SQL function, for write_instance's upsert.
+void register_store_functions(sqlite3* db);
+/// Inserts or updates the row of `r`; false when the table refused the move from the stored row.
+bool write_instance(sqlite3* db, const instance_record& r);
 void write_intent(sqlite3* db, const create_intent& i);
 
 /// Every request, or the one with `id` when not empty.

@@ -61,8 +61,10 @@ cloud_instance parse_instance(pugi::xml_node item) {
   result.instance_type = text(item, "instanceType");
   result.zone = text(item, "placement/availabilityZone");
   result.state = ec2_state(text(item, "instanceState/name")).value_or(instance_state::pending);
-  if (auto code = text(item, "stateReason/code"); !code.empty())
-    result.state_reason = ec2_state_reason(code);
+  if (auto code = text(item, "stateReason/code"); !code.empty()) {
+    result.reason = ec2_state_reason(code);
+    result.reason_code = code;
+  }
   if (text(item, "instanceLifecycle") == "spot")
     result.market = market_kind::spot;
   for (auto tag : children(child(item, "tagSet"), "item"))
@@ -97,24 +99,12 @@ std::optional<instance_state> ec2_state(std::string_view name) {
   return std::nullopt;
 }
 
-std::string ec2_state_reason(std::string_view code) {
-  static const std::pair<const char*, const char*> table[] = {
-    {"Server.SpotInstanceTermination", "preempted"},
-    {"Server.SpotInstanceShutdown", "preempted"},
-    {"Client.UserInitiatedShutdown", "user-initiated"},
-    {"Client.UserInitiatedHibernate", "user-initiated"},
-    {"Client.InstanceInitiatedShutdown", "instance-initiated"},
-    {"Server.InsufficientInstanceCapacity", "capacity"},
-    {"Server.InternalError", "internal-error"},
-    {"Server.ScheduledStop", "scheduled"},
-    {"Client.VolumeLimitExceeded", "volume-limit"},
-    {"Client.InternalError", "internal-error"},
-    {"Client.InvalidSnapshot.NotFound", "invalid-snapshot"},
-  };
-  for (auto& [from, to] : table)
-    if (code == from)
-      return to;
-  return std::string{code};
+state_reason ec2_state_reason(std::string_view code) {
+  if (code == "Server.SpotInstanceTermination" || code == "Server.SpotInstanceShutdown")
+    return state_reason::preempted;
+  if (code == "Client.UserInitiatedShutdown" || code == "Client.UserInitiatedHibernate")
+    return state_reason::user_initiated;
+  return state_reason::cloud_ended; // the code itself goes to cloud_instance::reason_code
 }
 
 std::optional<unix_ms> ec2_parse_time(std::string_view s) {

@@ -7,7 +7,7 @@
 //
 // States: pending, running, stopping, stopped map onto themselves, shutting-down onto
 // terminating, terminated onto terminated; an unknown name reads as pending (the next describe
-// tells). stateReason/code becomes cloud_instance::state_reason via ec2_state_reason().
+// tells). stateReason/code becomes cloud_instance::reason via ec2_state_reason().
 
 #include <map>
 #include <optional>
@@ -24,9 +24,9 @@ namespace styx {
 /// EC2's instance-state name onto instance_state; nullopt for an unknown name.
 std::optional<instance_state> ec2_state(std::string_view name);
 
-/// A stateReason code onto the engine's reason: Server.SpotInstanceTermination ->
-/// "preempted", Client.UserInitiatedShutdown -> "user-initiated", ...; unknown codes as is.
-std::string ec2_state_reason(std::string_view code);
+/// A stateReason code onto the engine's reason: Server.SpotInstanceTermination -> preempted,
+/// Client.UserInitiatedShutdown -> user_initiated, any other code -> cloud_ended.
+state_reason ec2_state_reason(std::string_view code);
 
 /// ISO-8601 ("2024-05-01T12:00:00.000Z", "+02:00" offsets) to unix ms; nullopt if malformed.
 std::optional<unix_ms> ec2_parse_time(std::string_view text);

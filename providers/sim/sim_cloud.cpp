@@ -119,17 +119,17 @@ api_reply do_change(impl& s, const std::string& region, const api_call& call, ti
     auto moved = false;
     if (call.op == api_op::stop && st == instance_state::running) {
       x.info.state = instance_state::stopping;
-      x.info.state_reason = "user-initiated";
+      x.info.reason = state_reason::user_initiated;
       x.preempt_at = time_point::max();
       moved = true;
     } else if (call.op == api_op::start && st == instance_state::stopped) {
       x.info.state = instance_state::starting;
-      x.info.state_reason.clear();
+      x.info.reason = state_reason::none;
       moved = true;
     } else if (call.op == api_op::terminate && st != instance_state::terminated
                && st != instance_state::terminating) {
       x.info.state = instance_state::terminating;
-      x.info.state_reason = "user-initiated";
+      x.info.reason = state_reason::user_initiated;
       x.preempt_at = time_point::max();
       moved = true;
     }
@@ -246,7 +246,7 @@ bool sim_cloud::preempt(const std::string& cloud_id) {
   auto st = it->second.info.state;
   if (st == instance_state::terminated || st == instance_state::terminating)
     return false;
-  s.become_terminated(it->second, now, "preempted");
+  s.become_terminated(it->second, now, state_reason::preempted);
   return true;
 }
 

@@ -44,7 +44,7 @@ struct sim_cloud::impl {
   void advance(time_point now);
   void settle(std::unordered_map<std::string, instance>::iterator it, time_point now);
   void become_running(instance& x, time_point at);
-  void become_terminated(instance& x, time_point at, std::string reason);
+  void become_terminated(instance& x, time_point at, state_reason reason);
   void schedule(time_point at, const std::string& id);
   void reset();
 

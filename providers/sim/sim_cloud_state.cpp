@@ -46,14 +46,14 @@ void sim_cloud::impl::become_running(instance& x, time_point at) {
   }
 }
 
-void sim_cloud::impl::become_terminated(instance& x, time_point at, std::string reason) {
+void sim_cloud::impl::become_terminated(instance& x, time_point at, state_reason reason) {
   if (x.info.state != instance_state::terminated) {
     auto& n = live_by_zone[x.info.zone];
     --n;
     --live_total;
   }
   x.info.state = instance_state::terminated;
-  x.info.state_reason = std::move(reason);
+  x.info.reason = reason;
   x.deadline = time_point::max();
   x.preempt_at = time_point::max();
   x.terminated_at = at;
@@ -73,10 +73,10 @@ void sim_cloud::impl::settle(std::unordered_map<std::string, instance>::iterator
         x.info.state = instance_state::stopped;
         x.deadline = time_point::max();
       } else { // terminating
-        become_terminated(x, at, x.info.state_reason);
+        become_terminated(x, at, x.info.reason);
       }
     } else if (s == instance_state::running && x.preempt_at <= now) {
-      become_terminated(x, x.preempt_at, "preempted");
+      become_terminated(x, x.preempt_at, state_reason::preempted);
     } else if (s == instance_state::terminated
                && saturating_add(x.terminated_at, cfg.terminated_retention) <= now) {
       instances.erase(it);

@@ -50,7 +50,7 @@ void put_instance(std::string& out, const sim_saved_instance& x) {
   out += ",\"state\":";
   put_string(out, to_string(i.state));
   out += ",\"reason\":";
-  put_string(out, i.state_reason);
+  put_string(out, to_string(i.reason));
   out += ",\"launched_at\":" + std::to_string(i.launched_at);
   out += ",\"tags\":{";
   bool first = true;
@@ -147,14 +147,14 @@ bool get_optional(object obj, const char* key, const std::string& where,
 bool decode_instance(object obj, const std::string& where, sim_saved_instance* x,
                      std::string* error) {
   auto& i = x->info;
-  std::string market, state;
+  std::string market, state, reason;
   if (!get_string(obj, "id", where, &i.cloud_id, error)
       || !get_string(obj, "region", where, &x->region, error)
       || !get_string(obj, "zone", where, &i.zone, error)
       || !get_string(obj, "type", where, &i.instance_type, error)
       || !get_string(obj, "market", where, &market, error)
       || !get_string(obj, "state", where, &state, error)
-      || !get_string(obj, "reason", where, &i.state_reason, error)
+      || !get_string(obj, "reason", where, &reason, error)
       || !get_int(obj, "launched_at", where, &i.launched_at, error)
       || !get_optional(obj, "deadline_ns", where, &x->deadline_ns, error)
       || !get_optional(obj, "preempt_ns", where, &x->preempt_ns, error)
@@ -170,6 +170,10 @@ bool decode_instance(object obj, const std::string& where, sim_saved_instance* x
   if (!parsed)
     return fail(error, where + ".state", "unknown state '" + state + "'");
   i.state = *parsed;
+  auto why = parse_state_reason(reason);
+  if (!why)
+    return fail(error, where + ".reason", "unknown reason '" + reason + "'");
+  i.reason = *why;
   object tags;
   if (auto err = obj["tags"].get_object().get(tags))
     return fail(error, where + ".tags", simdjson::error_message(err));

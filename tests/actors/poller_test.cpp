@@ -167,7 +167,7 @@ TEST_CASE_METHOD(poller_fixture, "poller: an instance asked for but not answered
   CHECK(updates[1].owner == 5);
   CHECK(updates[1].instance.cloud_id == "i-1");
   CHECK(updates[1].instance.state == instance_state::terminated);
-  CHECK(updates[1].instance.state_reason == "vanished");
+  CHECK(updates[1].instance.reason == state_reason::vanished);
   CHECK(p.watched() == 2u); // terminated is final: no longer watched
   CHECK(p.on_described(t0 + seconds(2), {"i-1"}, {}).empty());
 }

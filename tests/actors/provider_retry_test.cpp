@@ -178,7 +178,7 @@ TEST_CASE("provider: polling reports a preempted instance at the sweep") {
   for (auto& u : log->unasked)
     if (u.instance.cloud_id == victim && u.instance.state == instance_state::terminated) {
       seen = true;
-      CHECK(u.instance.state_reason == "preempted");
+      CHECK(u.instance.reason == state_reason::preempted);
     }
   CHECK(seen);
   CHECK(b.stats().watched == 1);

@@ -104,7 +104,7 @@ TEST_CASE("a returning provider: kept instances followed again, a vanished one m
   CHECK(back.terminated == 0);
   rs = records(w);
   CHECK(count_in(rs, instance_state::running, "us-west-2") == 9);
-  CHECK(count_in(rs, instance_state::failed, "us-west-2") == 1);
+  CHECK(count_in(rs, instance_state::terminated, "us-west-2") == 1); // vanished
   // The instances followed again answer to the new provider actor: terminate them all.
   auto asked = w.f.ask<int>(w.sup, change_op::terminate, selector::everything());
   REQUIRE(asked);

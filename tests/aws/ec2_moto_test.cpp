@@ -214,7 +214,7 @@ TEST_CASE("moto: RunInstances of 5 known by token and launch index, status, desc
   REQUIRE(page->instances.size() == 5);
   for (auto& inst : page->instances) {
     CHECK(inst.state == instance_state::terminated);
-    CHECK(inst.state_reason == "user-initiated");
+    CHECK(inst.reason == state_reason::user_initiated);
   }
   CHECK(describe_all(lreqs[0].body).empty());
   list.filter = {{ownership_tag::engine, "styx-test"}};

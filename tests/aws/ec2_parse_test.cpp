@@ -14,9 +14,9 @@ TEST_CASE("EC2 state names map onto instance_state") {
   CHECK(ec2_state("shutting-down") == instance_state::terminating);
   CHECK(ec2_state("terminated") == instance_state::terminated);
   CHECK_FALSE(ec2_state("rebooting").has_value());
-  CHECK(ec2_state_reason("Server.SpotInstanceTermination") == "preempted");
-  CHECK(ec2_state_reason("Client.UserInitiatedShutdown") == "user-initiated");
-  CHECK(ec2_state_reason("Some.NewCode") == "Some.NewCode");
+  CHECK(ec2_state_reason("Server.SpotInstanceTermination") == state_reason::preempted);
+  CHECK(ec2_state_reason("Client.UserInitiatedShutdown") == state_reason::user_initiated);
+  CHECK(ec2_state_reason("Some.NewCode") == state_reason::cloud_ended);
 }
 
 TEST_CASE("ec2_parse_time reads ISO-8601 with fractions and offsets") {
@@ -45,7 +45,7 @@ TEST_CASE("RunInstances (EC2 format, namespace with trailing slash), sorted by l
   CHECK(first.state == instance_state::pending);
   CHECK(first.market == market_kind::spot);
   CHECK(first.launched_at == 1709634030000);
-  CHECK(first.state_reason.empty());
+  CHECK(first.reason == state_reason::none);
   CHECK(first.launch_index == 0);
   CHECK((*parsed)[1].launch_index == 1);
   // Only the instance's own tagSet, not the network interface's.
@@ -78,7 +78,7 @@ TEST_CASE("RunInstances as moto answers it (namespace without trailing slash)") 
     CHECK(inst.zone == "us-east-1a");
     CHECK(inst.market == market_kind::spot);
     CHECK(inst.state == instance_state::pending);
-    CHECK(inst.state_reason.empty()); // <stateReason><code/></stateReason>
+    CHECK(inst.reason == state_reason::none); // <stateReason><code/></stateReason>
     CHECK(inst.tags == tag_map{{"styx:engine", "e1"}});
     CHECK(inst.launched_at > 0);
   }
@@ -100,11 +100,12 @@ TEST_CASE("DescribeInstances page with nextToken, reasons and spot lifecycle") {
   CHECK(a.owner_request().to_string() == "11111111-2222-4333-8444-555555555555");
   auto& b = page->instances[1];
   CHECK(b.state == instance_state::terminating);
-  CHECK(b.state_reason == "user-initiated");
+  CHECK(b.reason == state_reason::user_initiated);
+  CHECK(b.reason_code == "Client.UserInitiatedShutdown");
   CHECK(b.launched_at == 1706734800250); // 22:00:00.250+01:00 = 21:00:00.250Z
   auto& c = page->instances[2];
   CHECK(c.state == instance_state::terminated);
-  CHECK(c.state_reason == "preempted");
+  CHECK(c.reason == state_reason::preempted);
   CHECK(c.market == market_kind::spot);
   CHECK(c.zone == "us-east-1c");
   CHECK(page->instances[3].state == instance_state::stopped);
@@ -127,7 +128,7 @@ TEST_CASE("DescribeInstances as moto answers it, with and without a next page") 
   CHECK(all->next_token.empty());
   REQUIRE(all->instances.size() == 2);
   CHECK(all->instances[0].state == instance_state::terminated);
-  CHECK(all->instances[0].state_reason == "user-initiated");
+  CHECK(all->instances[0].reason == state_reason::user_initiated);
   CHECK(all->instances[1].state == instance_state::stopped);
   auto first = ec2_parse_describe_instances(read_fixture("ec2_moto_describe_instances_page1.xml"));
   REQUIRE(first);

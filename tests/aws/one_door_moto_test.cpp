@@ -23,6 +23,7 @@
 #include "runtime/store.hpp"
 #include "tests/aws/ec2_engine_fixture.hpp"
 #include "tests/aws/moto_fixture.hpp"
+#include "tests/sqlite_exec.hpp"
 
 using namespace styx;
 using namespace styx::test;
@@ -89,17 +90,6 @@ std::pair<uint64_t, uint64_t> settled_counts(engine& eng, const counting_transpo
   return seen;
 }
 
-void sql(const std::string& db_path, const std::string& statement) {
-  sqlite3* db = nullptr;
-  REQUIRE(sqlite3_open(db_path.c_str(), &db) == SQLITE_OK);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &err);
-  std::string message = err != nullptr ? err : "";
-  sqlite3_free(err);
-  sqlite3_close(db);
-  INFO(message);
-  REQUIRE(rc == SQLITE_OK);
-}
 
 } // namespace
 

@@ -168,7 +168,8 @@ cloud_instance some_cloud_instance() {
   x.instance_type = "r5.large";
   x.market = market_kind::spot;
   x.state = instance_state::stopping;
-  x.state_reason = "preempted";
+  x.reason = state_reason::preempted;
+  x.reason_code = "Server.SpotInstanceTermination";
   x.tags = some_tags();
   x.launched_at = 1'700'000'000'000;
   return x;
@@ -202,6 +203,7 @@ instance_record some_record() {
   x.since = 1'767'225'601'000;
   x.tags = some_tags();
   x.last_error = "none so far";
+  x.reason = state_reason::user_initiated;
   return x;
 }
 
@@ -343,7 +345,8 @@ void check_same(const cloud_instance& a, const cloud_instance& b) {
   CHECK(a.instance_type == b.instance_type);
   CHECK(a.market == b.market);
   CHECK(a.state == b.state);
-  CHECK(a.state_reason == b.state_reason);
+  CHECK(a.reason == b.reason);
+  CHECK(a.reason_code == b.reason_code);
   CHECK(a.tags == b.tags);
   CHECK(a.launched_at == b.launched_at);
 }
@@ -373,6 +376,7 @@ void check_same(const instance_record& a, const instance_record& b) {
   CHECK(a.since == b.since);
   CHECK(a.tags == b.tags);
   CHECK(a.last_error == b.last_error);
+  CHECK(a.reason == b.reason);
 }
 
 void check_same(const instance_state_changed& a, const instance_state_changed& b) {

@@ -326,7 +326,7 @@ TEST_CASE("sim: running spot instances are preempted") {
   for (auto& i : r.instances) {
     CHECK(i.market == market_kind::spot);
     CHECK(i.state == instance_state::terminated);
-    CHECK(i.state_reason == "preempted");
+    CHECK(i.reason == state_reason::preempted);
   }
   CHECK(all_in(states(cloud, demand), instance_state::running));
   CHECK(cloud.live_count() == 10);
@@ -351,7 +351,7 @@ TEST_CASE("sim: preempt() and spot prices") {
   CHECK_FALSE(cloud.preempt("sim-nope"));
   auto r = cloud.handle(east, ids_call(api_op::describe, spot));
   CHECK(r.instances[0].state == instance_state::terminated);
-  CHECK(r.instances[0].state_reason == "preempted");
+  CHECK(r.instances[0].reason == state_reason::preempted);
   CHECK(r.instances[1].state == instance_state::running); // never preempted at rate 0
   CHECK(cloud.live_count() == 2);
 }

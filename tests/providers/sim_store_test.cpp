@@ -135,7 +135,7 @@ TEST_CASE("sim store: a saved cloud loads with its state, tokens and timers") {
     for (size_t n = 0; n < after.size(); ++n) {
       CHECK(after[n].cloud_id == before[n].cloud_id);
       CHECK(after[n].state == before[n].state);
-      CHECK(after[n].state_reason == before[n].state_reason);
+      CHECK(after[n].reason == before[n].reason);
       CHECK(after[n].tags == before[n].tags);
       CHECK(after[n].zone == before[n].zone);
       CHECK(after[n].instance_type == before[n].instance_type);

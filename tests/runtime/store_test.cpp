@@ -78,6 +78,7 @@ instance_record make_record(uint64_t n, instance_state state) {
   r.since = 1000 + static_cast<unix_ms>(n);
   r.tags = {{"styx:engine", "e1"}, {"quote\"d", "line\nbreak"}};
   r.last_error = n % 2 ? "" : "boom";
+  r.reason = n % 2 ? state_reason::none : state_reason::create_failed;
   return r;
 }
 
@@ -120,7 +121,38 @@ TEST_CASE("store: instance records round trip and the last write wins") {
     CHECK(x.since == want.since);
     CHECK(x.tags == want.tags);
     CHECK(x.last_error == want.last_error);
+    CHECK(x.reason == want.reason);
   }
+}
+
+TEST_CASE("store: a write the transition table forbids is refused and counted") {
+  temp_dir dir;
+  auto s = store::open(dir.file("styx.db"));
+  s->record_instance(make_record(1, instance_state::running));
+  auto ended = make_record(1, instance_state::terminated);
+  s->record_instance(ended);
+  s->record_instance(make_record(1, instance_state::running)); // back from an observed end
+  s->record_instance(make_record(1, instance_state::pending));
+  s->flush();
+  CHECK(s->refused_writes() == 2);
+  REQUIRE(s->instances().size() == 1);
+  CHECK(s->instances()[0].state == instance_state::terminated);
+  // An end the engine only inferred is overturned by a sighting, never by anything else.
+  auto lost = make_record(2, instance_state::pending);
+  s->record_instance(lost);
+  lost.state = instance_state::failed;
+  lost.reason = state_reason::provider_lost;
+  s->record_instance(lost);
+  auto seen = make_record(2, instance_state::running);
+  s->record_instance(seen); // no reason: refused
+  seen.reason = state_reason::found;
+  s->record_instance(seen);
+  s->flush();
+  CHECK(s->refused_writes() == 3);
+  auto xs = s->instances();
+  REQUIRE(xs.size() == 2);
+  CHECK(xs[1].state == instance_state::running);
+  CHECK(xs[1].reason == state_reason::found);
 }
 
 TEST_CASE("store: requests keep their spec and their result") {
@@ -256,17 +288,24 @@ TEST_CASE("store: a database of version 1 is migrated and keeps its rows") {
                       + store_migrations()[0];
     sql += "INSERT INTO requests (id, name, count, min_count, state, created_at)"
            " VALUES ('00000000-0000-1234-0000-000000000005', 'old', 3, 0, 'submitted', 7);";
+    sql += "INSERT INTO instances VALUES ('00000000-0000-1234-0000-000000000006',"
+           " '00000000-0000-1234-0000-000000000005', 'old-0', 'sim', 'us-east-1', 'us-east-1a',"
+           " 'sim-1', 'm5.large', 'on-demand', 'running', '{}', 8, '');";
     REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
     sqlite3_close(db);
   }
   auto s = store::open(path);
-  CHECK(s->schema_version() == 2);
+  CHECK(s->schema_version() == store_schema_version);
   auto rs = s->requests();
   REQUIRE(rs.size() == 1);
   CHECK(rs[0].name == "old");
   CHECK(rs[0].count == 3);
   CHECK_FALSE(rs[0].request()); // no spec in that row
   CHECK(s->intents().empty());  // the table version 2 added
+  auto is = s->instances();      // the column version 3 added
+  REQUIRE(is.size() == 1);
+  CHECK(is[0].state == instance_state::running);
+  CHECK(is[0].reason == state_reason::none);
 }
 
 TEST_CASE("store: a newer schema is refused") {
