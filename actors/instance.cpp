@@ -237,9 +237,9 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
       if (st.change_in_flight == op || st.rec.state == target)
         return st.rec; // already under way
       if (!is_legal_transition(st.rec.state, target))
-        return caf::make_error(caf::sec::invalid_argument,
-                               std::string{"illegal transition "} + to_string(st.rec.state)
-                                 + " -> " + to_string(target));
+        return make_error(styx_error::illegal_transition,
+                          std::string{"illegal transition "} + to_string(st.rec.state) + " -> "
+                            + to_string(target));
       request_change(self, op);
       return st.rec;
     },

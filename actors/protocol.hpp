@@ -18,6 +18,7 @@
 #include "messages/events.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
+#include "messages/styx_error.hpp"
 #include "providers/cloud_api.hpp"
 
 namespace styx {

@@ -283,11 +283,11 @@ void fail(provider_self self, outgoing& o, const cloud_error& err) {
       st.polls.on_describe_failed(); // the next poll asks again
       break;
     case api_op::list:
-      o.list_rp.deliver(caf::make_error(caf::sec::runtime_error, err.to_string()));
+      o.list_rp.deliver(make_error(styx_error::cloud_refused, err.to_string()));
       break;
     case api_op::catalog:
       for (auto& rp : st.catalog_waiters)
-        rp.deliver(caf::make_error(caf::sec::runtime_error, err.to_string()));
+        rp.deliver(make_error(styx_error::cloud_refused, err.to_string()));
       st.catalog_waiters.clear();
       break;
     default:

@@ -328,8 +328,8 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
     [=](provider_atom, provider_actor& handle, provider_id& id) -> caf::result<bool> {
       auto& st = self->state;
       if (find_provider(st, id) != nullptr)
-        return caf::make_error(caf::sec::invalid_argument,
-                               "provider " + id.to_string() + " is registered already");
+        return make_error(styx_error::exists_already,
+                          "provider " + id.to_string() + " is registered already");
       bool returning = st.lost.erase(id) > 0;
       st.providers.push_back(provider_entry{id, handle, {}, false, {}, 0});
       self->monitor(handle); // on_provider_down
@@ -368,15 +368,15 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
     [=](provision_request& req) -> caf::result<request_id> {
       auto& st = self->state;
       if (auto problem = req.validate())
-        return caf::make_error(caf::sec::invalid_argument, *problem);
+        return make_error(styx_error::invalid_request, *problem);
       if (req.id().empty()) {
         request_id id;
         static_cast<uuid&>(id) = st.cfg.ids->next();
         req.id(id);
       }
       if (st.requests.count(req.id()) > 0)
-        return caf::make_error(caf::sec::invalid_argument,
-                               "request " + req.id().to_string() + " exists already");
+        return make_error(styx_error::exists_already,
+                          "request " + req.id().to_string() + " exists already");
       auto id = req.id();
       auto& entry = st.requests[id];
       entry.req = std::move(req);

@@ -5,10 +5,18 @@
 #include "messages/events.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
+#include "messages/styx_error.hpp"
 
 namespace styx {
 
 void add_message_types(caf::actor_system_config& cfg) {
+  // A styx error renders as its words alone (messages/styx_error.hpp).
+  cfg.add_error_category(caf::detail::error_factory<styx_error>::category,
+                         [](uint8_t code, caf::atom_value, const caf::message& context) {
+                           if (context.match_elements<std::string>())
+                             return context.get_as<std::string>(0);
+                           return std::string{to_string(static_cast<styx_error>(code))};
+                         });
   cfg.add_message_type<instance_id>("styx::instance_id")
     .add_message_type<request_id>("styx::request_id")
     .add_message_type<provider_id>("styx::provider_id")

@@ -77,7 +77,7 @@ struct instance_bench : provider_bench {
   /// True when `op` is answered with an "illegal transition" error.
   bool refused(const instance_actor& h, change_op op) {
     auto r = f.ask<instance_record>(h, op);
-    return !r && f.last_error.find("illegal transition") != std::string::npos;
+    return !r && f.last_error.rfind("illegal transition ", 0) == 0;
   }
 };
 
