@@ -5,8 +5,13 @@
 // to create it; a capacity or quota error goes back to the supervisor, which places it again
 // or gives it up. Created, it follows the cloud's state from the provider's polling. Stop,
 // start and terminate are checked against the transition table (messages/instance_state.cpp):
-// an illegal one is answered with an error, never a silent jump. Every transition goes to the
-// supervisor as an instance_state_changed; in a final state the actor ends.
+// an illegal one is answered with styx_error::illegal_transition, never a silent jump. Every
+// state change goes through advance() (messages/transition.hpp) with its state_reason, and to
+// the supervisor as an instance_state_changed; in a final state the actor ends.
+//
+// Thread rules: an actor, so its state is touched only by its own handlers. Lifetime: from
+// the supervisor's spawn (or adoption) until a final state, or until the supervisor kills it
+// (its provider was lost).
 //
 // A terminate that arrives while the create is on the wire is remembered and carried out as
 // soon as the instance exists, so that nothing is leaked. An instance pending longer than
