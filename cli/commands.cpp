@@ -13,6 +13,7 @@
 #include "cli/output.hpp"
 #include "runtime/aws_credentials.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/listing_policy.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/request_spec.hpp"
@@ -20,6 +21,7 @@
 #include "runtime/store.hpp"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 namespace styx::cli {
 
@@ -295,7 +297,9 @@ int run_up(const common_options& common, const up_options& opts) {
 }
 
 int run_status(const common_options& common, const status_options& opts) {
-  auto eng = engine::start(config_for(common, {}));
+  auto cfg = config_for(common, {});
+  cfg.places_instances = false; // no catalog: nothing is placed
+  auto eng = engine::start(std::move(cfg));
   std::vector<instance_record> records;
   if (opts.refresh) {
     eng->adopt();
@@ -316,7 +320,9 @@ int run_status(const common_options& common, const status_options& opts) {
 }
 
 int run_reconcile(const common_options& common, const reconcile_options& opts) {
-  auto eng = engine::start(config_for(common, {}));
+  auto cfg = config_for(common, {});
+  cfg.places_instances = false; // no catalog: a reconcile ends and adopts, it places nothing
+  auto eng = engine::start(std::move(cfg));
   auto report = eng->reconcile();
   if (opts.json) {
     std::cout << report.to_json() << '\n';
@@ -343,13 +349,21 @@ int run_change(const common_options& common, const change_options& opts) {
     sel.requests.push_back(parse_request_id(r, "--request"));
   if (sel.empty() && opts.instances.empty())
     throw usage_error("nothing selected: give instance ids, --tag k=v, --request ID or --all");
-  auto eng = engine::start(config_for(common, {}));
-  // The store's records first: no cloud call, so the changes start at once. Then the
-  // listing by the ownership tag finds what the store lacks (a crash's surplus), and that is
-  // changed too, while the first changes are already under way.
+  auto cfg = config_for(common, {});
+  cfg.places_instances = false; // no catalog: nothing is placed
+  auto eng = engine::start(std::move(cfg));
+  // The store's records first: no cloud call, so the changes start at once. When the store
+  // may lack instances (runtime/listing_policy.hpp: a crash's surplus, an unanswered create),
+  // the listing by the ownership tag finds them, and they are changed too, while the first
+  // changes are already under way. `listed`: nothing is left for a listing to find.
   bool listed = false;
   if (auto db = eng->durable_store()) {
-    eng->adopt(db->instances());
+    auto records = db->instances();
+    auto why = why_list(db->intents(), records);
+    eng->adopt(std::move(records));
+    listed = !why;
+    if (why)
+      spdlog::info("listing the clouds after the store's instances: {}", *why);
   } else {
     eng->adopt();
     listed = true;

@@ -12,32 +12,13 @@
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/store.hpp"
+#include "tests/runtime/fast_engine.hpp"
 
 using namespace styx;
 
 namespace {
 
-/// One simulated region, fast and unthrottled, persisted under `dir`.
-engine_config fast_config(const std::string& dir) {
-  engine_config cfg;
-  cfg.state_dir = dir;
-  cfg.threads = 2;
-  cfg.seed = 41;
-  cfg.sim.seed = 43;
-  cfg.sim.regions = {"us-east-1"};
-  cfg.sim.latency_median = milliseconds(2);
-  cfg.sim.latency_p99 = milliseconds(10);
-  cfg.sim.throttle = false;
-  cfg.sim.pending_min = milliseconds(20);
-  cfg.sim.pending_max = milliseconds(60);
-  cfg.sim.transition_min = milliseconds(10);
-  cfg.sim.transition_max = milliseconds(40);
-  for (auto& p : cfg.providers) {
-    p.limits.limits = rate_limits::unlimited();
-    p.limits.poll_interval = milliseconds(50);
-  }
-  return cfg;
-}
+using test::fast_config;
 
 int count_in(const std::vector<instance_record>& xs, instance_state st) {
   int n = 0;
