@@ -137,6 +137,9 @@ provision_request request_from(const up_options& o) {
 
 /// SIGINT and SIGTERM blocked in every thread (the actor system's threads inherit the mask)
 /// and taken by one thread with sigtimedwait: run_up sees the signal, drains and persists.
+/// Thread rules: made and destroyed by one thread; received() may be read from any. The
+/// destructor wakes the waiter with a SIGTERM sent to that thread alone (it is not counted as
+/// received), so that an ending `styx up` does not wait for the waiter's tick.
 class signal_guard {
 public:
   signal_guard() {
@@ -149,7 +152,8 @@ public:
       while (!stop_) {
         int sig = sigtimedwait(&set_, nullptr, &tick);
         if (sig > 0) {
-          received_ = sig;
+          if (!stop_)
+            received_ = sig;
           return;
         }
       }
@@ -157,6 +161,7 @@ public:
   }
   ~signal_guard() {
     stop_ = true;
+    pthread_kill(waiter_.native_handle(), SIGTERM); // a no-op once the waiter has returned
     waiter_.join();
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
