@@ -18,7 +18,7 @@
 namespace styx {
 
 struct poll_policy {
-  duration first_poll = milliseconds(250);  // after an instance starts moving; doubles per
+  duration first_poll = milliseconds(100);  // after an instance starts moving; doubles per
                                             // poll up to interval
   duration interval = seconds(2);           // describe instances in transitional states
   duration sweep_interval = seconds(30);    // describe every watched instance (preemptions)
@@ -31,7 +31,10 @@ struct poll_policy {
 /// (the moving ones, or every watched one once per sweep interval), and which updates the
 /// answer of a describe means for which owner. A describe sent before an instance's state
 /// was learned from a create or change answer is stale for that instance and ignored; an
-/// id asked for but not answered has vanished (terminated, reason "vanished").
+/// id asked for but not answered has vanished (terminated, reason "vanished"). A poll is one
+/// round of describe calls: the next round goes out only once every call of the last one was
+/// answered or failed, so that rounds never overlap (a describe made for other reasons, such
+/// as reading a state reason, is not part of a round).
 /// It does no I/O: its owner sets the timers, sends the describes and delivers the updates.
 ///
 /// Thread rules: none of its own. It is a plain value, not thread-safe; its one owner (the
@@ -76,7 +79,7 @@ public:
     if (!scheduled_ || now < next_poll_)
       return r; // a timer overtaken by an earlier one
     scheduled_ = false;
-    if (outstanding_) { // the last poll is still queued or on the wire
+    if (outstanding_ > 0) { // calls of the last poll are still queued or on the wire
       r.timer = schedule(now);
       return r;
     }
@@ -96,8 +99,8 @@ public:
       auto end = std::min(ids.size(), pos + max);
       r.describe.emplace_back(ids.begin() + static_cast<ptrdiff_t>(pos),
                               ids.begin() + static_cast<ptrdiff_t>(end));
-      outstanding_ = true;
     }
+    outstanding_ = r.describe.size();
     r.timer = schedule(now);
     return r;
   }
@@ -106,11 +109,14 @@ public:
   /// the order of `answered`, then the vanished ones in the order of `asked`. With
   /// `need_detail`, an instance that stopped or ended without being asked and whose answer
   /// gives no reason is not updated: its id goes to `need_detail`, for a describe with detail
-  /// (the cheap status poll of EC2 carries no state reason).
+  /// (the cheap status poll of EC2 carries no state reason). `of_round`: the describe was a
+  /// call of a poll round (on_timer's), which is now answered.
   std::vector<update> on_described(time_point sent_at, const std::vector<std::string>& asked,
                                    const std::vector<cloud_instance>& answered,
-                                   std::vector<std::string>* need_detail = nullptr) {
-    outstanding_ = false;
+                                   std::vector<std::string>* need_detail = nullptr,
+                                   bool of_round = true) {
+    if (of_round)
+      round_call_ended();
     std::vector<update> out;
     std::unordered_set<std::string> seen;
     for (auto& inst : answered) {
@@ -148,8 +154,11 @@ public:
     return out;
   }
 
-  /// A describe failed: the next poll asks again.
-  void on_describe_failed() { outstanding_ = false; }
+  /// A describe failed (`of_round`: a call of a poll round): the next poll asks again.
+  void on_describe_failed(bool of_round = true) {
+    if (of_round)
+      round_call_ended();
+  }
 
   size_t watched() const { return watched_.size(); }
   size_t moving() const { return moving_.size(); }
@@ -160,6 +169,11 @@ private:
     using s = instance_state;
     bool ended = now == s::stopped || now == s::terminated || now == s::terminating;
     return ended && last != s::stopping && last != s::terminating && last != s::stopped;
+  }
+
+  void round_call_ended() {
+    if (outstanding_ > 0)
+      --outstanding_;
   }
 
   struct entry {
@@ -205,7 +219,7 @@ private:
   bool scheduled_ = false;
   time_point next_poll_{};  // when the pending poll timer fires; earlier timers are stale
   duration delay_{};        // first_poll, doubling per poll up to interval
-  bool outstanding_ = false;
+  size_t outstanding_ = 0;  // calls of the last poll round not yet answered
   time_point last_sweep_{};
 };
 

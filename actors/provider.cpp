@@ -192,8 +192,9 @@ void resend_known(provider_self self, outgoing& o, const api_reply& reply) {
     if (unknown.count(id) == 0)
       rest.call.cloud_ids.push_back(id);
   if (o.call.op == api_op::describe) {
+    // The rest goes again below as the same round's call; nothing of the round ended yet.
     std::vector<std::string> gone(reply.unknown_ids.begin(), reply.unknown_ids.end());
-    for (auto& u : st.polls.on_described(o.sent_at, gone, {}))
+    for (auto& u : st.polls.on_described(o.sent_at, gone, {}, nullptr, false))
       self->send(u.owner, instance_update{std::move(u.instance), {}});
   }
   for (auto& w : o.waiters) {
@@ -205,7 +206,7 @@ void resend_known(provider_self self, outgoing& o, const api_reply& reply) {
   if (!rest.call.cloud_ids.empty())
     enqueue(self, std::move(rest));
   else if (o.call.op == api_op::describe)
-    st.polls.on_describe_failed(); // nothing left to ask: the next poll may go
+    st.polls.on_describe_failed(!o.call.detail); // nothing left to ask: this call ended
 }
 
 void answer(provider_self self, outgoing& o, api_reply& reply) {
@@ -249,7 +250,8 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
     case api_op::describe: {
       std::vector<std::string> need_detail;
       for (auto& u : st.polls.on_described(o.sent_at, o.call.cloud_ids, reply.instances,
-                                           o.call.detail ? nullptr : &need_detail))
+                                           o.call.detail ? nullptr : &need_detail,
+                                           !o.call.detail))
         self->send(u.owner, instance_update{std::move(u.instance), {}});
       if (!need_detail.empty()) { // ended without being asked: why, in one more call
         outgoing detail;
@@ -280,7 +282,7 @@ void fail(provider_self self, outgoing& o, const cloud_error& err) {
     w.rp.deliver(instance_update{{}, err});
   switch (o.call.op) {
     case api_op::describe:
-      st.polls.on_describe_failed(); // the next poll asks again
+      st.polls.on_describe_failed(!o.call.detail); // the next poll asks again
       break;
     case api_op::list:
       o.list_rp.deliver(make_error(styx_error::cloud_refused, err.to_string()));
@@ -423,6 +425,11 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       auto rp = self->make_response_promise<catalog>();
       if (st.cached_catalog) {
         rp.deliver(*st.cached_catalog);
+        return rp;
+      }
+      if (!st.cfg.fetch_catalog) {
+        rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                   "not fetched: this engine places no instances"));
         return rp;
       }
       st.catalog_waiters.push_back(rp);

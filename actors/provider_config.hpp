@@ -24,16 +24,20 @@ struct provider_config {
   rate_limits limits;
   size_t max_in_flight = 16;                 // calls on the wire at once
   window_policy create_window{milliseconds(35), seconds(1), 1000};
-  window_policy change_window{milliseconds(100), seconds(1), 500};
+  window_policy change_window{milliseconds(100), seconds(1), 1000}; // EC2 takes 1000 ids
   duration poll_interval = seconds(2);       // describe instances in transitional states
-  duration first_poll = milliseconds(250);   // after an instance starts moving; doubles per
-                                             // poll up to poll_interval
+  duration first_poll = milliseconds(100);   // after an instance starts moving; doubles per
+                                             // poll up to poll_interval (a fast cloud has
+                                             // often settled by then; on EC2 it costs about
+                                             // one more describe per 100 moving instances)
   duration sweep_interval = seconds(30);     // describe every watched instance (preemptions)
   backoff_policy retry{milliseconds(200), seconds(20), 6};
   int throttle_attempts = 20;                // attempts of a throttled call, the first included
   retry_budget_config budget;
   uint64_t seed = 0;                         // 0: from the OS
   std::shared_ptr<styx::journal> journal;    // durable intents of creates; none: not durable
+  bool fetch_catalog = true;                 // false: catalog_atom is refused without a call
+                                             // (an engine that places nothing: styx down)
 };
 
 } // namespace styx

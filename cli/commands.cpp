@@ -13,6 +13,7 @@
 #include "cli/output.hpp"
 #include "runtime/aws_credentials.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/listing_policy.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/request_spec.hpp"
@@ -20,6 +21,7 @@
 #include "runtime/store.hpp"
 
 #include <pthread.h>
+#include <spdlog/spdlog.h>
 
 namespace styx::cli {
 
@@ -135,6 +137,9 @@ provision_request request_from(const up_options& o) {
 
 /// SIGINT and SIGTERM blocked in every thread (the actor system's threads inherit the mask)
 /// and taken by one thread with sigtimedwait: run_up sees the signal, drains and persists.
+/// Thread rules: made and destroyed by one thread; received() may be read from any. The
+/// destructor wakes the waiter with a SIGTERM sent to that thread alone (it is not counted as
+/// received), so that an ending `styx up` does not wait for the waiter's tick.
 class signal_guard {
 public:
   signal_guard() {
@@ -147,7 +152,8 @@ public:
       while (!stop_) {
         int sig = sigtimedwait(&set_, nullptr, &tick);
         if (sig > 0) {
-          received_ = sig;
+          if (!stop_)
+            received_ = sig;
           return;
         }
       }
@@ -155,6 +161,7 @@ public:
   }
   ~signal_guard() {
     stop_ = true;
+    pthread_kill(waiter_.native_handle(), SIGTERM); // a no-op once the waiter has returned
     waiter_.join();
     pthread_sigmask(SIG_SETMASK, &old_, nullptr);
   }
@@ -295,7 +302,9 @@ int run_up(const common_options& common, const up_options& opts) {
 }
 
 int run_status(const common_options& common, const status_options& opts) {
-  auto eng = engine::start(config_for(common, {}));
+  auto cfg = config_for(common, {});
+  cfg.places_instances = false; // no catalog: nothing is placed
+  auto eng = engine::start(std::move(cfg));
   std::vector<instance_record> records;
   if (opts.refresh) {
     eng->adopt();
@@ -316,7 +325,9 @@ int run_status(const common_options& common, const status_options& opts) {
 }
 
 int run_reconcile(const common_options& common, const reconcile_options& opts) {
-  auto eng = engine::start(config_for(common, {}));
+  auto cfg = config_for(common, {});
+  cfg.places_instances = false; // no catalog: a reconcile ends and adopts, it places nothing
+  auto eng = engine::start(std::move(cfg));
   auto report = eng->reconcile();
   if (opts.json) {
     std::cout << report.to_json() << '\n';
@@ -343,13 +354,21 @@ int run_change(const common_options& common, const change_options& opts) {
     sel.requests.push_back(parse_request_id(r, "--request"));
   if (sel.empty() && opts.instances.empty())
     throw usage_error("nothing selected: give instance ids, --tag k=v, --request ID or --all");
-  auto eng = engine::start(config_for(common, {}));
-  // The store's records first: no cloud call, so the changes start at once. Then the
-  // listing by the ownership tag finds what the store lacks (a crash's surplus), and that is
-  // changed too, while the first changes are already under way.
+  auto cfg = config_for(common, {});
+  cfg.places_instances = false; // no catalog: nothing is placed
+  auto eng = engine::start(std::move(cfg));
+  // The store's records first: no cloud call, so the changes start at once. When the store
+  // may lack instances (runtime/listing_policy.hpp: a crash's surplus, an unanswered create),
+  // the listing by the ownership tag finds them, and they are changed too, while the first
+  // changes are already under way. `listed`: nothing is left for a listing to find.
   bool listed = false;
   if (auto db = eng->durable_store()) {
-    eng->adopt(db->instances());
+    auto records = db->instances();
+    auto why = why_list(db->intents(), records);
+    eng->adopt(std::move(records));
+    listed = !why;
+    if (why)
+      spdlog::info("listing the clouds after the store's instances: {}", *why);
   } else {
     eng->adopt();
     listed = true;

@@ -299,6 +299,7 @@ struct engine::impl {
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
           pcfg.seed = ++seed;
+        pcfg.fetch_catalog = pcfg.fetch_catalog && cfg.places_instances;
         auto handle = spawn_provider(*sys, api, pcfg);
         providers.push_back(handle);
         provider_ids.push_back(api->id());
@@ -399,7 +400,10 @@ request_handle engine::submit(provision_request req) {
   s->id = req.id();
   s->progress.request = req.id();
   s->progress.count = req.count();
-  if (auto problem = req.validate()) {
+  auto problem = req.validate();
+  if (!problem && !impl_->cfg.places_instances)
+    problem = "this engine places no instances (engine_config::places_instances)";
+  if (problem) {
     request_done d;
     d.request = req.id();
     d.count = req.count();
@@ -469,17 +473,6 @@ reconcile_report engine::reconcile() {
   reconciler r{*this,    *impl_->db,  impl_->providers, impl_->provider_ids,
                fresh_id, *impl_->clk};
   return r.run();
-}
-
-bool engine::wait_for_state(const selector& sel, instance_state target, duration timeout) {
-  auto deadline = clock_type::now() + timeout;
-  for (;;) {
-    if (impl_->ask<int>(count_atom::value, sel, target) == 0)
-      return true;
-    if (clock_type::now() >= deadline)
-      return false;
-    std::this_thread::sleep_for(milliseconds(50));
-  }
 }
 
 uint64_t engine::subscribe(event_callback cb) {

@@ -82,7 +82,9 @@ public:
   engine(const engine&) = delete;
   engine& operator=(const engine&) = delete;
 
-  /// Submits a request. An invalid request completes at once with ok == false and `error`.
+  /// Submits a request. An invalid request, or any request to an engine that places no
+  /// instances (engine_config::places_instances), completes at once with ok == false and
+  /// `error`.
   request_handle submit(provision_request req);
 
   std::vector<instance_record> list(const selector& sel = selector::everything());
@@ -121,7 +123,8 @@ public:
   std::shared_ptr<styx::store> durable_store() const;
 
   /// Blocks until every selected instance is in `target` or a final state; false when
-  /// `timeout` passed first.
+  /// `timeout` passed first. Woken by the state events that can end the wait (and at least
+  /// every 500 ms), not by polling. Defined in engine_wait.cpp.
   bool wait_for_state(const selector& sel, instance_state target, duration timeout);
 
   /// Registers a callback for every event; returns an id for unsubscribe().

@@ -32,6 +32,9 @@ struct engine_config {
                                       // region and endpoint: the AWS CLI's chain)
   http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
                                       // engine. Must outlive the engine (tests wrap it).
+  bool places_instances = true;       // false: the providers fetch no catalog (zones, types,
+                                      // prices) and submit() refuses; for commands that only
+                                      // act on existing instances (styx down, status)
   placement_policy policy = placement_policy::cheapest;
   duration blocklist_ttl = std::chrono::minutes(3);
   duration pending_timeout = std::chrono::minutes(10);

@@ -15,6 +15,7 @@ Shapes (N = --count):
   DescribeInstances tag filter             Styx's list (adopt/reconcile) by its ownership tag
   DescribeInstanceStatus N ids, IncludeAllInstances   a state-only poll
   TerminateInstances N ids                 one call of N
+  DescribeInstanceStatus N ids (terminated), and 100 ids per call   Styx's poll after it
 """
 
 import argparse
@@ -72,6 +73,10 @@ def one_round(server, n):
     out["TerminateInstances %d ids" % n], _ = timed(lambda: c.terminate_instances(InstanceIds=ids))
     out["DescribeInstanceStatus %d ids (terminated)" % n], _ = timed(
         lambda: c.describe_instance_status(InstanceIds=ids, IncludeAllInstances=True))
+    # What Styx sends: EC2 takes at most 100 ids per DescribeInstanceStatus.
+    out["DescribeInstanceStatus 100 ids x%d (terminated), all" % ((n + 99) // 100)], _ = timed(
+        lambda: [c.describe_instance_status(InstanceIds=ids[k:k + 100], IncludeAllInstances=True)
+                 for k in range(0, n, 100)])
 
     server.reset()
     k = min(200, n)

@@ -19,14 +19,20 @@ time (os.wait4's rusage: user + sys of that process and its threads):
             AWS_ENDPOINT_URL_EC2 pointing at moto; the figures are the sum of both processes.
 After each run the runner checks on moto that exactly N instances exist and all are terminated,
 and records the API calls moto answered by Action, the seconds moto spent in them and moto's
-own CPU time (--timelines DIR: every request's start, duration and Action, per run). Prints a table of medians over the rounds and the ratios Styx/boto3 and
-Styx/libcloud against the targets (Styx <= 0.25x boto3's wall time, <= 0.1x its client CPU);
---json prints every run as well.
+own CPU time (--timelines DIR: every request's start, duration and Action, per run), per step
+too (so Styx's up and down each have their API calls per instance). Each round ends with the
+floor (unless --no-floor): on the same moto, one bare RunInstances of N (Styx's two ownership
+tags in TagSpecifications) and one bare TerminateInstances of the N ids, raw signed-less HTTP
+timed on the client, no parsing. Prints a table of medians over the rounds and the ratios
+Styx/boto3 and Styx/libcloud against the targets of issue #10 (Styx <= 0.25x boto3's wall time,
+<= 0.05x its client CPU, `styx down` <= 3x the bare TerminateInstances); --json prints every
+run as well.
 """
 
 import argparse
 import json
 import os
+import re
 import shutil
 import socket
 import statistics
@@ -40,7 +46,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 LIBCLOUD_PYTHON = "/usr/bin/python3"
 TARGET_WALL = 0.25
-TARGET_CPU = 0.10
+TARGET_CPU = 0.05
+TARGET_DOWN = 3.0  # styx down against one bare TerminateInstances of N
 
 
 def free_port():
@@ -192,11 +199,13 @@ def run_peer(name, args, server, styx, log):
         log.write("$ %s\n" % " ".join(argv))
         log.flush()
         began = time.monotonic() - epoch
+        calls_before = server.stats()["actions"]
         wall, cpu, rc, text = run_child(argv, env, log)
         log.write(text[-4000:] + "\n")
         log.flush()
         step = {"argv": argv, "start": round(began, 3), "wall_seconds": round(wall, 3),
-                "cpu_seconds": round(cpu, 3), "exit": rc}
+                "cpu_seconds": round(cpu, 3), "exit": rc,
+                "moto_actions": action_diff(calls_before, server.stats()["actions"])}
         if name != "styx" and text.strip():
             step["self_report"] = json.loads(text.strip().splitlines()[-1])
         result["steps"].append(step)
@@ -225,6 +234,42 @@ def run_peer(name, args, server, styx, log):
     return result
 
 
+def action_diff(before, after):
+    """Action -> calls made between two /_peers/stats answers."""
+    out = {}
+    for k, v in after.items():
+        n = v["count"] - before.get(k, {}).get("count", 0)
+        if n:
+            out[k] = n
+    return dict(sorted(out.items()))
+
+
+def run_floor(server, count):
+    """One bare RunInstances of `count` (Styx's two ownership tags inline, a ClientToken) and
+    one bare TerminateInstances of its ids, each timed on the client (raw HTTP, no parsing)."""
+    server.reset()
+    body = ["Action=RunInstances", "Version=2016-11-15", "ImageId=ami-760aaa0f",
+            "InstanceType=t3.micro", "MinCount=%d" % count, "MaxCount=%d" % count,
+            "ClientToken=floor-%d" % time.time_ns(),
+            "TagSpecification.1.ResourceType=instance",
+            "TagSpecification.1.Tag.1.Key=styx%3Aengine", "TagSpecification.1.Tag.1.Value=floor",
+            "TagSpecification.1.Tag.2.Key=styx%3Arequest",
+            "TagSpecification.1.Tag.2.Value=floor-request"]
+    start = time.perf_counter()
+    reply = server.ec2("&".join(body)).decode()
+    run_s = time.perf_counter() - start
+    ids = re.findall(r"<instanceId>(i-[0-9a-f]+)</instanceId>", reply)
+    if len(ids) != count:
+        raise RuntimeError("floor: RunInstances made %d instances, not %d" % (len(ids), count))
+    body = ["Action=TerminateInstances", "Version=2016-11-15"] + [
+        "InstanceId.%d=%s" % (k + 1, i) for k, i in enumerate(ids)]
+    start = time.perf_counter()
+    server.ec2("&".join(body))
+    terminate_s = time.perf_counter() - start
+    return {"peer": "floor", "run_instances_seconds": round(run_s, 3),
+            "terminate_instances_seconds": round(terminate_s, 3)}
+
+
 def median(runs, key):
     return statistics.median(r[key] for r in runs)
 
@@ -242,6 +287,21 @@ def summarize(results, peers):
                              "cpu_seconds": median(runs, "cpu_seconds"),
                              "moto_cpu_seconds": median(runs, "moto_cpu_seconds"),
                              "api_calls": runs[len(runs) // 2]["moto_actions"]}
+    # Styx's two processes on their own, and the floor under them.
+    styx_runs = [r for r in results if r["peer"] == "styx" and "error" not in r]
+    floors = [r for r in results if r["peer"] == "floor"]
+    if styx_runs:
+        for k, name in enumerate(("up", "down")):
+            steps = [r["steps"][k] for r in styx_runs]
+            calls = steps[len(steps) // 2]["moto_actions"]
+            summary["styx " + name] = {
+                "wall_seconds": statistics.median(st["wall_seconds"] for st in steps),
+                "cpu_seconds": statistics.median(st["cpu_seconds"] for st in steps),
+                "api_calls": calls,
+                "calls_per_instance": round(sum(calls.values()) / args_count(results), 4)}
+    if floors:
+        summary["floor"] = {k: statistics.median(f[k] for f in floors)
+                            for k in ("run_instances_seconds", "terminate_instances_seconds")}
     # Ratios of the medians, and the median of each round's own ratio (the runs of one round
     # are minutes apart, so the latter is less exposed to a shared machine's drifting load).
     ratios = {}
@@ -264,7 +324,29 @@ def summarize(results, peers):
                                    summary[peer]["cpu_seconds"]), 3),
                 "wall_per_round": [round(x, 3) for x in paired["wall"]],
                 "cpu_per_round": [round(x, 3) for x in paired["cpu"]]}
+    if styx_runs and floors:
+        per_round = {"up": [], "down": []}
+        for rnd in sorted({r["round"] for r in results}):
+            s = [r for r in styx_runs if r["round"] == rnd]
+            f = [r for r in floors if r["round"] == rnd]
+            if s and f:
+                per_round["up"].append(ratio(s[0]["steps"][0]["wall_seconds"],
+                                             f[0]["run_instances_seconds"]))
+                per_round["down"].append(ratio(s[0]["steps"][1]["wall_seconds"],
+                                               f[0]["terminate_instances_seconds"]))
+        ratios["styx up/RunInstances"] = {
+            "wall": round(ratio(summary["styx up"]["wall_seconds"],
+                                summary["floor"]["run_instances_seconds"]), 3),
+            "wall_per_round": [round(x, 3) for x in per_round["up"]]}
+        ratios["styx down/TerminateInstances"] = {
+            "wall": round(ratio(summary["styx down"]["wall_seconds"],
+                                summary["floor"]["terminate_instances_seconds"]), 3),
+            "wall_per_round": [round(x, 3) for x in per_round["down"]]}
     return summary, ratios
+
+
+def args_count(results):
+    return max(1, results[0]["count"]) if results else 1
 
 
 def print_table(args, summary, ratios, meta):
@@ -276,20 +358,40 @@ def print_table(args, summary, ratios, meta):
     print("%-9s %9s %12s %10s  %s" % ("peer", "wall s", "client CPU s", "moto CPU s",
                                        "API calls (moto's count)"))
     for name, s in summary.items():
+        if name.startswith("styx ") or name == "floor":
+            continue
         calls = ", ".join("%s %d" % (k, v["count"]) for k, v in s["api_calls"].items())
         print("%-9s %9.2f %12.2f %10.2f  %s" % (name, s["wall_seconds"], s["cpu_seconds"],
                                                s["moto_cpu_seconds"], calls))
+    for name in ("styx up", "styx down"):
+        if name in summary:
+            s = summary[name]
+            calls = ", ".join("%s %d" % kv for kv in s["api_calls"].items())
+            print("  %-10s wall %6.2f s, client CPU %5.2f s, %.4f API calls per instance (%s)"
+                  % (name, s["wall_seconds"], s["cpu_seconds"], s["calls_per_instance"], calls))
+    if "floor" in summary:
+        f = summary["floor"]
+        print("  floor      one bare RunInstances of %d %.2f s, one bare TerminateInstances of "
+              "%d %.2f s" % (args.count, f["run_instances_seconds"], args.count,
+                             f["terminate_instances_seconds"]))
     print()
     for key, r in ratios.items():
-        line = "%-15s wall %.3fx  client CPU %.3fx" % (key, r["wall"], r["cpu"])
+        if "cpu" not in r:
+            line = "%-29s wall %.3fx" % (key, r["wall"])
+        else:
+            line = "%-29s wall %.3fx  client CPU %.3fx" % (key, r["wall"], r["cpu"])
         if len(r["wall_per_round"]) > 1:
-            line += "  (per round: wall %s, CPU %s)" % (
-                " ".join("%.2f" % x for x in r["wall_per_round"]),
-                " ".join("%.3f" % x for x in r["cpu_per_round"]))
+            line += "  (per round: wall %s" % " ".join("%.2f" % x for x in r["wall_per_round"])
+            if "cpu" in r:
+                line += ", CPU %s" % " ".join("%.3f" % x for x in r["cpu_per_round"])
+            line += ")"
         if key == "styx/boto3":
             line += "   (targets: wall <= %.2fx %s, CPU <= %.2fx %s)" % (
                 TARGET_WALL, "met" if r["wall"] <= TARGET_WALL else "MISSED",
                 TARGET_CPU, "met" if r["cpu"] <= TARGET_CPU else "MISSED")
+        if key == "styx down/TerminateInstances":
+            line += "   (target: <= %.0fx %s)" % (
+                TARGET_DOWN, "met" if r["wall"] <= TARGET_DOWN else "MISSED")
         print(line)
 
 
@@ -306,6 +408,8 @@ def main():
     parser.add_argument("--log", default=os.path.join(tempfile.gettempdir(), "styx-peers.log"))
     parser.add_argument("--timelines", metavar="DIR",
                         help="write every run's moto request timeline (start, seconds, Action) here")
+    parser.add_argument("--no-floor", action="store_true",
+                        help="skip the bare RunInstances/TerminateInstances at each round's end")
     parser.add_argument("--json", action="store_true", help="print JSON instead of the table")
     args = parser.parse_args()
     peers = [p.strip() for p in args.peers.split(",") if p.strip()]
@@ -328,12 +432,21 @@ def main():
                 for name in peers:
                     r = run_peer(name, args, server, styx, log)
                     r["round"] = rnd + 1
+                    r["count"] = args.count
                     results.append(r)
                     print("round %d %-8s wall %7.2f s  cpu %6.2f s  moto cpu %6.2f s%s"
                           % (rnd + 1, name, r["wall_seconds"], r["cpu_seconds"],
                              r["moto_cpu_seconds"],
                              "  ERROR: " + r["error"] if "error" in r else ""),
                           file=sys.stderr, flush=True)
+                if not args.no_floor:
+                    f = run_floor(server, args.count)
+                    f["round"] = rnd + 1
+                    f["count"] = args.count
+                    results.append(f)
+                    print("round %d floor    RunInstances %.2f s  TerminateInstances %.2f s"
+                          % (rnd + 1, f["run_instances_seconds"],
+                             f["terminate_instances_seconds"]), file=sys.stderr, flush=True)
         finally:
             server.stop()
     meta["load_after"] = os.getloadavg()[0]

@@ -11,11 +11,11 @@ that Action was on moto ("busy"), mean and max seconds per call, and finally the
 step with no request on moto at all ("idle": the client's own work, its sleeps and its
 start-up/shutdown).
 
---styx-phases cuts a Styx run (steps `styx up`, `styx down`) into its consecutive phases:
-  up:   start -> RunInstances | RunInstances | CreateTags (end of RunInstances to the last tag) |
-        poll wait (to the next DescribeInstances) | DescribeInstances | exit
-  down: list (the adopt DescribeInstances by tag, from the start) | -> TerminateInstances |
-        TerminateInstances | poll wait | DescribeInstances | exit
+--styx-phases cuts a Styx run (steps `styx up`, `styx down`) into its consecutive phases around
+each step's main call (RunInstances, TerminateInstances): start-up (to the first request) |
+the calls before the main one (catalog, reconcile list) | the main call(s) | calls alongside
+them (e.g. a listing) | the wait for the first poll | the poll rounds (DescribeInstanceStatus) |
+exit (last answer to the process's end).
 """
 
 import json
@@ -61,38 +61,50 @@ def report(path):
                                                                 step["wall_seconds"]))
 
 
-def styx_phases(path):
-    data = json.load(open(path))
-    requests = data["requests"]
-    up, down = data["steps"][:2]
-
-    def within(step):
-        return [r for r in requests if step["start"] <= r[0] < step["start"] + step["wall_seconds"]]
+def styx_step_phases(name, step, requests, main_action):
+    """One Styx process cut into consecutive phases around its main call (`main_action`)."""
+    t0, t1 = step["start"], step["start"] + step["wall_seconds"]
+    mine = sorted((r for r in requests if t0 <= r[0] < t1), key=lambda r: r[0])
 
     def end(r):
         return r[0] + r[1]
 
-    u = within(up)
-    run = [r for r in u if r[2] == "RunInstances"][0]
-    tags = [r for r in u if r[2] == "CreateTags"]
-    tags_end = max(map(end, tags)) if tags else end(run)
-    poll = [r for r in u if r[2] == "DescribeInstances" and r[0] > run[0]][0]
+    main = [r for r in mine if r[2] == main_action]
+    if not mine or not main:
+        print("%-4s %6.2f s: no %s in this step" % (name, step["wall_seconds"], main_action))
+        return
+    main_start, main_end = min(r[0] for r in main), max(map(end, main))
+    before = [r for r in mine if r[0] < main_start]
+    polls = [r for r in mine if r[0] >= main_end
+             and r[2] in ("DescribeInstanceStatus", "DescribeInstances")]
+    during = [r for r in mine if r not in main and r not in before and r not in polls]
+    rounds, last_end = 0, None
+    for r in polls:  # a round: calls that start before the previous ones all ended
+        if last_end is None or r[0] > last_end:
+            rounds += 1
+        last_end = end(r) if last_end is None else max(last_end, end(r))
+    parts = ["start-up %.2f" % (mine[0][0] - t0)]
+    if before:
+        names = sorted({r[2] for r in before})
+        parts.append("before %s (%s, %d calls) %.2f" % (main_action, " ".join(names),
+                                                         len(before), main_start - mine[0][0]))
+    parts.append("%s x%d %.2f" % (main_action, len(main), main_end - main_start))
+    if during:
+        parts.append("alongside: %s" % ", ".join("%s %.2f" % (r[2], r[1]) for r in during))
+    if polls:
+        parts.append("wait for the first poll %.2f" % (polls[0][0] - main_end))
+        parts.append("%s x%d in %d round(s) %.2f" % (polls[0][2], len(polls), rounds,
+                                                     max(map(end, polls)) - polls[0][0]))
+    parts.append("exit %.2f" % (t1 - max(map(end, mine))))
+    print("%-4s %6.2f s: %s" % (name, step["wall_seconds"], " | ".join(parts)))
+
+
+def styx_phases(path):
+    data = json.load(open(path))
+    up, down = data["steps"][:2]
     print("== %s" % path)
-    print("up   %6.2f s: start->RunInstances %.2f | RunInstances %.2f | CreateTags x%d %.2f | "
-          "poll wait %.2f | DescribeInstances %.2f | exit %.2f" % (
-              up["wall_seconds"], run[0] - up["start"], run[1], len(tags), tags_end - end(run),
-              poll[0] - tags_end, poll[1], up["start"] + up["wall_seconds"] - end(poll)))
-    d = within(down)
-    listing = [r for r in d if r[2] == "DescribeInstances"][0]
-    terms = [r for r in d if r[2] == "TerminateInstances"]
-    first_term = min(r[0] for r in terms)
-    terms_end = max(map(end, terms))
-    poll = [r for r in d if r[2] == "DescribeInstances" and r[0] > terms_end][0]
-    print("down %6.2f s: list (adopt) %.2f | ->TerminateInstances %.2f | TerminateInstances x%d "
-          "%.2f | poll wait %.2f | DescribeInstances %.2f | exit %.2f" % (
-              down["wall_seconds"], end(listing) - down["start"], first_term - end(listing),
-              len(terms), terms_end - first_term, poll[0] - terms_end, poll[1],
-              down["start"] + down["wall_seconds"] - end(poll)))
+    styx_step_phases("up", up, data["requests"], "RunInstances")
+    styx_step_phases("down", down, data["requests"], "TerminateInstances")
 
 
 if __name__ == "__main__":

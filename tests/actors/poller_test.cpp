@@ -198,3 +198,24 @@ TEST_CASE_METHOD(poller_fixture, "poller: once nothing is watched a timer sets n
   CHECK(r.describe.empty());
   CHECK_FALSE(r.timer);
 }
+
+TEST_CASE_METHOD(poller_fixture, "poller: the next round waits for every call of the last one") {
+  p.watch("i-1", 1, instance_state::pending, t0);
+  p.watch("i-2", 2, instance_state::pending, t0);
+  p.watch("i-3", 3, instance_state::pending, t0);
+  auto first = p.on_timer(t0 + milliseconds(250), 2);
+  REQUIRE(first.polled);
+  REQUIRE(first.describe.size() == 2u);
+  // One call answered, the other still on the wire: the timer only re-arms.
+  p.on_described(t0 + milliseconds(250), first.describe[0], {});
+  auto waiting = p.on_timer(t0 + milliseconds(750), 2);
+  CHECK_FALSE(waiting.polled);
+  CHECK(waiting.describe.empty());
+  // A describe outside the rounds (one that reads a state reason) ends no call of the round.
+  p.on_described(t0 + milliseconds(800), {"i-9"}, {}, nullptr, false);
+  p.on_describe_failed(false);
+  CHECK_FALSE(p.on_timer(t0 + milliseconds(1250), 2).polled);
+  p.on_describe_failed(); // the second call failed: the round is over
+  auto again = p.on_timer(t0 + milliseconds(1750), 2);
+  CHECK(again.polled);
+}

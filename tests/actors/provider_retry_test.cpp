@@ -133,7 +133,9 @@ TEST_CASE("provider: the retry budget stops retries once spent") {
 TEST_CASE("provider: polling describes all pending instances in one call, soon then per interval") {
   auto sim = sim_config::unlimited();
   sim.pending_min = sim.pending_max = seconds(10);
-  provider_bench b{unpaced_config(), sim}; // poll every 2 s, sweep every 30 s
+  auto cfg = unpaced_config(); // poll every 2 s, sweep every 30 s
+  cfg.first_poll = milliseconds(250); // the schedule below starts there
+  provider_bench b{cfg, sim};
   auto log = b.send(b.creates(20, spec_of("m5.large")));
   b.f.advance(seconds(9));
   REQUIRE(log->answers.size() == 20);

@@ -19,7 +19,7 @@
 #include "providers/sim/sim_state_file.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/store.hpp"
-#include "tests/runtime/fast_engine_config.hpp"
+#include "tests/runtime/fast_engine.hpp"
 #include "tests/sqlite_exec.hpp"
 
 using namespace styx;
@@ -30,8 +30,7 @@ namespace {
 namespace fs = std::filesystem;
 
 engine_config session_config(const std::string& dir) {
-  auto cfg = test::fast_engine_config(dir);
-  cfg.seed = 0; // a fresh seed per session: ids differ, as in separate processes
+  auto cfg = test::fast_config(dir, 0); // seed 0: fresh ids each session, as processes have
   cfg.sim.pending_max = milliseconds(120);
   cfg.sim.transition_max = milliseconds(80);
   cfg.sim.spot_preemptions_per_hour = 3600; // about one a second per spot instance

@@ -12,11 +12,13 @@
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/store.hpp"
-#include "tests/runtime/fast_engine_config.hpp"
+#include "tests/runtime/fast_engine.hpp"
 
 using namespace styx;
 
 namespace {
+
+using test::fast_config;
 
 int count_in(const std::vector<instance_record>& xs, instance_state st) {
   int n = 0;
@@ -33,7 +35,7 @@ TEST_CASE("reconcile on start: the orphans of a cancelled request end before sta
               / ("styx-reconcile-start-" + std::to_string(::getpid())))
                .string();
   std::filesystem::remove_all(dir);
-  auto cfg = test::fast_engine_config(dir);
+  auto cfg = fast_config(dir);
   request_id rid;
   {
     auto eng = engine::start(cfg);

@@ -1,6 +1,6 @@
 #pragma once
-// Test helper: an engine on one simulated region, fast and unthrottled, persisted under a
-// state dir; tests tweak the rest.
+// An engine config for runtime tests: one simulated region, fast and unthrottled, persisted
+// under `dir` (empty: in memory).
 
 #include <string>
 
@@ -8,12 +8,12 @@
 
 namespace styx::test {
 
-inline engine_config fast_engine_config(const std::string& dir) {
+inline engine_config fast_config(const std::string& dir, uint64_t seed = 41) {
   engine_config cfg;
   cfg.state_dir = dir;
   cfg.threads = 2;
-  cfg.seed = 41;
-  cfg.sim.seed = 43;
+  cfg.seed = seed;
+  cfg.sim.seed = seed + 2;
   cfg.sim.regions = {"us-east-1"};
   cfg.sim.latency_median = milliseconds(2);
   cfg.sim.latency_p99 = milliseconds(10);
