@@ -85,6 +85,13 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   }
 }
 
+std::vector<provider_ref> registered_providers(const supervisor_state& st) {
+  std::vector<provider_ref> result;
+  for (auto& p : st.providers)
+    result.push_back(provider_ref{p.id, p.handle});
+  return result;
+}
+
 int adopt_records(supervisor_self self, std::vector<instance_record> records) {
   auto& st = self->state;
   int adopted = 0;

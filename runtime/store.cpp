@@ -27,6 +27,10 @@ const std::vector<const char*>& store_migrations() {
     // 2: intents of create calls
     "CREATE TABLE intents (client_token TEXT PRIMARY KEY, provider TEXT NOT NULL,"
     " spec TEXT NOT NULL, slots TEXT NOT NULL, created_at INTEGER NOT NULL, outcome TEXT);",
+    // 3: where each instance's provider lives (provider_id::node; '' is the engine's own).
+    // Rows of an older store are taken as the engine's own: an older styx did not record it.
+    // (Intents keep their provider as text, provider_id::to_string(), which now carries it.)
+    "ALTER TABLE instances ADD COLUMN node TEXT NOT NULL DEFAULT '';",
   };
   return xs;
 }
