@@ -100,8 +100,17 @@ int run_change(const common_options& common, const change_options& opts) {
   auto target = opts.op == change_op::stop    ? instance_state::stopped
                 : opts.op == change_op::start ? instance_state::running
                                               : instance_state::terminated;
-  bool settled = nothing
-                 || eng->wait_for_state(sel, target, std::chrono::seconds(opts.wait_seconds));
+  // Asked again now and then: an instance whose node was cut off mid-change comes back as the
+  // cloud has it, and what it did not do is asked anew (the others ignore a second ask).
+  bool settled = nothing;
+  auto deadline = clock_type::now() + std::chrono::seconds(opts.wait_seconds);
+  while (!settled) {
+    auto left = deadline - clock_type::now();
+    settled = eng->wait_for_state(sel, target, std::min<duration>(left, seconds(10)));
+    if (settled || left <= seconds(10))
+      break;
+    asked = std::max(asked, change());
+  }
   auto after = nothing ? std::vector<instance_record>{} : eng->list(sel);
   auto missed = report_unreached(*eng, selected, std::cerr);
   if (opts.json) {

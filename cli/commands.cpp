@@ -103,7 +103,10 @@ int run_up(const common_options& common, const up_options& opts) {
     // Resume: the engine reconciles (adopts what the interrupted run created), marks the old
     // request resumed and gives a new request for what is missing.
     auto old_id = parse_request_id(opts.resume, "--resume");
-    resumed_eng = engine::start(config_for(common, {}));
+    auto with_nodes = common; // the remembered nodes, or up's --nodes FILE
+    if (!opts.nodes_file.empty())
+      with_nodes.nodes_file = opts.nodes_file;
+    resumed_eng = engine::start(config_for(with_nodes, {}));
     resume_result resumed;
     try {
       resumed = resumed_eng->resume(old_id);

@@ -126,7 +126,10 @@ struct engine::impl {
       auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport, *clk, cfg.aws);
       return api;
     }
-    fail("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
+    auto unknown = "unknown provider '" + cloud + "' (known: " + known_clouds() + ")";
+    if (!cfg.skip_unavailable)
+      fail(unknown);
+    unavailable.push_back(unavailable_provider{id, unknown}); // remembered by another build
     return nullptr;
   }
 

@@ -28,8 +28,9 @@ struct engine_config {
   std::string engine_id;              // empty: from <state_dir>/engine-id, created once
   std::vector<provider_spec> providers{provider_spec{}};
   bool skip_unavailable = false;      // a provider that cannot be made (aws without region or
-                                      // credentials) is left out instead of failing start();
-                                      // engine::unavailable() says which and why
+                                      // credentials, a cloud this build does not know) is left
+                                      // out instead of failing start(); engine::unavailable()
+                                      // says which and why
 
   sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json
   ec2_options aws;                    // the "aws" cloud: default image, subnet (credentials,

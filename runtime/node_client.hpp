@@ -42,7 +42,8 @@ void load_nodes_file(const std::string& path, std::vector<remote_node>& nodes,
 
 /// Which node answered at which address, as the connectors learn it: the node id of the
 /// providers it offers (messages/ids.hpp). Thread-safe: connector actors write (a short lock,
-/// no I/O), the engine's caller thread reads.
+/// no I/O), the engine's caller thread reads. Shared (shared_ptr) by the engine and its
+/// connectors; lives as long as the last of them.
 class node_directory {
 public:
   void answered(const remote_node& at, const std::string& node_id);
