@@ -15,6 +15,7 @@ using list_atom = caf::atom_constant<caf::atom("list")>;
 using adopt_atom = caf::atom_constant<caf::atom("adopt")>;
 using subscribe_atom = caf::atom_constant<caf::atom("subscribe")>;
 using provider_atom = caf::atom_constant<caf::atom("provider")>;
+using providers_atom = caf::atom_constant<caf::atom("providers")>;
 using tick_atom = caf::atom_constant<caf::atom("tick")>;
 using record_atom = caf::atom_constant<caf::atom("record")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;

@@ -14,7 +14,6 @@
 
 #include <caf/atom.hpp>
 #include <caf/fwd.hpp>
-#include <caf/meta/type_name.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -22,25 +21,13 @@
 
 namespace styx {
 
-using providers_atom = caf::atom_constant<caf::atom("providers")>;
-
-/// One provider actor a node offers.
-struct node_provider {
-  provider_id id;
-  provider_actor handle;
-};
-
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, node_provider& x) {
-  return f(caf::meta::type_name("node_provider"), x.id, x.handle);
-}
-
-using node_providers = std::vector<node_provider>;
+/// The provider actors a node offers; every id's `node` is the node's id (runtime/node.hpp).
+using node_providers = std::vector<provider_ref>;
 
 /// What a node publishes.
 using node_actor = caf::typed_actor<caf::replies_to<providers_atom>::with<node_providers>>;
 
-/// Registers node_provider, node_providers and node_actor (same names on every node).
+/// Registers node_actor (same name on every node; add_actor_types registers the rest).
 void add_node_types(caf::actor_system_config& cfg);
 
 } // namespace styx

@@ -36,6 +36,18 @@ using provider_actor = caf::typed_actor<
   caf::replies_to<catalog_atom>::with<catalog>,
   caf::replies_to<stats_atom>::with<provider_stats>>;
 
+/// A provider actor and its id: what a node offers (actors/node_protocol.hpp) and what the
+/// supervisor has registered.
+struct provider_ref {
+  provider_id id;
+  provider_actor handle;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, provider_ref& x) {
+  return f(caf::meta::type_name("provider_ref"), x.id, x.handle);
+}
+
 /// One per instance: owns its lifecycle state machine.
 using instance_actor = caf::typed_actor<
   // From the supervisor: (re)place on a provider with this launch spec.
@@ -69,8 +81,11 @@ typename Inspector::result_type inspect(Inspector& f, placement_failed& x) {
 /// Distributes requests across providers; tracks every request and instance.
 using supervisor_actor = caf::typed_actor<
   // A provider joins (or returns after it was lost). Refused while another provider with the
-  // same id is registered: ids name the records' providers and must be unique.
+  // same id is registered: ids name the records' providers and must be unique. Two providers
+  // of one cloud/region on different nodes have different ids (messages/ids.hpp).
   caf::replies_to<provider_atom, provider_actor, provider_id>::with<bool>,
+  // The providers registered now (local ones and those of connected nodes).
+  caf::replies_to<providers_atom>::with<std::vector<provider_ref>>,
   caf::replies_to<provision_request>::with<request_id>,
   caf::reacts_to<instance_state_changed>,
   caf::reacts_to<placement_failed>,

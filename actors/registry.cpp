@@ -17,6 +17,8 @@ void add_actor_types(caf::actor_system_config& cfg) {
     .add_message_type<std::vector<instance_record>>("std::vector<styx::instance_record>")
     .add_message_type<std::vector<provider_stats>>("std::vector<styx::provider_stats>")
     .add_message_type<provider_actor>("styx::provider_actor")
+    .add_message_type<provider_ref>("styx::provider_ref")
+    .add_message_type<std::vector<provider_ref>>("std::vector<styx::provider_ref>")
     .add_message_type<instance_actor>("styx::instance_actor")
     .add_message_type<supervisor_actor>("styx::supervisor_actor");
 }

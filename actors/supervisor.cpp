@@ -365,6 +365,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
           });
       return true;
     },
+    [=](providers_atom) { return registered_providers(self->state); },
     [=](provision_request& req) -> caf::result<request_id> {
       auto& st = self->state;
       if (auto problem = req.validate())

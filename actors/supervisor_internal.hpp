@@ -90,6 +90,9 @@ int64_t wall_now(const supervisor_state& st);
 /// Lists every provider by the engine's ownership tag and adopts what it finds.
 void adopt(supervisor_self self, caf::typed_response_promise<int> rp);
 
+/// The providers registered now, with their handles.
+std::vector<provider_ref> registered_providers(const supervisor_state& st);
+
 /// Adopts live records on registered providers that are not tracked yet; returns how many.
 int adopt_records(supervisor_self self, std::vector<instance_record> records);
 

@@ -88,6 +88,13 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   }
 }
 
+std::vector<provider_ref> registered_providers(const supervisor_state& st) {
+  std::vector<provider_ref> result;
+  for (auto& p : st.providers)
+    result.push_back(provider_ref{p.id, p.handle});
+  return result;
+}
+
 int adopt_records(supervisor_self self, std::vector<instance_record> records) {
   auto& st = self->state;
   int adopted = 0;
@@ -110,9 +117,9 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records) {
 
 /// Takes the provider out of placement. What was in flight on it (requested or pending) fails
 /// with the reason and its request gets a replacement on the other providers (or a failure when
-/// none fits); other transitional states fail with the reason, since nobody observes them any
-/// more. Running and stopped instances keep their last known state until the provider returns.
-/// Records stay.
+/// none fits). Everything else keeps its last known state until the provider returns: running
+/// and stopped ones, and a stop, start or terminate under way, which the cloud may or may not
+/// have carried out (nothing is claimed that was not seen; the return settles it). Records stay.
 void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
   auto& st = self->state;
   auto p = std::find_if(st.providers.begin(), st.providers.end(),
@@ -131,7 +138,7 @@ void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
     auto& t = st.instances[id];
     t.counted = false;
     auto state = t.rec.state;
-    if (state == instance_state::running || state == instance_state::stopped)
+    if (state != instance_state::requested && state != instance_state::pending)
       continue;
     self->send_exit(t.handle, caf::exit_reason::kill); // nobody would answer it
     if (auto r = st.requests.find(t.rec.request); r != st.requests.end())
@@ -139,8 +146,7 @@ void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
     auto next = advance(t.rec, observation{instance_state::failed, state_reason::provider_lost,
                                            wall_now(st), reason});
     instance_state_changed ev{std::move(next.record), state};
-    bool in_flight = state == instance_state::requested || state == instance_state::pending;
-    on_changed(self, ev, in_flight);
+    on_changed(self, ev, true); // in flight: replaced if it can be
   }
 }
 

@@ -8,16 +8,14 @@
 #include <cstdlib>
 #include <iostream>
 #include <mutex>
+#include <set>
 #include <thread>
 
+#include "cli/config.hpp"
 #include "cli/output.hpp"
-#include "runtime/aws_credentials.hpp"
 #include "runtime/engine.hpp"
-#include "runtime/listing_policy.hpp"
-#include "runtime/provider_memory.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/request_spec.hpp"
-#include "runtime/state_dir.hpp"
 #include "runtime/store.hpp"
 
 #include <pthread.h>
@@ -26,81 +24,6 @@
 namespace styx::cli {
 
 namespace {
-
-std::pair<std::string, std::string> parse_tag(const std::string& text) {
-  auto eq = text.find('=');
-  if (eq == std::string::npos || eq == 0)
-    throw usage_error("--tag expects key=value, got '" + text + "'");
-  return {text.substr(0, eq), text.substr(eq + 1)};
-}
-
-void check_clouds(const std::vector<std::string>& clouds) {
-  for (auto& c : clouds)
-    if (c != "sim" && c != "aws")
-      throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
-}
-
-/// The engine for `clouds` (none: the simulated cloud), plus, when `remembered`, every provider
-/// an earlier process used (<state_dir>/providers), so status, stop, start and down see their
-/// instances. The aws cloud runs in `regions`, else in the AWS CLI's default region.
-/// STYX_AWS_DEFAULT_IMAGE and STYX_AWS_SUBNET set the EC2 launch options.
-engine_config config_for(const common_options& common, std::vector<std::string> clouds,
-                         const std::vector<std::string>& regions = {}, bool remembered = true) {
-  engine_config cfg;
-  cfg.state_dir = resolve_state_dir(common.state_dir);
-  cfg.reconcile_on_start = false; // status answers from the store; up and reconcile ask for it
-  if (auto* image = std::getenv("STYX_AWS_DEFAULT_IMAGE"); image != nullptr && *image != '\0')
-    cfg.aws.default_image = image;
-  if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
-    cfg.aws.subnet_id = subnet;
-  if (clouds.empty())
-    clouds.push_back("sim");
-  check_clouds(clouds);
-  cfg.providers.clear();
-  auto spec_of = [&](const std::string& cloud) -> provider_spec& {
-    for (auto& p : cfg.providers)
-      if (p.cloud == cloud)
-        return p;
-    return cfg.providers.emplace_back(provider_spec{cloud, {}, {}});
-  };
-  for (auto& c : clouds) {
-    auto& spec = spec_of(c);
-    if (c != "aws")
-      continue;
-    spec.regions = regions;
-    if (spec.regions.empty()) {
-      auto settings = resolve_aws_settings("");
-      if (auto* err = std::get_if<std::string>(&settings))
-        throw usage_error("aws: " + *err);
-      spec.regions.push_back(std::get<aws_settings>(settings).region);
-    }
-  }
-  // Hidden, for tests: STYX_SIM_PROFILE=fast shortens the simulated cloud's delays and lifts
-  // the rate limits, so that crash tests of thousands of instances take seconds.
-  if (auto* profile = std::getenv("STYX_SIM_PROFILE"); profile != nullptr
-                                                      && std::string(profile) == "fast") {
-    cfg.sim.latency_median = milliseconds(2);
-    cfg.sim.latency_p99 = milliseconds(10);
-    cfg.sim.throttle = false;
-    cfg.sim.pending_min = milliseconds(50);
-    cfg.sim.pending_max = milliseconds(200);
-    cfg.sim.transition_min = milliseconds(20);
-    cfg.sim.transition_max = milliseconds(100);
-    for (auto& p : cfg.providers) {
-      p.limits.limits = rate_limits::unlimited();
-      p.limits.poll_interval = milliseconds(100);
-    }
-  }
-  if (remembered) {
-    for (auto& id : load_provider_memory(cfg.state_dir)) {
-      auto& spec = spec_of(id.cloud);
-      if (id.cloud != "sim"
-          && std::find(spec.regions.begin(), spec.regions.end(), id.region) == spec.regions.end())
-        spec.regions.push_back(id.region);
-    }
-  }
-  return cfg;
-}
 
 provision_request request_from(const up_options& o) {
   auto now = system_clock{}.wall_ms();
@@ -176,15 +99,6 @@ private:
   std::thread waiter_;
 };
 
-request_id parse_request_id(const std::string& text, const char* flag) {
-  auto id = uuid::parse(text);
-  if (!id)
-    throw usage_error(std::string(flag) + " expects a request id, got '" + text + "'");
-  request_id rid;
-  static_cast<uuid&>(rid) = *id;
-  return rid;
-}
-
 } // namespace
 
 int run_up(const common_options& common, const up_options& opts) {
@@ -195,7 +109,10 @@ int run_up(const common_options& common, const up_options& opts) {
     // Resume: the engine reconciles (adopts what the interrupted run created), marks the old
     // request resumed and gives a new request for what is missing.
     auto old_id = parse_request_id(opts.resume, "--resume");
-    resumed_eng = engine::start(config_for(common, {}));
+    auto with_nodes = common; // the remembered nodes, or up's --nodes FILE
+    if (!opts.nodes_file.empty())
+      with_nodes.nodes_file = opts.nodes_file;
+    resumed_eng = engine::start(config_for(with_nodes, {}));
     resume_result resumed;
     try {
       resumed = resumed_eng->resume(old_id);
@@ -306,9 +223,18 @@ int run_status(const common_options& common, const status_options& opts) {
   cfg.places_instances = false; // no catalog: nothing is placed
   auto eng = engine::start(std::move(cfg));
   std::vector<instance_record> records;
+  std::set<instance_id> missed;
   if (opts.refresh) {
     eng->adopt();
     records = eng->list();
+    // What is on a provider not reached is shown as the store last recorded it.
+    if (auto db = eng->durable_store()) {
+      auto stored = db->instances();
+      missed = report_unreached(*eng, stored, std::cerr);
+      for (auto& r : stored)
+        if (missed.count(r.id) > 0)
+          records.push_back(r);
+    }
   } else {
     for (auto& r : eng->records_from_store()) // no cloud call
       if (!is_final(r.state))
@@ -321,7 +247,7 @@ int run_status(const common_options& common, const status_options& opts) {
     write_json(std::cout, records);
   else
     write_table(std::cout, records);
-  return exit_ok;
+  return missed.empty() ? exit_ok : exit_failed;
 }
 
 int run_reconcile(const common_options& common, const reconcile_options& opts) {
@@ -340,90 +266,11 @@ int run_reconcile(const common_options& common, const reconcile_options& opts) {
     for (auto& e : report.errors)
       std::cout << "  listing failed: " << e << '\n';
   }
-  return report.errors.empty() ? exit_ok : exit_failed;
-}
-
-int run_change(const common_options& common, const change_options& opts) {
-  selector sel;
-  sel.all = opts.all;
-  for (auto& t : opts.tags) {
-    auto [k, v] = parse_tag(t);
-    sel.tags[k] = v;
-  }
-  for (auto& r : opts.requests)
-    sel.requests.push_back(parse_request_id(r, "--request"));
-  if (sel.empty() && opts.instances.empty())
-    throw usage_error("nothing selected: give instance ids, --tag k=v, --request ID or --all");
-  auto cfg = config_for(common, {});
-  cfg.places_instances = false; // no catalog: nothing is placed
-  auto eng = engine::start(std::move(cfg));
-  // The store's records first: no cloud call, so the changes start at once. When the store
-  // may lack instances (runtime/listing_policy.hpp: a crash's surplus, an unanswered create),
-  // the listing by the ownership tag finds them, and they are changed too, while the first
-  // changes are already under way. `listed`: nothing is left for a listing to find.
-  bool listed = false;
-  if (auto db = eng->durable_store()) {
-    auto records = db->instances();
-    auto why = why_list(db->intents(), records);
-    eng->adopt(std::move(records));
-    listed = !why;
-    if (why)
-      spdlog::info("listing the clouds after the store's instances: {}", *why);
-  } else {
-    eng->adopt();
-    listed = true;
-  }
-  // down --request cancels: stored before anything ends, so that neither `up --resume` nor a
-  // reconcile after a crash of this command brings the request back.
-  if (opts.op == change_op::terminate)
-    for (auto& rid : sel.requests)
-      eng->cancel(rid);
-  auto resolve = [&](bool final) {
-    auto known = eng->list();
-    sel.ids.clear();
-    for (auto& want : opts.instances) {
-      auto match = std::find_if(known.begin(), known.end(), [&](const instance_record& r) {
-        return r.id.to_string() == want || r.name == want || r.cloud_id == want
-               || (want.size() >= 8 && r.id.to_string().rfind(want, 0) == 0);
-      });
-      if (match == known.end()) {
-        if (final)
-          throw usage_error("no instance '" + want + "' (see styx status)");
-        return false;
-      }
-      sel.ids.push_back(match->id);
-    }
-    return true;
-  };
-  if (!opts.instances.empty() && !resolve(listed)) {
-    eng->adopt();
-    listed = true;
-    resolve(true);
-  }
-  auto change = [&] {
-    return opts.op == change_op::stop    ? eng->stop(sel)
-           : opts.op == change_op::start ? eng->start_instances(sel)
-                                          : eng->terminate(sel);
-  };
-  auto asked = change();
-  if (!listed) {
-    eng->adopt();
-    asked = std::max(asked, change()); // those already changing ignore the second ask
-  }
-  auto target = opts.op == change_op::stop    ? instance_state::stopped
-                : opts.op == change_op::start ? instance_state::running
-                                              : instance_state::terminated;
-  bool settled = eng->wait_for_state(sel, target, std::chrono::seconds(opts.wait_seconds));
-  auto after = eng->list(sel);
-  if (opts.json) {
-    write_json(std::cout, after);
-  } else {
-    std::cout << to_string(opts.op) << ": " << asked << " instance(s) asked";
-    if (!settled)
-      std::cout << "; still changing after " << opts.wait_seconds << " s";
-    std::cout << '\n';
-  }
-  return settled ? exit_ok : exit_failed;
+  // Nothing was decided for the records of a provider that did not answer.
+  std::set<instance_id> missed;
+  if (auto db = eng->durable_store())
+    missed = report_unreached(*eng, db->instances(), std::cerr);
+  return report.errors.empty() && missed.empty() ? exit_ok : exit_failed;
 }
 
 } // namespace styx::cli

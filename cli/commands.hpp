@@ -21,6 +21,8 @@ struct usage_error : std::runtime_error {
 struct common_options {
   std::string state_dir;
   int verbosity = 0;
+  std::string nodes_file; // status, reconcile, stop, start, down: --nodes FILE instead of the
+                          // nodes the state dir remembers (runtime/node_memory.hpp)
 };
 
 struct up_options {
@@ -69,6 +71,7 @@ struct change_options {
 
 int run_up(const common_options& common, const up_options& opts);
 int run_status(const common_options& common, const status_options& opts);
+/// stop / start / down (cli/change_command.cpp).
 int run_change(const common_options& common, const change_options& opts);
 /// Matches the clouds to the store (runtime/reconcile.hpp) and prints the counts.
 int run_reconcile(const common_options& common, const reconcile_options& opts);

@@ -2,11 +2,12 @@
 //
 //   styx up --count 1000 [--provider sim] [--cpus 2 --memory 4 --spot --tag k=v ...]
 //   styx up --file spec.yaml [--detach]
-//   styx status [--json] [--refresh]
-//   styx reconcile [--json]
+//   styx status [--json] [--refresh] [--nodes FILE]
+//   styx reconcile [--json] [--nodes FILE]
 //   styx stop|start|down (ID|NAME|CLOUD-ID ... | --tag k=v | --request ID | --all) [--json]
+//                        [--nodes FILE]
 //
-// Exit codes: 0 success, 1 the work failed, 2 bad input.
+// Exit codes: 0 success, 1 the work failed (or some instances were not reached), 2 bad input.
 
 #include <csignal>
 #include <cstdlib>
@@ -80,11 +81,14 @@ int main(int argc, char** argv) {
   auto* status_cmd = app.add_subcommand("status", "list this engine's instances");
   status_cmd->add_flag("--json", status.json, "print JSON");
   status_cmd->add_flag("--refresh", status.refresh, "ask the clouds instead of the store");
+  const char* nodes_help = "nodes file to use instead of the nodes this state dir remembers";
+  status_cmd->add_option("--nodes", common.nodes_file, nodes_help);
 
   reconcile_options reconcile;
   auto* reconcile_cmd =
     app.add_subcommand("reconcile", "match the clouds to the store: adopt, end surplus/orphans");
   reconcile_cmd->add_flag("--json", reconcile.json, "print JSON");
+  reconcile_cmd->add_option("--nodes", common.nodes_file, nodes_help);
 
   change_options change;
   auto add_change = [&](const char* name, const char* help, styx::change_op op) {
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
     cmd->add_flag("--json", change.json, "print JSON");
     cmd->add_option("--wait", change.wait_seconds, "seconds to wait for the change")
       ->default_val(600);
+    cmd->add_option("--nodes", common.nodes_file, nodes_help);
     cmd->callback([&change, op] { change.op = op; });
     return cmd;
   };

@@ -6,14 +6,9 @@ bool may_follow(instance_state from, state_reason from_reason, instance_state to
                 state_reason to_reason) {
   if (from == to || is_legal_transition(from, to))
     return true;
-  switch (to_reason) {
-    case state_reason::provider_lost:
-      return to == instance_state::failed && is_live(from);
-    case state_reason::found:
-      return to != instance_state::requested && (!is_final(from) || is_inferred(from_reason));
-    default:
-      return false;
-  }
+  // A sighting after a gap resynchronises, except from an end that was observed.
+  return to_reason == state_reason::found && to != instance_state::requested
+         && (!is_final(from) || is_inferred(from_reason));
 }
 
 transition_result advance(instance_record rec, const observation& ob) {

@@ -3,12 +3,11 @@
 // to the next record, or a refusal. The instance actor, the supervisor, reconcile and the
 // store all go through it, so no writer can move an instance around the table.
 //
-// Legal moves are the transition table (instance_state.cpp) plus edges that hold only for a
-// reason:
-//   - provider_lost: any live state -> failed (nobody can observe it any more);
-//   - found: a sighting after a gap resynchronises the record to what the cloud reports, from
-//     any state that is not final, and from a final state the engine only inferred
-//     (vanished, provider_lost); never back to requested.
+// Legal moves are the transition table (instance_state.cpp) plus one edge that holds only for
+// a reason: `found`, a sighting after a gap, resynchronises the record to what the cloud
+// reports, from any state that is not final, and from a final state the engine only inferred
+// (vanished; provider_lost, which fails only what was in flight, requested or pending, as the
+// table allows); never back to requested.
 // An observation of the state the record is in changes nothing but may annotate last_error.
 
 #include <string>

@@ -23,8 +23,10 @@
 #include "runtime/aws_credentials.hpp"
 #include "runtime/http_engine.hpp"
 #include "runtime/node_client.hpp"
+#include "runtime/node_memory.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
+#include "runtime/engine_events.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
 #include "runtime/state_dir.hpp"
@@ -32,134 +34,7 @@
 
 namespace styx {
 
-// -- request handles --------------------------------------------------------------------
-
-struct request_handle::slot {
-  request_id id;
-  mutable std::mutex mtx;
-  request_progress progress;
-  bool done = false;
-  std::promise<request_done> promise;
-  std::shared_future<request_done> future = promise.get_future().share();
-
-  void complete(request_done d) {
-    std::lock_guard<std::mutex> guard{mtx};
-    if (done)
-      return;
-    done = true;
-    promise.set_value(std::move(d));
-  }
-};
-
-const request_id& request_handle::id() const {
-  return slot_->id;
-}
-
-request_progress request_handle::progress() const {
-  std::lock_guard<std::mutex> guard{slot_->mtx};
-  return slot_->progress;
-}
-
-bool request_handle::done() const {
-  std::lock_guard<std::mutex> guard{slot_->mtx};
-  return slot_->done;
-}
-
-request_done request_handle::wait() const {
-  return slot_->future.get();
-}
-
-std::optional<request_done> request_handle::wait_for(duration timeout) const {
-  if (slot_->future.wait_for(timeout) != std::future_status::ready)
-    return std::nullopt;
-  return slot_->future.get();
-}
-
-std::shared_future<request_done> request_handle::result() const {
-  return slot_->future;
-}
-
-// -- events -----------------------------------------------------------------------------
-
 namespace {
-
-/// Routes events from the bridge actor to request slots and subscribers.
-class event_hub {
-public:
-  void add_slot(std::shared_ptr<request_handle::slot> s) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    slots_.emplace(s->id, std::move(s));
-  }
-
-  uint64_t subscribe(event_callback cb) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    auto id = next_++;
-    callbacks_.emplace(id, std::move(cb));
-    return id;
-  }
-
-  void unsubscribe(uint64_t id) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    callbacks_.erase(id);
-  }
-
-  void dispatch(const engine_event& ev) {
-    std::shared_ptr<request_handle::slot> s;
-    std::vector<event_callback> cbs;
-    {
-      std::lock_guard<std::mutex> guard{mtx_};
-      if (auto* p = std::get_if<request_progress>(&ev))
-        s = find(p->request);
-      else if (auto* d = std::get_if<request_done>(&ev))
-        s = find(d->request);
-      cbs.reserve(callbacks_.size());
-      for (auto& [id, cb] : callbacks_)
-        cbs.push_back(cb);
-    }
-    // Subscribers first: whoever wakes from request_handle::wait() has seen every event of
-    // the request, its request_done included.
-    for (auto& cb : cbs)
-      cb(ev);
-    if (s) {
-      if (auto* p = std::get_if<request_progress>(&ev)) {
-        std::lock_guard<std::mutex> guard{s->mtx};
-        s->progress = *p;
-      } else if (auto* d = std::get_if<request_done>(&ev)) {
-        s->complete(*d);
-      }
-    }
-  }
-
-private:
-  std::shared_ptr<request_handle::slot> find(const request_id& id) {
-    auto i = slots_.find(id);
-    return i != slots_.end() ? i->second : nullptr;
-  }
-
-  std::mutex mtx_;
-  std::unordered_map<request_id, std::shared_ptr<request_handle::slot>, uuid_hash> slots_;
-  std::map<uint64_t, event_callback> callbacks_;
-  uint64_t next_ = 1;
-};
-
-caf::behavior bridge(caf::event_based_actor*, std::shared_ptr<event_hub> hub) {
-  return {
-    [hub](instance_state_changed& ev) { hub->dispatch(engine_event{std::move(ev)}); },
-    [hub](request_progress& ev) { hub->dispatch(engine_event{std::move(ev)}); },
-    [hub](request_done& ev) { hub->dispatch(engine_event{std::move(ev)}); },
-    [hub](provider_returned& ev) {
-      if (!ev.error.empty())
-        spdlog::warn("provider {} is back but could not be listed: {}", ev.provider.to_string(),
-                     ev.error);
-      else
-        spdlog::info("provider {} is back: {} followed again, {} adopted, {} surplus terminated, "
-                     "{} vanished, {} unknown",
-                     ev.provider.to_string(), ev.rewatched, ev.adopted, ev.terminated,
-                     ev.vanished, ev.unknown);
-      hub->dispatch(engine_event{std::move(ev)});
-    },
-  };
-}
 
 class system_config : public caf::actor_system_config {
 public:
@@ -188,8 +63,9 @@ struct engine::impl {
   std::unique_ptr<actor_clock_adapter> clk;
   std::unique_ptr<actor_timer> tmr;
   std::shared_ptr<sim_cloud> sim;
-  std::vector<provider_actor> providers;
-  std::vector<provider_id> provider_ids; // of each provider actor
+  std::vector<provider_actor> providers; // the local ones
+  std::vector<unavailable_provider> unavailable; // local ones left out (skip_unavailable)
+  std::shared_ptr<node_directory> directory = std::make_shared<node_directory>();
   supervisor_actor supervisor;
   caf::actor bridge;
   std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
@@ -227,8 +103,13 @@ struct engine::impl {
       return std::make_shared<sim_api>(sim, id, *tmr);
     if (cloud == "aws") {
       auto settings = resolve_aws_settings(region);
-      if (auto* err = std::get_if<std::string>(&settings))
-        fail("aws/" + region + ": " + *err);
+      if (auto* err = std::get_if<std::string>(&settings)) {
+        if (!cfg.skip_unavailable)
+          fail("aws/" + region + ": " + *err);
+        spdlog::warn("aws/{}: left out: {}", region, *err);
+        unavailable.push_back(unavailable_provider{id, *err});
+        return nullptr;
+      }
       auto& s = std::get<aws_settings>(settings);
       if (!http && !cfg.transport)
         http = std::make_unique<http_engine>();
@@ -245,7 +126,10 @@ struct engine::impl {
       auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport, *clk, cfg.aws);
       return api;
     }
-    fail("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
+    auto unknown = "unknown provider '" + cloud + "' (known: " + known_clouds() + ")";
+    if (!cfg.skip_unavailable)
+      fail(unknown);
+    unavailable.push_back(unavailable_provider{id, unknown}); // remembered by another build
     return nullptr;
   }
 
@@ -294,6 +178,8 @@ struct engine::impl {
         throw engine_error("provider '" + spec.cloud + "' needs at least one region");
       for (auto& region : regions) {
         auto api = make_cloud(spec.cloud, region);
+        if (!api)
+          continue; // left out: engine::unavailable()
         auto pcfg = spec.limits;
         if (db && !pcfg.journal)
           pcfg.journal = db;
@@ -302,13 +188,15 @@ struct engine::impl {
         pcfg.fetch_catalog = pcfg.fetch_catalog && cfg.places_instances;
         auto handle = spawn_provider(*sys, api, pcfg);
         providers.push_back(handle);
-        provider_ids.push_back(api->id());
         caf::anon_send(supervisor, provider_atom::value, handle, api->id());
       }
     }
     // Distributed nodes: blocks until their providers are registered (or node_wait passed).
+    // Remembered first, so that a later process reaches what this one creates on them.
     try {
-      connect_nodes(*sys, supervisor, cfg.nodes, cfg.node_net, cfg.node_wait);
+      remember_nodes({});
+      connect_nodes(*sys, supervisor, cfg.nodes, cfg.node_net, cfg.node_wait, directory);
+      remember_nodes(directory->addresses());
     } catch (const std::runtime_error& e) {
       throw engine_error(e.what());
     }
@@ -321,10 +209,16 @@ struct engine::impl {
           store->record_request_done(*d, wall->wall_ms());
       });
     }
-    bridge = sys->spawn(styx::bridge, hub);
+    bridge = sys->spawn(event_bridge, hub);
     caf::anon_send(supervisor, subscribe_atom::value, bridge);
     spdlog::info("engine {} started: {} provider(s), state dir '{}'", cfg.engine_id,
                  providers.size(), cfg.state_dir);
+  }
+
+  /// The nodes and where each answered, in <state_dir>/nodes (runtime/node_memory.hpp).
+  void remember_nodes(const std::map<std::string, std::string>& addresses) {
+    if (!cfg.state_dir.empty() && !cfg.nodes.empty())
+      styx::remember_nodes(cfg.state_dir, cfg.nodes, cfg.node_net, addresses);
   }
 
   void stop() {
@@ -341,9 +235,13 @@ struct engine::impl {
       tmr->stop();
     supervisor = nullptr;
     providers.clear();
-    provider_ids.clear();
     bridge = nullptr;
     sys->await_all_actors_done();
+    try { // nodes that connected late
+      remember_nodes(directory->addresses());
+    } catch (const engine_error& e) {
+      spdlog::error("{}", e.what());
+    }
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
     if (db) {
       db->flush();
@@ -470,8 +368,9 @@ reconcile_report engine::reconcile() {
     static_cast<uuid&>(id) = ids->next();
     return id;
   };
-  reconciler r{*this,    *impl_->db,  impl_->providers, impl_->provider_ids,
-               fresh_id, *impl_->clk};
+  // Every registered provider, the nodes' too: each answers for its own records only.
+  auto registered = impl_->ask<std::vector<provider_ref>>(providers_atom::value);
+  reconciler r{*this, *impl_->db, std::move(registered), fresh_id, *impl_->clk};
   return r.run();
 }
 
@@ -485,6 +384,26 @@ void engine::unsubscribe(uint64_t id) {
 
 std::vector<provider_stats> engine::stats() {
   return impl_->ask<std::vector<provider_stats>>(stats_atom::value);
+}
+
+std::vector<provider_id> engine::providers() {
+  std::vector<provider_id> ids;
+  for (auto& p : impl_->ask<std::vector<provider_ref>>(providers_atom::value))
+    ids.push_back(p.id);
+  return ids;
+}
+
+const std::vector<unavailable_provider>& engine::unavailable() const {
+  return impl_->unavailable;
+}
+
+std::vector<unreached> engine::unreached_of(const std::vector<instance_record>& records) {
+  std::map<std::string, std::string> addresses; // where each node answered: now, else before
+  if (!impl_->cfg.state_dir.empty())
+    addresses = load_node_memory(impl_->cfg.state_dir).addresses;
+  for (auto& [id, at] : impl_->directory->addresses())
+    addresses[id] = at;
+  return find_unreached(records, providers(), impl_->unavailable, addresses);
 }
 
 const std::string& engine::engine_id() const {

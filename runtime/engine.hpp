@@ -25,6 +25,7 @@
 
 #include "actors/protocol.hpp"
 #include "runtime/engine_config.hpp"
+#include "runtime/reach.hpp"
 
 namespace styx {
 
@@ -104,10 +105,10 @@ public:
   /// The instances as the store last recorded them, without any cloud call. Throws
   /// engine_error when the engine has no state dir.
   std::vector<instance_record> records_from_store();
-  /// Lists every provider by the ownership tag and matches the store (runtime/reconcile.hpp):
-  /// re-tags instances a crash left without styx:instance, adopts, terminates surplus and
-  /// orphans, marks vanished records, resolves open intents. Throws engine_error without a
-  /// state dir.
+  /// Lists every registered provider by the ownership tag and matches the store
+  /// (runtime/reconcile.hpp): identifies instances a crash left without styx:instance, adopts,
+  /// terminates surplus and orphans, marks vanished the records of providers that answered,
+  /// resolves open intents. Throws engine_error without a state dir.
   reconcile_report reconcile();
   /// Finishes an interrupted request (`styx up --resume`): reconciles (adopting what its run
   /// created), marks it resumed and returns what is missing, to submit. Throws
@@ -132,6 +133,14 @@ public:
   void unsubscribe(uint64_t id);
 
   std::vector<provider_stats> stats();
+  /// The providers registered now: the local ones and those of the nodes connected.
+  std::vector<provider_id> providers();
+  /// The providers left out at start (engine_config::skip_unavailable), each with why.
+  const std::vector<unavailable_provider>& unavailable() const;
+  /// Which of `records` (live, with a cloud id) are on a provider that is not registered,
+  /// by node or local provider (runtime/reach.hpp): what a command reports as not reached
+  /// and leaves as it is. Nodes are named by the address they last answered at.
+  std::vector<unreached> unreached_of(const std::vector<instance_record>& records);
   const std::string& engine_id() const;
   supervisor_actor supervisor() const;
   caf::actor_system& system();

@@ -27,6 +27,11 @@ struct engine_config {
                                       // ends surplus and orphans) before it returns
   std::string engine_id;              // empty: from <state_dir>/engine-id, created once
   std::vector<provider_spec> providers{provider_spec{}};
+  bool skip_unavailable = false;      // a provider that cannot be made (aws without region or
+                                      // credentials, a cloud this build does not know) is left
+                                      // out instead of failing start(); engine::unavailable()
+                                      // says which and why
+
   sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json
   ec2_options aws;                    // the "aws" cloud: default image, subnet (credentials,
                                       // region and endpoint: the AWS CLI's chain)
@@ -43,7 +48,8 @@ struct engine_config {
   uint64_t seed = 0;                  // ids and jitter; 0: from the OS
 
   // Distributed nodes (runtime/node_client.hpp): their providers join the supervisor like local
-  // ones. Non-empty nodes load the middleman; node_wait bounds the first connect at start.
+  // ones. Non-empty nodes load the middleman; node_wait bounds the first connect at start. With
+  // a state dir they are remembered in <state_dir>/nodes (runtime/node_memory.hpp).
   std::vector<remote_node> nodes;
   node_transport node_net;
   duration node_wait = std::chrono::seconds(30);

@@ -48,9 +48,15 @@ std::optional<std::string> why_list(const std::vector<stored_intent>& intents,
                                     const std::vector<instance_record>& records) {
   std::unordered_set<std::string_view> recorded;
   recorded.reserve(records.size());
-  for (auto& r : records)
+  for (auto& r : records) {
     if (!r.cloud_id.empty())
       recorded.insert(r.cloud_id);
+    // An end the engine only inferred (its provider was lost mid-create, or answered "not
+    // found"): the cloud may hold it still, and a remote node journals its own creates.
+    if (is_final(r.state) && is_inferred(r.reason))
+      return "instance " + r.name + " ended as " + to_string(r.reason)
+             + " without the cloud saying so";
+  }
   for (auto& intent : intents) {
     auto& token = intent.client_token;
     if (intent.outcome.empty())

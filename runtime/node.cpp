@@ -16,12 +16,14 @@
 #include "actors/node_protocol.hpp"
 #include "actors/provider.hpp"
 #include "actors/registry.hpp"
+#include "common/uuid.hpp"
 #include "providers/sim/sim_api.hpp"
 #include "providers/sim/sim_cloud.hpp"
 #include "providers/aws/ec2_api.hpp"
 #include "runtime/aws_credentials.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/http_engine.hpp"
+#include "runtime/state_dir.hpp"
 
 #ifdef STYX_CAF_OPENSSL // needs CAF::openssl linked into styx_runtime
 #include <caf/openssl/all.hpp>
@@ -111,6 +113,8 @@ node_actor::behavior_type node_behavior(node_actor::pointer, node_providers list
 
 struct node::impl {
   node_options opts;
+  std::unique_ptr<state_dir_lock> lock; // with a state dir: made if missing, held while running
+  std::string id;                       // the node field of its providers' ids
   node_system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -133,8 +137,14 @@ struct node::impl {
       throw std::runtime_error("unknown cloud '" + opts.cloud + "' for a node (known: sim, aws)");
     if (opts.cloud == "aws" && opts.regions.empty())
       throw std::runtime_error("a node of the aws cloud needs --region");
-    if (!opts.state_dir.empty() && opts.sim.state_file.empty())
-      opts.sim.state_file = opts.state_dir + "/sim-cloud.json";
+    if (!opts.state_dir.empty()) {
+      lock = std::make_unique<state_dir_lock>(opts.state_dir); // creates it, as an engine does
+      id = load_or_create_node_id(opts.state_dir);
+      if (opts.sim.state_file.empty())
+        opts.sim.state_file = opts.state_dir + "/sim-cloud.json";
+    } else {
+      id = uuid_generator{}.next().to_string(); // nothing outlives this process: a new node
+    }
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     clk = std::make_unique<actor_clock_adapter>(sys->clock(), false);
     tmr = std::make_unique<actor_timer>(*sys);
@@ -145,19 +155,19 @@ struct node::impl {
     sim_loaded = true;
     auto regions = opts.regions.empty() ? opts.sim.regions : opts.regions;
     for (auto& region : regions) {
-      provider_id id{opts.cloud, region};
+      provider_id pid{opts.cloud, region, id};
       if (opts.cloud == "aws") {
-        providers.push_back(node_provider{id, spawn_provider(*sys, make_ec2(id), opts.limits)});
+        providers.push_back(provider_ref{pid, spawn_provider(*sys, make_ec2(pid), opts.limits)});
         continue;
       }
       // With a state dir the simulated cloud outlives a kill -9 of the node, as a real
       // cloud would: the node's return is then reconciled by the engine.
       cloud_api_ptr api;
       if (!opts.sim.state_file.empty())
-        api = std::make_shared<durable_sim_api>(sim, id, *tmr, save_mtx);
+        api = std::make_shared<durable_sim_api>(sim, pid, *tmr, save_mtx);
       else
-        api = std::make_shared<sim_api>(sim, id, *tmr);
-      providers.push_back(node_provider{id, spawn_provider(*sys, api, opts.limits)});
+        api = std::make_shared<sim_api>(sim, pid, *tmr);
+      providers.push_back(provider_ref{pid, spawn_provider(*sys, api, opts.limits)});
     }
     published = sys->spawn(node_behavior, providers);
     caf::expected<uint16_t> bound{caf::sec::runtime_error};
@@ -171,7 +181,7 @@ struct node::impl {
       throw std::runtime_error("cannot listen on " + opts.listen_host + ":" +
                                std::to_string(opts.port) + ": " + sys->render(bound.error()));
     port = *bound;
-    spdlog::info("node listening on {}:{} with {} provider(s)", opts.listen_host, port,
+    spdlog::info("node {} listening on {}:{} with {} provider(s)", id, opts.listen_host, port,
                  providers.size());
   }
 
@@ -235,6 +245,10 @@ node::~node() {
 
 uint16_t node::port() const {
   return impl_->port;
+}
+
+const std::string& node::id() const {
+  return impl_->id;
 }
 
 size_t node::provider_count() const {

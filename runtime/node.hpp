@@ -6,6 +6,7 @@
 //   o.regions = {"us-east-1"};
 //   auto n = styx::node::start(o);   // throws std::runtime_error
 //   n->port();                       // the port actually bound
+//   n->id();                         // durable with a state dir: the node of its providers
 //   n->stop();                       // also the destructor: drains actors, saves the sim cloud
 //
 // Transport rules (check_transport): TLS needs cafile, certificate and key; plaintext only with
@@ -55,7 +56,9 @@ struct node_options {
   std::string cloud = "sim";          // sim or aws (credentials: the AWS CLI's chain, here)
   ec2_options aws;                    // the aws cloud's launch options
   std::vector<std::string> regions;   // empty: every region of the sim config
-  std::string state_dir;              // empty: the simulated cloud lives in memory only
+  std::string state_dir;              // made if missing and locked while the node runs; holds
+                                      // its id (node-id) and simulated cloud. Empty: both
+                                      // live in memory only, new on every start
   sim_config sim;
   provider_config limits;
   node_transport transport;
@@ -84,6 +87,8 @@ public:
   node& operator=(const node&) = delete;
 
   uint16_t port() const;
+  /// The node's id: the `node` of its providers' ids (messages/ids.hpp).
+  const std::string& id() const;
   size_t provider_count() const;
   void stop();
 

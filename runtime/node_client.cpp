@@ -56,6 +56,16 @@ void load_nodes_file(const std::string& path, std::vector<remote_node>& nodes,
     transport.insecure = root["insecure"].as<bool>();
 }
 
+void node_directory::answered(const remote_node& at, const std::string& node_id) {
+  std::lock_guard<std::mutex> guard{mtx_};
+  addresses_[node_id] = at.to_string();
+}
+
+std::map<std::string, std::string> node_directory::addresses() const {
+  std::lock_guard<std::mutex> guard{mtx_};
+  return addresses_;
+}
+
 namespace {
 
 using retry_atom = caf::atom_constant<caf::atom("nretry")>;
@@ -76,7 +86,7 @@ using connector_actor = caf::stateful_actor<connector_state>;
 /// the heartbeat timeout, or the network failed) connects again. The supervisor reconciles a
 /// returning provider's instances (actors/supervisor.hpp).
 caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor sup,
-                        caf::actor waiter, bool tls) {
+                        caf::actor waiter, bool tls, std::shared_ptr<node_directory> dir) {
   // Ends with the supervisor, even while waiting to retry. A monitor, not a link: the
   // supervisor's exit handler must not see this actor's normal exit.
   self->monitor(sup);
@@ -128,6 +138,14 @@ caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor s
                     spdlog::info("node {}: connected", n.to_string());
                   st.attempt = 0;
                   for (auto& np : list) {
+                    if (np.id.node.empty() || np.id.node != list.front().id.node) {
+                      spdlog::error("node {}: provider {} refused: it does not name its node "
+                                    "(an older styx node?)",
+                                    n.to_string(), np.id.to_string());
+                      continue;
+                    }
+                    if (dir)
+                      dir->answered(n, np.id.node);
                     spdlog::info("node {}: provider {}", n.to_string(), np.id.to_string());
                     auto pid = np.id;
                     self->request(sup, caf::infinite, provider_atom::value, np.handle, np.id)
@@ -153,7 +171,7 @@ caf::behavior connector(connector_actor* self, remote_node n, supervisor_actor s
 
 size_t connect_nodes(caf::actor_system& sys, const supervisor_actor& sup,
                      const std::vector<remote_node>& nodes, const node_transport& transport,
-                     duration wait) {
+                     duration wait, std::shared_ptr<node_directory> directory) {
   for (auto& n : nodes)
     if (auto why = check_transport(n.host, transport); !why.empty())
       throw std::runtime_error("node " + n.to_string() + ": " + why);
@@ -162,7 +180,7 @@ size_t connect_nodes(caf::actor_system& sys, const supervisor_actor& sup,
   caf::scoped_actor self{sys};
   auto waiter = caf::actor_cast<caf::actor>(self);
   for (auto& n : nodes)
-    sys.spawn(connector, n, sup, waiter, !transport.insecure);
+    sys.spawn(connector, n, sup, waiter, !transport.insecure, directory);
   size_t registered = 0;
   size_t up = 0;
   auto deadline = clock_type::now() + wait;

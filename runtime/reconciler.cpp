@@ -13,13 +13,11 @@
 
 namespace styx {
 
-reconciler::reconciler(engine& eng, store& db, std::vector<provider_actor> providers,
-                       std::vector<provider_id> provider_ids,
+reconciler::reconciler(engine& eng, store& db, std::vector<provider_ref> providers,
                        std::function<instance_id()> fresh_id, const clock& wall)
   : eng_(eng),
     db_(db),
     providers_(std::move(providers)),
-    provider_ids_(std::move(provider_ids)),
     fresh_id_(std::move(fresh_id)),
     wall_(wall) {
   // nop
@@ -27,32 +25,33 @@ reconciler::reconciler(engine& eng, store& db, std::vector<provider_actor> provi
 
 reconcile_report reconciler::run() {
   reconcile_report report;
-  listed_.clear();
-  where_.clear();
+  listings_.clear();
   list_providers(report);
   bool listing_complete = report.errors.empty();
   // Every live listed instance gets its engine id first, from its tag, its record or its
   // create call, so that the plan and the supervisor's adoption below see owners.
   auto records = db_.instances();
   auto open_intents = db_.open_intents();
-  report.identified = assign_owners(listed_, records, db_.intents(), fresh_id_);
-  auto plan = plan_reconcile(db_.requests(), records, listed_, listing_complete, open_intents);
-  report.listed = static_cast<int>(listed_.size());
+  report.identified = assign_owners(listings_, records, db_.intents(), fresh_id_);
+  auto plan = plan_reconcile(db_.requests(), records, listings_, listing_complete, open_intents);
   // What the listing found, as records: the supervisor adopts them without listing again,
   // and the store learns of what it missed (a crash between the create and its record).
   std::vector<instance_record> found;
-  for (auto& ci : listed_)
-    if (!is_final(ci.state) && !ci.owner_instance().empty())
-      found.push_back(record_of(ci));
+  for (auto& l : listings_) {
+    report.listed += static_cast<int>(l.instances.size());
+    for (auto& ci : l.instances)
+      if (!is_final(ci.state) && !ci.owner_instance().empty())
+        found.push_back(styx::record_of(ci, l.provider));
+  }
   eng_.adopt(std::move(found)); // every live tagged instance gets an actor; surplus and
                                 // orphans end below
   report.adopted = static_cast<int>(plan.adopt.size());
   std::map<instance_id, const instance_record*> by_id;
   for (auto& r : records)
     by_id.emplace(r.id, &r);
-  for (auto& ci : plan.adopt) {
+  for (auto& x : plan.adopt) {
     // A sighting: the stored record (if any) follows the cloud through the table.
-    auto seen = record_of(ci);
+    auto seen = styx::record_of(x.instance, x.provider);
     auto stored = by_id.find(seen.id);
     if (stored == by_id.end()) {
       seen.reason = state_reason::found;
@@ -62,7 +61,7 @@ reconcile_report reconciler::run() {
     auto rec = *stored->second;
     rec.cloud_id = seen.cloud_id;
     rec.zone = seen.zone;
-    auto next = advance(std::move(rec), observation{ci.state, state_reason::found,
+    auto next = advance(std::move(rec), observation{x.instance.state, state_reason::found,
                                                     wall_.wall_ms(), {}});
     if (!next.refused)
       db_.record_instance(next.record);
@@ -76,30 +75,24 @@ reconcile_report reconciler::run() {
 
 void reconciler::list_providers(reconcile_report& report) {
   caf::scoped_actor self{eng_.system()};
-  for (size_t i = 0; i < providers_.size(); ++i) {
-    auto pid = i < provider_ids_.size() ? provider_ids_[i] : provider_id{};
-    self->request(providers_[i], caf::infinite,
+  for (auto& p : providers_) {
+    self->request(p.handle, caf::infinite,
                   list_instances{{{ownership_tag::engine, eng_.engine_id()}}})
       .receive(
         [&](std::vector<cloud_instance>& xs) {
-          for (auto& x : xs)
-            where_.emplace(x.cloud_id, pid);
-          listed_.insert(listed_.end(), xs.begin(), xs.end());
+          listings_.push_back(provider_listing{p.id, std::move(xs)});
         },
-        [&](caf::error& e) { report.errors.push_back(eng_.system().render(e)); });
+        [&](caf::error& e) {
+          report.errors.push_back(p.id.to_string() + ": " + eng_.system().render(e));
+        });
   }
 }
 
-instance_record reconciler::record_of(const cloud_instance& ci) const {
-  auto i = where_.find(ci.cloud_id);
-  return styx::record_of(ci, i != where_.end() ? i->second : provider_id{});
-}
-
-int reconciler::end_all(const std::vector<cloud_instance>& xs) {
+int reconciler::end_all(const std::vector<listed_instance>& xs) {
   selector sel;
   for (auto& x : xs)
-    if (!x.owner_instance().empty())
-      sel.ids.push_back(x.owner_instance());
+    if (!x.instance.owner_instance().empty())
+      sel.ids.push_back(x.instance.owner_instance());
   if (sel.ids.empty())
     return 0;
   int n = eng_.terminate(sel);
@@ -130,6 +123,7 @@ void reconciler::record_outcome(const reconcile_plan& plan, reconcile_report& re
     write(rec, instance_state::failed, state_reason::never_created,
           "create interrupted; the cloud never had it");
   }
+  report.not_reached = static_cast<int>(plan.not_reached.size());
   for (auto& token : plan.resolved_intents)
     db_.close_intent(token, "reconcile");
   report.intents_resolved = static_cast<int>(plan.resolved_intents.size());

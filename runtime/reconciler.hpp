@@ -2,7 +2,8 @@
 // A reconciler carries out one crash-safe reconciliation of an engine (runtime/reconcile.hpp
 // decides what to do, without I/O; this does it):
 //
-//   1. lists every provider actor by the engine's ownership tag (styx:engine);
+//   1. lists every provider actor by the engine's ownership tag (styx:engine), each listing
+//      kept with the provider that answered it (a cloud id means something only there);
 //   2. identifies live instances that carry no styx:instance tag (an EC2 batch's: by the
 //      store's record of their cloud id or by their create call's client token and launch
 //      index), in memory: nothing is written to a cloud;
@@ -11,7 +12,7 @@
 //   4. writes the outcome to the store: adopted and vanished records, interrupted requests,
 //      slots that never reached the cloud, resolved intents; then flushes.
 //
-//   reconciler r{eng, *db, providers, provider_ids, fresh_id, wall};
+//   reconciler r{eng, *db, providers, fresh_id, wall};   // providers: the registered ones
 //   reconcile_report report = r.run();
 //
 // Thread rules: run() blocks the calling thread on actor replies and on the terminations it
@@ -23,7 +24,6 @@
 // on its stack). Provider handles are copied.
 
 #include <functional>
-#include <map>
 #include <memory>
 #include <vector>
 
@@ -38,11 +38,10 @@ class store;
 
 class reconciler {
 public:
-  /// `providers` and `provider_ids` are parallel: the id of each provider actor. `fresh_id`
-  /// makes an unused instance id; `wall` stamps the records it writes.
-  reconciler(engine& eng, store& db, std::vector<provider_actor> providers,
-             std::vector<provider_id> provider_ids, std::function<instance_id()> fresh_id,
-             const clock& wall);
+  /// `providers`: every provider registered with the supervisor, local or on a node.
+  /// `fresh_id` makes an unused instance id; `wall` stamps the records it writes.
+  reconciler(engine& eng, store& db, std::vector<provider_ref> providers,
+             std::function<instance_id()> fresh_id, const clock& wall);
 
   reconciler(const reconciler&) = delete;
   reconciler& operator=(const reconciler&) = delete;
@@ -53,22 +52,18 @@ public:
 private:
   /// Every provider's listing; a provider that could not list adds a line to report.errors.
   void list_providers(reconcile_report& report);
-  /// A listed instance as the record the supervisor adopts and the store keeps.
-  instance_record record_of(const cloud_instance& ci) const;
   /// Terminates the tagged instances of `xs` and waits until they are; returns how many.
-  int end_all(const std::vector<cloud_instance>& xs);
+  int end_all(const std::vector<listed_instance>& xs);
   /// The plan's store writes, counted in `report`.
   void record_outcome(const reconcile_plan& plan, reconcile_report& report);
 
   engine& eng_;
   store& db_;
-  std::vector<provider_actor> providers_;
-  std::vector<provider_id> provider_ids_;
+  std::vector<provider_ref> providers_;
   std::function<instance_id()> fresh_id_;
   const clock& wall_;
 
-  std::vector<cloud_instance> listed_;
-  std::map<std::string, provider_id> where_; // the provider of each listed cloud id
+  std::vector<provider_listing> listings_; // one per provider that answered
 };
 
 } // namespace styx

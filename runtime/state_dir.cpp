@@ -45,14 +45,17 @@ state_dir_lock::~state_dir_lock() {
     ::close(fd_); // releases the lock
 }
 
-std::string load_or_create_engine_id(const std::string& dir) {
-  auto path = dir + "/engine-id";
+namespace {
+
+/// The uuid in <dir>/<file>, written on first use; `what` names it in errors.
+std::string load_or_create_id(const std::string& dir, const char* file, const char* what) {
+  auto path = dir + "/" + file;
   {
     std::ifstream in{path};
     std::string id;
     if (in >> id) {
       if (!uuid::parse(id))
-        throw engine_error(path + ": not an engine id: '" + id + "'");
+        throw engine_error(path + ": not " + what + ": '" + id + "'");
       return id;
     }
   }
@@ -66,6 +69,16 @@ std::string load_or_create_engine_id(const std::string& dir) {
   }
   std::filesystem::rename(tmp, path);
   return id;
+}
+
+} // namespace
+
+std::string load_or_create_engine_id(const std::string& dir) {
+  return load_or_create_id(dir, "engine-id", "an engine id");
+}
+
+std::string load_or_create_node_id(const std::string& dir) {
+  return load_or_create_id(dir, "node-id", "a node id");
 }
 
 } // namespace styx

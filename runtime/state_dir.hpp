@@ -1,6 +1,6 @@
 #pragma once
 // The state directory (~/.styx by default): where the engine's id, the simulated cloud and
-// (later) the store live. One process at a time holds it.
+// the store live (a node's: its id and its simulated cloud). One process at a time holds it.
 
 #include <string>
 
@@ -24,5 +24,9 @@ private:
 
 /// The engine id in <dir>/engine-id, written on first use.
 std::string load_or_create_engine_id(const std::string& dir);
+
+/// A node's durable id in <dir>/node-id, written on first use: the `node` of its providers'
+/// ids (messages/ids.hpp), so a node restarted on the same state dir is the same provider.
+std::string load_or_create_node_id(const std::string& dir);
 
 } // namespace styx

@@ -29,6 +29,10 @@ const std::vector<const char*>& store_migrations() {
     " spec TEXT NOT NULL, slots TEXT NOT NULL, created_at INTEGER NOT NULL, outcome TEXT);",
     // 3: why an instance is in its state (messages/state_reason.hpp); '' is none
     "ALTER TABLE instances ADD COLUMN reason TEXT NOT NULL DEFAULT '';",
+    // 4: where each instance's provider lives (provider_id::node; '' is the engine's own).
+    // Rows of an older store are taken as the engine's own: an older styx did not record it.
+    // (Intents keep their provider as text, provider_id::to_string(), which now carries it.)
+    "ALTER TABLE instances ADD COLUMN node TEXT NOT NULL DEFAULT '';",
   };
   return xs;
 }

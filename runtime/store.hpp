@@ -40,7 +40,7 @@ struct store_error : std::runtime_error {
 };
 
 /// The schema version this build writes.
-constexpr int store_schema_version = 3;
+constexpr int store_schema_version = 4;
 
 struct store_options {
   duration commit_interval = milliseconds(5); // the longest a write waits for its group

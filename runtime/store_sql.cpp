@@ -165,15 +165,15 @@ void register_store_functions(sqlite3* db) {
 
 bool write_instance(sqlite3* db, const instance_record& r) {
   statement st{db, "INSERT INTO instances (id, request, name, provider, region, zone,"
-                   " cloud_id, type, market, state, tags, since, last_error, reason)"
-                   " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                   " cloud_id, type, market, state, tags, since, last_error, reason,"
+                   " node) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                    " ON CONFLICT(id) DO UPDATE SET request = excluded.request,"
                    " name = excluded.name, provider = excluded.provider,"
                    " region = excluded.region, zone = excluded.zone,"
                    " cloud_id = excluded.cloud_id, type = excluded.type,"
                    " market = excluded.market, state = excluded.state, tags = excluded.tags,"
                    " since = excluded.since, last_error = excluded.last_error,"
-                   " reason = excluded.reason"
+                   " reason = excluded.reason, node = excluded.node"
                    " WHERE styx_may_follow(instances.state, instances.reason, excluded.state,"
                    " excluded.reason)"};
   st.bind(1, r.id.to_string()).bind(2, r.request.to_string()).bind(3, r.name)
@@ -181,7 +181,7 @@ bool write_instance(sqlite3* db, const instance_record& r) {
     .bind(8, r.instance_type).bind(9, std::string(to_string(r.market)))
     .bind(10, std::string(to_string(r.state))).bind(11, tags_json(r.tags))
     .bind(12, static_cast<int64_t>(r.since)).bind(13, r.last_error)
-    .bind(14, std::string(to_string(r.reason)));
+    .bind(14, std::string(to_string(r.reason))).bind(15, r.provider.node);
   st.run();
   return sqlite3_changes(db) > 0;
 }
@@ -210,13 +210,6 @@ Id parse_id(const std::string& text) {
   if (auto u = uuid::parse(text))
     static_cast<uuid&>(id) = *u;
   return id;
-}
-
-provider_id parse_provider(const std::string& text) {
-  auto slash = text.find('/');
-  if (slash == std::string::npos)
-    return provider_id{text, ""};
-  return provider_id{text.substr(0, slash), text.substr(slash + 1)};
 }
 
 } // namespace
@@ -251,14 +244,15 @@ std::vector<stored_request> read_requests(sqlite3* db, const std::string& id) {
 
 std::vector<instance_record> read_instances(sqlite3* db) {
   statement st{db, "SELECT id, request, name, provider, region, zone, cloud_id, type, market,"
-                   " state, tags, since, last_error, reason FROM instances ORDER BY request, name, id"};
+                   " state, tags, since, last_error, reason, node FROM instances"
+                   " ORDER BY request, name, id"};
   std::vector<instance_record> out;
   while (st.step()) {
     instance_record r;
     r.id = parse_id<instance_id>(st.text_col(0));
     r.request = parse_id<request_id>(st.text_col(1));
     r.name = st.text_col(2);
-    r.provider = provider_id{st.text_col(3), st.text_col(4)};
+    r.provider = provider_id{st.text_col(3), st.text_col(4), st.text_col(14)};
     r.zone = st.text_col(5);
     r.cloud_id = st.text_col(6);
     r.instance_type = st.text_col(7);
@@ -281,7 +275,7 @@ std::vector<stored_intent> read_intents(sqlite3* db) {
   while (st.step()) {
     stored_intent i;
     i.client_token = st.text_col(0);
-    i.provider = parse_provider(st.text_col(1));
+    i.provider = provider_id::parse(st.text_col(1));
     auto slots = st.text_col(2);
     simdjson::dom::array arr;
     if (!parser.parse(slots).get(arr)) {

@@ -6,23 +6,31 @@
 //   ::kill(pid, SIGKILL);
 //   int rc = styx::test::wait_exit(pid);  // exit code, or 128 + the signal
 //
+//   int rc = styx::test::wait_exit_for(pid, std::chrono::seconds(60)); // -1: killed, too slow
+//   auto r = styx::test::run_styx_captured(dir, {"down", "--all"}, scratch); // r.rc, r.out, r.err
+//
 // The child runs with STYX_SIM_PROFILE=fast (short simulated delays, no client-side rate
-// limits for any provider), stderr to /dev/null, stdout to `out` (empty: /dev/null).
+// limits for any provider), stdout to `out` and stderr to `err` (empty: /dev/null).
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace styx::test {
 
 inline pid_t spawn_styx(const std::string& dir, const std::vector<std::string>& args,
-                        const std::string& out = {}) {
+                        const std::string& out = {}, const std::string& err = {}) {
   std::vector<std::string> argv{STYX_BINARY, "--state-dir", dir};
   argv.insert(argv.end(), args.begin(), args.end());
   std::cout.flush(); // the child would flush a copy of what is buffered
@@ -31,9 +39,10 @@ inline pid_t spawn_styx(const std::string& dir, const std::vector<std::string>& 
   if (pid == 0) {
     ::setenv("STYX_SIM_PROFILE", "fast", 1);
     int fd = ::open(out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int null = ::open("/dev/null", O_WRONLY);
+    int errors = ::open(err.empty() ? "/dev/null" : err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                        0644);
     ::dup2(fd, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
+    ::dup2(errors, STDERR_FILENO);
     std::vector<char*> cargv;
     for (auto& a : argv)
       cargv.push_back(a.data());
@@ -53,8 +62,52 @@ inline int wait_exit(pid_t pid) {
   return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
 }
 
+/// As wait_exit(), but a child still running after `limit` is killed: -1.
+inline int wait_exit_for(pid_t pid, std::chrono::steady_clock::duration limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  while (::waitpid(pid, &status, WNOHANG) == 0) {
+    if (std::chrono::steady_clock::now() > deadline) {
+      ::kill(pid, SIGKILL);
+      ::waitpid(pid, &status, 0);
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  if (WIFEXITED(status))
+    return WEXITSTATUS(status);
+  return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
 inline int run_styx(const std::string& dir, const std::vector<std::string>& args) {
   return wait_exit(spawn_styx(dir, args));
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct cli_result {
+  int rc = -1; // -1: killed after the time limit
+  std::string out;
+  std::string err;
+};
+
+/// One command, its stdout and stderr kept (in `scratch`/cmd.out and cmd.err) and returned;
+/// killed when it runs longer than `limit`.
+inline cli_result run_styx_captured(const std::string& dir, const std::vector<std::string>& args,
+                                    const std::string& scratch,
+                                    std::chrono::seconds limit = std::chrono::seconds(180)) {
+  auto out = scratch + "/cmd.out";
+  auto err = scratch + "/cmd.err";
+  cli_result r;
+  r.rc = wait_exit_for(spawn_styx(dir, args, out, err), limit);
+  r.out = read_text(out);
+  r.err = read_text(err);
+  return r;
 }
 
 } // namespace styx::test

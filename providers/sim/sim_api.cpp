@@ -11,6 +11,8 @@ sim_api::sim_api(std::shared_ptr<sim_cloud> cloud, provider_id id, timer& t)
 
 void sim_api::start(api_call call, reply_handler done) {
   auto reply = cloud_->handle(id_.region, call);
+  for (auto& o : reply.offerings) // the catalog names this provider, wherever it lives
+    o.provider = id_;
   auto delay = cloud_->draw_latency();
   if (delay <= duration::zero()) {
     done(std::move(reply));

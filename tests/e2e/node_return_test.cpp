@@ -64,17 +64,7 @@ engine_config engine_for(uint16_t a, uint16_t b) {
 
 /// The live instances in a node's simulated cloud, by cloud id (read from its state file).
 std::map<std::string, cloud_instance> live_on_cloud(const std::string& dir) {
-  sim_config cfg = sim_config::unlimited();
-  cfg.state_file = dir + "/sim-cloud.json";
-  system_clock clk;
-  sim_cloud cloud{cfg, clk};
-  std::string err;
-  REQUIRE(cloud.load(&err));
-  std::map<std::string, cloud_instance> live;
-  for (auto& ci : cloud.all())
-    if (is_live(ci.state))
-      live.emplace(ci.cloud_id, ci);
-  return live;
+  return styx::test::saved_live_instances(dir);
 }
 
 /// Collects provider_returned events.

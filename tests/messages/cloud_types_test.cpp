@@ -159,6 +159,22 @@ TEST_CASE("provider_id prints as cloud/region and orders by both") {
   CHECK(c < a);
 }
 
+TEST_CASE("provider_id names where it lives: the engine's own or a node's") {
+  provider_id local{"sim", "us-east-1"};
+  provider_id there{"sim", "us-east-1", "9d1c-node"};
+  provider_id elsewhere{"sim", "us-east-1", "77ab-node"};
+  CHECK(local.is_local());
+  CHECK_FALSE(there.is_local());
+  CHECK(there.to_string() == "sim/us-east-1@9d1c-node");
+  CHECK(there.name() == "sim/us-east-1");
+  CHECK(local != there); // the same cloud/region, not the same provider
+  CHECK(there != elsewhere);
+  CHECK(local < there);
+  for (auto& p : {local, there, provider_id{"aws", "eu-west-1"}})
+    CHECK(provider_id::parse(p.to_string()) == p);
+  CHECK(provider_id::parse("sim") == provider_id{"sim", ""});
+}
+
 TEST_CASE("enum names for markets and changes") {
   CHECK(std::string(to_string(market_kind::spot)) == "spot");
   CHECK(std::string(to_string(market_kind::on_demand)) == "on-demand");

@@ -67,10 +67,12 @@ TEST_CASE("the same state changes nothing but the words") {
   CHECK(r.record.last_error == "before");
 }
 
-TEST_CASE("a lost provider may fail any live instance and only a live one") {
-  for (auto from : {s::pending, s::running, s::stopping, s::stopped, s::starting, s::terminating})
-    CHECK(may_follow(from, why::none, s::failed, why::provider_lost));
-  CHECK(may_follow(s::requested, why::none, s::failed, why::provider_lost)); // the table's own
+TEST_CASE("a lost provider fails only what was in flight") {
+  CHECK(may_follow(s::requested, why::none, s::failed, why::provider_lost));
+  CHECK(may_follow(s::pending, why::none, s::failed, why::provider_lost));
+  // What ran or was changing keeps its last known state: nothing is claimed that was not seen.
+  for (auto from : {s::running, s::stopping, s::stopped, s::starting, s::terminating})
+    CHECK_FALSE(may_follow(from, why::none, s::failed, why::provider_lost));
   CHECK_FALSE(may_follow(s::terminated, why::none, s::failed, why::provider_lost));
   CHECK_FALSE(may_follow(s::running, why::none, s::failed, why::none));
   CHECK_FALSE(may_follow(s::running, why::none, s::failed, why::vanished));

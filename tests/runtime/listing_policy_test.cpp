@@ -49,4 +49,15 @@ TEST_CASE("listing policy: what the store may lack needs the listing") {
   SECTION("an outcome that does not parse") {
     CHECK(why_list({intent("t1", "{not json")}, records));
   }
+  SECTION("an end only inferred: its provider was lost mid-create") {
+    auto lost = record("");
+    lost.name = "job-0001";
+    lost.state = instance_state::failed;
+    lost.reason = state_reason::provider_lost;
+    auto why = why_list({}, {lost});
+    REQUIRE(why);
+    CHECK(why->find("job-0001") != std::string::npos);
+    lost.reason = state_reason::create_failed; // the cloud said so: nothing to look for
+    CHECK_FALSE(why_list({}, {lost}));
+  }
 }

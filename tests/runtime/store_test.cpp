@@ -82,6 +82,20 @@ instance_record make_record(uint64_t n, instance_state state) {
   return r;
 }
 
+/// A database at schema `version` (the migrations up to it) with `rows` inserted.
+void write_old_store(const std::string& path, int version, const std::string& rows) {
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  std::string sql = "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                    "INSERT INTO schema_version VALUES ("
+                    + std::to_string(version) + ");";
+  for (int v = 0; v < version; ++v)
+    sql += store_migrations()[static_cast<size_t>(v)];
+  sql += rows;
+  REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+}
+
 } // namespace
 
 TEST_CASE("store: a new database has the current schema version and every table") {
@@ -280,20 +294,12 @@ TEST_CASE("store: a flush commits a partial group at once") {
 TEST_CASE("store: a database of version 1 is migrated and keeps its rows") {
   temp_dir dir;
   auto path = dir.file("styx.db");
-  {
-    sqlite3* db = nullptr;
-    REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
-    std::string sql = std::string("CREATE TABLE schema_version (version INTEGER NOT NULL);"
-                                  "INSERT INTO schema_version VALUES (1);")
-                      + store_migrations()[0];
-    sql += "INSERT INTO requests (id, name, count, min_count, state, created_at)"
-           " VALUES ('00000000-0000-1234-0000-000000000005', 'old', 3, 0, 'submitted', 7);";
-    sql += "INSERT INTO instances VALUES ('00000000-0000-1234-0000-000000000006',"
-           " '00000000-0000-1234-0000-000000000005', 'old-0', 'sim', 'us-east-1', 'us-east-1a',"
-           " 'sim-1', 'm5.large', 'on-demand', 'running', '{}', 8, '');";
-    REQUIRE(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) == SQLITE_OK);
-    sqlite3_close(db);
-  }
+  write_old_store(path, 1,
+                  "INSERT INTO requests (id, name, count, min_count, state, created_at)"
+                  " VALUES ('00000000-0000-1234-0000-000000000005', 'old', 3, 0, 'submitted', 7);"
+                  "INSERT INTO instances VALUES ('00000000-0000-1234-0000-000000000006',"
+                  " '00000000-0000-1234-0000-000000000005', 'old-0', 'sim', 'us-east-1',"
+                  " 'us-east-1a', 'sim-1', 'm5.large', 'on-demand', 'running', '{}', 8, '');");
   auto s = store::open(path);
   CHECK(s->schema_version() == store_schema_version);
   auto rs = s->requests();
@@ -302,10 +308,60 @@ TEST_CASE("store: a database of version 1 is migrated and keeps its rows") {
   CHECK(rs[0].count == 3);
   CHECK_FALSE(rs[0].request()); // no spec in that row
   CHECK(s->intents().empty());  // the table version 2 added
-  auto is = s->instances();      // the column version 3 added
+  auto is = s->instances();      // the columns versions 3 and 4 added
   REQUIRE(is.size() == 1);
   CHECK(is[0].state == instance_state::running);
   CHECK(is[0].reason == state_reason::none);
+}
+
+TEST_CASE("store: a database of version 2 is migrated and its rows stay the engine's own") {
+  temp_dir dir;
+  auto path = dir.file("styx.db");
+  write_old_store(path, 2,
+                  "INSERT INTO instances (id, request, name, provider, region, zone, cloud_id, type,"
+                  " market, state, tags, since, last_error) VALUES"
+                  " ('00000000-0000-1234-0000-000000000009', '00000000-0000-1234-0000-000000000001',"
+                  " 'old-1', 'sim', 'us-east-1', 'us-east-1a', 'sim-9', 'm5.large', 'on_demand',"
+                  " 'running', '{}', 5, '');"
+                  "INSERT INTO intents (client_token, provider, spec, slots, created_at)"
+                  " VALUES ('t-old', 'sim/us-west-2', '{}', '[]', 3);");
+  auto s = store::open(path);
+  CHECK(s->schema_version() == store_schema_version);
+  auto xs = s->instances();
+  REQUIRE(xs.size() == 1);
+  CHECK(xs[0].provider == provider_id{"sim", "us-east-1", ""});
+  CHECK(xs[0].provider.is_local());
+  CHECK(xs[0].state == instance_state::running);
+  auto is = s->intents();
+  REQUIRE(is.size() == 1);
+  CHECK(is[0].provider == provider_id{"sim", "us-west-2", ""});
+}
+
+TEST_CASE("store: a record and an intent keep the node their provider lives on") {
+  temp_dir dir;
+  auto path = dir.file("styx.db");
+  provider_id remote{"sim", "us-east-1", "5f0c9a61-0000-4000-8000-00000000abcd"};
+  {
+    auto s = store::open(path);
+    auto local = make_record(1, instance_state::running);
+    auto there = make_record(2, instance_state::running);
+    there.provider = remote;
+    s->record_instance(local);
+    s->record_instance(there);
+    create_intent in;
+    in.client_token = "t-node";
+    in.provider = remote;
+    s->record_intent(in, [](std::string) {});
+  }
+  auto s = store::open(path);
+  auto xs = s->instances();
+  REQUIRE(xs.size() == 2);
+  for (auto& x : xs)
+    CHECK(x.provider == (x.id.lo == 2 ? remote : provider_id{"sim", "us-east-1", ""}));
+  auto is = s->intents();
+  REQUIRE(is.size() == 1);
+  CHECK(is[0].provider == remote);
+  CHECK(is[0].provider.to_string() == "sim/us-east-1@5f0c9a61-0000-4000-8000-00000000abcd");
 }
 
 TEST_CASE("store: a newer schema is refused") {

@@ -1,0 +1,128 @@
+#include "cli/config.hpp"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "cli/node_command.hpp"
+#include "runtime/aws_credentials.hpp"
+#include "runtime/node_memory.hpp"
+#include "runtime/provider_memory.hpp"
+#include "runtime/state_dir.hpp"
+
+namespace styx::cli {
+
+namespace {
+
+void check_clouds(const std::vector<std::string>& clouds) {
+  for (auto& c : clouds)
+    if (c != "sim" && c != "aws")
+      throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
+}
+
+/// The nodes of a later command: `--nodes FILE` if given, else those the state dir used. A
+/// node that does not answer within a few seconds is reported, not waited for.
+void remembered_nodes(const common_options& common, engine_config& cfg) {
+  cfg.node_wait = seconds(5);
+  if (!common.nodes_file.empty()) {
+    apply_nodes_file(common.nodes_file, true, cfg);
+    return;
+  }
+  auto memory = load_node_memory(cfg.state_dir);
+  cfg.nodes = memory.nodes;
+  cfg.node_net.insecure = memory.transport.insecure;
+  cfg.node_net.tls = memory.transport.tls;
+  for (auto& n : cfg.nodes)
+    if (auto why = check_transport(n.host, cfg.node_net); !why.empty())
+      throw usage_error("node " + n.to_string() + " (remembered in " + cfg.state_dir
+                        + "/nodes): " + why);
+}
+
+} // namespace
+
+engine_config config_for(const common_options& common, std::vector<std::string> clouds,
+                         const std::vector<std::string>& regions, bool remembered) {
+  engine_config cfg;
+  cfg.state_dir = resolve_state_dir(common.state_dir);
+  cfg.reconcile_on_start = false; // status answers from the store; up and reconcile ask for it
+  if (auto* image = std::getenv("STYX_AWS_DEFAULT_IMAGE"); image != nullptr && *image != '\0')
+    cfg.aws.default_image = image;
+  if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
+    cfg.aws.subnet_id = subnet;
+  if (clouds.empty())
+    clouds.push_back("sim");
+  check_clouds(clouds);
+  cfg.providers.clear();
+  auto spec_of = [&](const std::string& cloud) -> provider_spec& {
+    for (auto& p : cfg.providers)
+      if (p.cloud == cloud)
+        return p;
+    return cfg.providers.emplace_back(provider_spec{cloud, {}, {}});
+  };
+  for (auto& c : clouds) {
+    auto& spec = spec_of(c);
+    if (c != "aws")
+      continue;
+    spec.regions = regions;
+    if (spec.regions.empty()) {
+      auto settings = resolve_aws_settings("");
+      if (auto* err = std::get_if<std::string>(&settings))
+        throw usage_error("aws: " + *err);
+      spec.regions.push_back(std::get<aws_settings>(settings).region);
+    }
+  }
+  // Hidden, for tests: STYX_SIM_PROFILE=fast shortens the simulated cloud's delays and lifts
+  // the rate limits, so that crash tests of thousands of instances take seconds.
+  if (auto* profile = std::getenv("STYX_SIM_PROFILE"); profile != nullptr
+                                                      && std::string(profile) == "fast") {
+    cfg.sim.latency_median = milliseconds(2);
+    cfg.sim.latency_p99 = milliseconds(10);
+    cfg.sim.throttle = false;
+    cfg.sim.pending_min = milliseconds(50);
+    cfg.sim.pending_max = milliseconds(200);
+    cfg.sim.transition_min = milliseconds(20);
+    cfg.sim.transition_max = milliseconds(100);
+    for (auto& p : cfg.providers) {
+      p.limits.limits = rate_limits::unlimited();
+      p.limits.poll_interval = milliseconds(100);
+    }
+  }
+  if (remembered) {
+    for (auto& id : load_provider_memory(cfg.state_dir)) {
+      auto& spec = spec_of(id.cloud);
+      if (id.cloud != "sim"
+          && std::find(spec.regions.begin(), spec.regions.end(), id.region) == spec.regions.end())
+        spec.regions.push_back(id.region);
+    }
+    cfg.skip_unavailable = true; // reach what can be reached; report_unreached says the rest
+    remembered_nodes(common, cfg);
+  }
+  return cfg;
+}
+
+std::pair<std::string, std::string> parse_tag(const std::string& text) {
+  auto eq = text.find('=');
+  if (eq == std::string::npos || eq == 0)
+    throw usage_error("--tag expects key=value, got '" + text + "'");
+  return {text.substr(0, eq), text.substr(eq + 1)};
+}
+
+request_id parse_request_id(const std::string& text, const char* flag) {
+  auto id = uuid::parse(text);
+  if (!id)
+    throw usage_error(std::string(flag) + " expects a request id, got '" + text + "'");
+  request_id rid;
+  static_cast<uuid&>(rid) = *id;
+  return rid;
+}
+
+std::set<instance_id> report_unreached(engine& eng, const std::vector<instance_record>& records,
+                                       std::ostream& err) {
+  std::set<instance_id> missed;
+  for (auto& u : eng.unreached_of(records)) {
+    err << "styx: " << u.to_line() << '\n';
+    missed.insert(u.instances.begin(), u.instances.end());
+  }
+  return missed;
+}
+
+} // namespace styx::cli
