@@ -179,9 +179,11 @@ void release_request(supervisor_self self, const request_entry& entry, held_requ
   }
 }
 
+/// Whether any provider still has room for a wave this round; the requests after that wait
+/// for the next round (so that a round does not visit every request for nothing).
 bool any_headroom(const std::vector<live_lane>& live) {
   return std::any_of(live.begin(), live.end(),
-                     [](const live_lane& l) { return l.known && l.headroom >= 1; });
+                     [](const live_lane& l) { return l.known && l.headroom >= l.min_wave; });
 }
 
 /// After a round: every request's wave, in arrival order, while any provider has room.

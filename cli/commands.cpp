@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "cli/output.hpp"
+#include "cli/policy_option.hpp"
 #include "runtime/aws_credentials.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/provider_memory.hpp"
@@ -169,6 +170,16 @@ private:
   std::thread waiter_;
 };
 
+/// The engine's plan for `req`; none (said on stderr) when it cannot make one.
+std::optional<placement_quote> quote_of(engine& eng, const provision_request& req) {
+  try {
+    return eng.quote(req);
+  } catch (const engine_error& e) {
+    std::cerr << "styx: no plan: " << e.what() << '\n';
+    return std::nullopt;
+  }
+}
+
 request_id parse_request_id(const std::string& text, const char* flag) {
   auto id = uuid::parse(text);
   if (!id)
@@ -205,9 +216,7 @@ int run_up(const common_options& common, const up_options& opts) {
     req = request_from(opts);
   }
   auto cfg = config_for(common, req.where().providers, req.where().regions, false);
-  if (!parse_placement_policy(opts.policy, cfg.policy))
-    throw usage_error("unknown policy '" + opts.policy
-                      + "' (known: cheapest, round-robin, least-loaded)");
+  parse_policy_words(opts.policy, cfg.policy, cfg.within);
   if (!opts.nodes_file.empty()) // distributed nodes (cli/node_command.hpp)
     apply_nodes_file(opts.nodes_file, !req.where().providers.empty(), cfg);
   bool reconciled = resumed_eng != nullptr;
@@ -223,6 +232,9 @@ int run_up(const common_options& common, const up_options& opts) {
                 << " vanished, " << r.unfinished
                 << " interrupted request(s) (styx up --resume REQUEST finishes one)\n";
   }
+  auto plan = quote_of(*eng, req); // the split it will follow, printed before it starts
+  if (!opts.json && plan)
+    std::cout << "plan: " << plan->summary() << std::endl;
   auto started = std::chrono::steady_clock::now();
   std::mutex mtx;
   progress_printer progress{std::cerr};
@@ -266,14 +278,15 @@ int run_up(const common_options& common, const up_options& opts) {
     auto p = handle.progress();
     if (opts.json)
       std::cout << "{\"request\":\"" << handle.id().to_string() << "\",\"detached\":true,"
-                << "\"pending\":" << p.pending << ",\"running\":" << p.running << "}\n";
+                << "\"pending\":" << p.pending << ",\"running\":" << p.running
+                << ",\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
     else
       std::cout << "request " << handle.id().to_string() << " detached: " << p.running
                 << " running, " << p.pending << " pending\n";
     return exit_ok;
   }
   if (opts.json) {
-    write_json(std::cout, *done, secs);
+    write_json(std::cout, *done, secs, plan ? &*plan : nullptr);
   } else {
     if (!done->error.empty())
       std::cout << "request " << done->request.to_string() << " failed: " << done->error << '\n';

@@ -33,6 +33,7 @@ struct engine_config {
   http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
                                       // engine. Must outlive the engine (tests wrap it).
   placement_policy policy = placement_policy::cheapest;
+  duration within{};                  // policy cheapest_within: each request's deadline
   duration blocklist_ttl = std::chrono::minutes(3);
   duration pending_timeout = std::chrono::minutes(10);
   size_t threads = 0;                 // CAF scheduler threads; 0: the machine's cores
