@@ -20,7 +20,8 @@ admission_state admission_of(provider_self self) {
     a.call_tokens = lv.call_tokens;
     a.call_refill_per_sec = lv.calls.refill_per_sec;
   }
-  a.queued = static_cast<int64_t>(st.creates.size() + st.queue.waiting_instances(call_class::create));
+  auto queued = st.creates.size() + st.queue.waiting_instances(call_class::create);
+  a.queued = static_cast<int64_t>(queued);
   for (auto& [seq, o] : st.in_flight)
     a.in_flight += o.call.op == api_op::create ? static_cast<int64_t>(o.call.size()) : 0;
   a.received = st.creates_received;

@@ -31,11 +31,15 @@ namespace styx {
 /// How a rate-aware supervisor releases what it holds back: on every tick it tops each
 /// provider up to what its create buckets admit within `horizon` (tokens + refill x horizon,
 /// less what already waits there), in waves of at least `min_wave` of its refill, so that a
-/// bucket never runs dry and a wave is worth a call.
+/// bucket never runs dry and a wave is worth a call. A plain value, part of the supervisor's
+/// config.
 struct wave_config {
   duration horizon = seconds(2);
   duration min_wave = milliseconds(500);
   duration admission_timeout = seconds(1); // a provider that does not answer admits nothing
+  // cheapest_within plans to have all admitted this much before the deadline (at most a tenth
+  // of it): the last creates still take their call's latency, and a tick may come late.
+  duration deadline_margin = seconds(1);
 };
 
 struct supervisor_config {

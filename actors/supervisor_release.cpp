@@ -10,7 +10,8 @@
 //   horizon, in waves worth a call. What was sent stays where it went; only what is held is
 //   split again, so a provider that throttles (planned at a rate that halves per throttle),
 //   fails, is lost or is blocklisted sheds its unsent share to the others.
-// - A quote is the same split for a request that is not submitted, from the same round.
+// - A quote is the same split for a request that is not submitted, from the same round, behind
+//   what is still held for the requests before it.
 
 #include "actors/placement_plan.hpp"
 #include "actors/supervisor_internal.hpp"
@@ -105,8 +106,11 @@ std::vector<plan_lane> plan_lanes(const std::vector<request_lane>& lanes,
   return out;
 }
 
+/// The plan's rule for a request that started at `started`: cheapest_within's deadline less
+/// the margin (wave_config::deadline_margin), from now.
 plan_rule rule_for(const supervisor_state& st, time_point started, time_point now) {
-  return plan_rule{st.cfg.policy, to_seconds(started + st.cfg.within - now)};
+  auto margin = std::min(st.cfg.waves.deadline_margin, st.cfg.within / 10);
+  return plan_rule{st.cfg.policy, to_seconds(started + st.cfg.within - margin - now)};
 }
 
 /// The tracked instance `id` if it still waits to be placed.
@@ -227,7 +231,15 @@ placement_quote quote_for(supervisor_self self, const provision_request& req) {
     return q;
   }
   auto now = self->clock().now();
-  auto split = plan_split(plan, req.count(), rule_for(st, now, now));
+  auto rule = rule_for(st, now, now);
+  // What is held for the requests before it goes first (they are released in arrival order).
+  int64_t ahead = 0;
+  for (auto& [id, h] : st.release.held)
+    ahead += static_cast<int64_t>(h.ids.size());
+  auto before = plan_split(plan, ahead, rule);
+  for (size_t j = 0; j < plan.size(); ++j)
+    plan[j].backlog += static_cast<double>(before.shares[j]);
+  auto split = plan_split(plan, req.count(), rule);
   auto secs = [](double s) { return s == plan_never ? -1.0 : s; };
   for (size_t j = 0; j < plan.size(); ++j) {
     auto& c = lanes[which[j]].best;

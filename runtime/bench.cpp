@@ -126,7 +126,8 @@ std::string quote_first(engine& eng, const bench_options& opts, int count,
 
 /// The figures computed after a run: limits, their curve, shares and spend.
 void account(bench_result& r, run_log& log, const std::vector<planned_request>& plan,
-             const rate_limits& limits, int providers, const std::map<std::string, double>& prices) {
+             const rate_limits& limits, int providers,
+             const std::map<std::string, double>& prices) {
   std::vector<rate_limits> all(static_cast<size_t>(std::max(1, providers)), limits);
   auto ratio = [](double limit, double achieved) {
     return achieved > 0 && limit > 0 ? limit / achieved : 0;
@@ -185,7 +186,8 @@ bench_result run_bench(const bench_options& opts) {
     auto now = clk::now();
     --log.states[static_cast<size_t>(c->from)];
     ++log.states[static_cast<size_t>(c->record.state)];
-    bool created = c->from == instance_state::requested && c->record.state == instance_state::pending;
+    bool created =
+      c->from == instance_state::requested && c->record.state == instance_state::pending;
     log.created += created ? 1 : 0;
     std::lock_guard<std::mutex> guard{log.mtx};
     if (created) {

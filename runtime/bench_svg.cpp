@@ -118,7 +118,9 @@ void write_svg(std::ostream& out, const bench_result& r) {
   double ystep = nice_step(std::max(1, r.options.count), 5);
   panel a{top_a, bottom_a, round_up(tend, tstep), round_up(std::max(1, r.options.count), ystep)};
   auto rates = call_rates(tl);
-  double max_rate = std::max(1.0, rates.empty() ? 0 : *std::max_element(rates.begin(), rates.end()));
+  double max_rate = 1;
+  for (auto x : rates)
+    max_rate = std::max(max_rate, x);
   double rstep = nice_step(max_rate, 3);
   panel b{top_b, bottom_b, a.tmax, round_up(max_rate, rstep)};
   out << std::fixed << std::setprecision(1)
@@ -157,13 +159,13 @@ void write_svg(std::ostream& out, const bench_result& r) {
   out << "<path fill=\"none\" stroke=\"black\" stroke-width=\"2\" d=\"";
   for (size_t i = 0; i < tl.size(); ++i)
     out << (i ? 'L' : 'M') << a.x(tl[i].t) << ',' << a.y(tl[i].created) << ' ';
-  out << "\"/>\n<path fill=\"none\" stroke=\"black\" stroke-width=\"1.5\" "
+  out << "\"/>\n<path fill=\"none\" stroke=\"#6a3d9a\" stroke-width=\"1.5\" "
       << "stroke-dasharray=\"6 4\" d=\"";
   for (size_t i = 0; i < r.ideal.size(); ++i)
     out << (i ? 'L' : 'M') << a.x(r.ideal[i].t) << ',' << a.y(r.ideal[i].instances) << ' ';
   out << "\"/>\n";
   legend(out, row, "black", "created (achieved)");
-  legend(out, row, "black", "created (combined limit)", true);
+  legend(out, row, "#6a3d9a", "created (combined limit)", true);
   if (r.limit_seconds > 0)
     mark(out, a, r.limit_seconds, "limit " + tick_label(std::round(r.limit_seconds)) + " s",
          true);

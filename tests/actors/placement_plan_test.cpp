@@ -28,7 +28,7 @@ plan_rule fastest{placement_policy::fastest, 0};
 
 } // namespace
 
-TEST_CASE("plan: one lane admits its tokens at once, then at its refill") {
+TEST_CASE("plan: one lane admits its tokens at once and then at its refill") {
   auto l = lane(1000, 40);
   CHECK(admits_within(l, 0) == Approx(1000));
   CHECK(admits_within(l, 10) == Approx(1400));
@@ -58,7 +58,7 @@ TEST_CASE("plan: a lane with half the refill gets half") {
   CHECK(split.seconds == Approx(99));
 }
 
-TEST_CASE("plan: a backlogged lane gets less, and only once it frees up") {
+TEST_CASE("plan: a backlogged lane gets less and only once it frees up") {
   std::vector<plan_lane> lanes{lane(0, 100, 500), lane(0, 100)};
   // Lane 0 is busy for 5 s: lane 1 takes the first 500 alone, then they share.
   CHECK(water_level(lanes, 400) == Approx(4));
@@ -69,7 +69,7 @@ TEST_CASE("plan: a backlogged lane gets less, and only once it frees up") {
   CHECK(big.seconds == Approx(10));
 }
 
-TEST_CASE("plan: unlimited lanes take everything at once, in equal parts") {
+TEST_CASE("plan: unlimited lanes take everything at once in equal parts") {
   plan_lane free;
   free.unlimited = true;
   std::vector<plan_lane> lanes{free, lane(1000, 2), free};
@@ -79,7 +79,7 @@ TEST_CASE("plan: unlimited lanes take everything at once, in equal parts") {
   CHECK(split.seconds == 0);
 }
 
-TEST_CASE("plan: shares always sum to the count, whatever the rounding") {
+TEST_CASE("plan: shares always sum to the count whatever the rounding") {
   std::vector<plan_lane> lanes{lane(3, 7), lane(11, 13), lane(0, 1, 5), lane(2, 0)};
   for (int64_t n : {0, 1, 2, 3, 17, 999, 100003}) {
     auto split = plan_split(lanes, n, fastest);
@@ -127,7 +127,7 @@ TEST_CASE("plan: cheapest-within water-fills lanes of one price") {
   CHECK(split.seconds == Approx(5));
 }
 
-TEST_CASE("plan: round-robin takes the first lane, least-loaded equal parts") {
+TEST_CASE("plan: round-robin takes the first lane and least-loaded gives equal parts") {
   std::vector<plan_lane> lanes{lane(0, 1, 0, 0.5), lane(0, 1, 0, 0.1)};
   CHECK(plan_split(lanes, 10, plan_rule{placement_policy::round_robin, 0}).shares
         == std::vector<int64_t>{10, 0});
