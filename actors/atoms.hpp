@@ -21,5 +21,7 @@ using record_atom = caf::atom_constant<caf::atom("record")>;
 using failed_atom = caf::atom_constant<caf::atom("failed")>;
 using count_atom = caf::atom_constant<caf::atom("count")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
+using admission_atom = caf::atom_constant<caf::atom("admission")>;
+using quote_atom = caf::atom_constant<caf::atom("quote")>;
 
 } // namespace styx

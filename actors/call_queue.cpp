@@ -100,6 +100,21 @@ void call_queue::charge(api_op op, uint32_t n, time_point now) {
   taken_[c] += n;
 }
 
+call_queue::levels call_queue::levels_of(call_class c, time_point now) {
+  auto& req = request_buckets_[static_cast<size_t>(c)];
+  auto& res = resource_buckets_[static_cast<size_t>(c)];
+  return levels{req.available(now), req.config(), res.available(now), res.config()};
+}
+
+size_t call_queue::waiting_instances(call_class c) const {
+  size_t n = 0;
+  for (auto& o : ready_[static_cast<size_t>(c)])
+    n += o.call.size();
+  for (auto& o : backing_off_)
+    n += class_of(o.call.op) == c ? o.call.size() : 0;
+  return n;
+}
+
 std::optional<time_point> call_queue::release_retries(time_point now) {
   std::optional<time_point> next;
   for (size_t i = 0; i < backing_off_.size();) {

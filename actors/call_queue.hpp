@@ -101,6 +101,20 @@ public:
   /// Request-bucket tokens taken so far, per call class: one per HTTP request let through.
   std::vector<uint64_t> taken() const { return {taken_.begin(), taken_.end()}; }
 
+  /// The buckets of one class at one moment: tokens now and their configuration.
+  struct levels {
+    double call_tokens = 0;          // request bucket
+    bucket_config calls;
+    double tokens = 0;               // resource bucket
+    bucket_config instances;
+  };
+
+  /// The buckets of class `c` at `now` (refilled to `now` first).
+  levels levels_of(call_class c, time_point now);
+
+  /// Instances the calls of class `c` held here carry (queued and backing off).
+  size_t waiting_instances(call_class c) const;
+
   /// Moves the retries due at `now` to the front of their queues; returns when the next of
   /// the others is due.
   std::optional<time_point> release_retries(time_point now);

@@ -1,6 +1,8 @@
 #include "actors/placement.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <stdexcept>
 
 namespace styx {
 
@@ -8,18 +10,45 @@ const char* to_string(placement_policy x) {
   switch (x) {
     case placement_policy::cheapest: return "cheapest";
     case placement_policy::round_robin: return "round-robin";
+    case placement_policy::fastest: return "fastest";
+    case placement_policy::cheapest_within: return "cheapest-within";
     default: return "least-loaded";
   }
 }
 
 bool parse_placement_policy(const std::string& text, placement_policy& out) {
   for (auto p : {placement_policy::cheapest, placement_policy::round_robin,
-                 placement_policy::least_loaded})
+                 placement_policy::least_loaded, placement_policy::fastest,
+                 placement_policy::cheapest_within})
     if (text == to_string(p)) {
       out = p;
       return true;
     }
   return false;
+}
+
+bool parse_span(const std::string& text, duration& out) {
+  size_t used = 0;
+  double value = 0;
+  try {
+    value = std::stod(text, &used);
+  } catch (const std::exception&) {
+    return false;
+  }
+  auto unit = text.substr(used);
+  double scale = 0;
+  if (unit.empty() || unit == "s")
+    scale = 1;
+  else if (unit == "ms")
+    scale = 1e-3;
+  else if (unit == "m" || unit == "min")
+    scale = 60;
+  else if (unit == "h")
+    scale = 3600;
+  if (scale == 0 || !(value >= 0) || !std::isfinite(value) || value * scale > 1e9)
+    return false;
+  out = from_seconds(value * scale);
+  return true;
 }
 
 void blocklist::block(const offering_key& key, time_point now) {

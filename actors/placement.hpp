@@ -13,10 +13,28 @@
 
 namespace styx {
 
-enum class placement_policy : uint8_t { cheapest, round_robin, least_loaded };
+/// cheapest, round_robin and least_loaded send every instance of a request at once. fastest
+/// and cheapest_within are rate-aware: the supervisor splits a request over the providers'
+/// create buckets (actors/placement_plan.hpp) and releases it in waves as they admit it.
+enum class placement_policy : uint8_t {
+  cheapest,        // the cheapest fitting offering (the default)
+  round_robin,     // one provider after another, request by request
+  least_loaded,    // instance by instance, the provider with the fewest live instances
+  fastest,         // spread over every fitting offering to finish soonest
+  cheapest_within, // the cheapest offerings first, spilling only as far as a deadline needs
+};
 
 const char* to_string(placement_policy x);
 bool parse_placement_policy(const std::string& text, placement_policy& out);
+
+/// The policies whose requests the supervisor splits and releases in waves.
+inline bool is_rate_aware(placement_policy x) {
+  return x == placement_policy::fastest || x == placement_policy::cheapest_within;
+}
+
+/// A span of time as a user writes it: "90", "90s", "1.5m", "2h" or "500ms" (plain numbers
+/// are seconds). False, and `out` untouched, for anything else or a negative span.
+bool parse_span(const std::string& text, duration& out);
 
 /// (provider, zone, instance type, market): what a capacity error rules out for a while.
 struct offering_key {

@@ -15,6 +15,8 @@
 
 #include "actors/atoms.hpp"
 #include "actors/selector.hpp"
+#include "actors/placement_quote.hpp"
+#include "messages/admission.hpp"
 #include "messages/events.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
@@ -34,7 +36,9 @@ using provider_actor = caf::typed_actor<
   caf::reacts_to<watch_atom, std::string, instance_state>,
   caf::replies_to<list_instances>::with<std::vector<cloud_instance>>,
   caf::replies_to<catalog_atom>::with<catalog>,
-  caf::replies_to<stats_atom>::with<provider_stats>>;
+  caf::replies_to<stats_atom>::with<provider_stats>,
+  // From the supervisor, for rate-aware placement: its create buckets and backlog now.
+  caf::replies_to<admission_atom>::with<admission_state>>;
 
 /// A provider actor and its id: what a node offers (actors/node_protocol.hpp) and what the
 /// supervisor has registered.
@@ -102,6 +106,8 @@ using supervisor_actor = caf::typed_actor<
   // Events (instance_state_changed, request_progress, request_done) go to this actor.
   caf::reacts_to<subscribe_atom, caf::actor>,
   caf::replies_to<stats_atom>::with<std::vector<provider_stats>>,
+  // The plan it would follow for this request now (actors/placement_plan.hpp), not submitted.
+  caf::replies_to<quote_atom, provision_request>::with<placement_quote>,
   caf::reacts_to<tick_atom>,
   caf::reacts_to<timeout_atom, request_id>>;
 

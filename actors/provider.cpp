@@ -321,6 +321,7 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
     auto& err = reply.error;
     if (err.kind == error_kind::throttled) {
       ++st.stats.throttled;
+      st.create_throttles += o.call.op == api_op::create ? 1 : 0;
       // The cloud says we are too fast: empty our bucket so the next calls wait for refill.
       st.queue.throttled(o.call.op, now);
     }
@@ -395,6 +396,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
     [=](create_instance& msg) -> caf::typed_response_promise<instance_update> {
       auto owner = self->current_sender(); // before the promise takes it over
       auto rp = self->make_response_promise<instance_update>();
+      ++self->state.creates_received;
       create_item item{waiter{msg.id, {}, std::move(owner), rp},
                        create_slot{msg.id, msg.request, std::move(msg.name)}};
       add_to_batch(self, self->state.creates, msg.spec, std::move(item));
@@ -446,6 +448,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       stats.tokens_taken = self->state.queue.taken();
       return stats;
     },
+    [=](admission_atom) { return admission_of(self); },
     // Local-only (actors/provider_internal.hpp): the provider's own continuations.
     [=](call_done& msg) { on_done(self, msg.seq, msg.reply); },
     [=](intent_recorded& msg) { on_intent_recorded(self, msg.seq, msg.error); },

@@ -82,8 +82,13 @@ struct provider_state {
   std::vector<caf::typed_response_promise<catalog>> catalog_waiters;
 
   provider_stats stats;
+  uint64_t creates_received = 0; // create requests, for admission_state
+  uint64_t create_throttles = 0; // create calls the cloud throttled
 };
 
 using provider_self = provider_impl::stateful_pointer<provider_state>;
+
+/// Its create buckets now and the create instances waiting for them (provider_admission.cpp).
+admission_state admission_of(provider_self self);
 
 } // namespace styx::provider_detail

@@ -75,18 +75,26 @@ void place_on(supervisor_self self, tracked& t, const candidate& best, const lau
   self->send(t.handle, place_atom::value, p.handle, p.id, spec);
 }
 
-/// Places one instance of `entry` on its best candidate, or gives it up.
+std::string no_candidate_reason(const request_entry& entry) {
+  if (entry.tried.empty())
+    return "no provider has a fitting offering";
+  std::string reason = "no capacity left; tried:";
+  for (auto& where : entry.tried)
+    reason += " [" + where + "]";
+  return reason;
+}
+
+/// Places one instance of `entry` on its best candidate, or gives it up. Rate-aware policies
+/// hold it back instead, for the next wave (supervisor_release.cpp).
 void place(supervisor_self self, request_entry& entry, tracked& t) {
   auto& st = self->state;
+  if (is_rate_aware(st.cfg.policy)) {
+    hold(self, entry, t);
+    return;
+  }
   auto cands = candidates_for(self, entry.req);
   if (cands.empty()) {
-    std::string reason = "no provider has a fitting offering";
-    if (!entry.tried.empty()) {
-      reason = "no capacity left; tried:";
-      for (auto& where : entry.tried)
-        reason += " [" + where + "]";
-    }
-    self->send(t.handle, give_up_atom::value, state_reason::given_up, std::move(reason));
+    self->send(t.handle, give_up_atom::value, state_reason::given_up, no_candidate_reason(entry));
     return;
   }
   place_on(self, t, cands.front(), spec_for(st, entry.req, cands.front().offer));
@@ -141,6 +149,10 @@ void start_request(supervisor_self self, request_entry& entry) {
     }
   for (size_t i = 1; i <= count; ++i) {
     auto& t = spawn_one(self, entry, instance_name(entry.req.name(), i));
+    if (is_rate_aware(st.cfg.policy)) { // split over the buckets, released in waves
+      hold(self, entry, t);
+      continue;
+    }
     size_t pick = 0; // cheapest and round-robin: the first; least-loaded: the least loaded now
     if (st.cfg.policy == placement_policy::least_loaded)
       for (size_t k = 1; k < best.size(); ++k)
@@ -435,6 +447,14 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
             });
       return rp;
     },
+    [=](quote_atom, provision_request& req) -> caf::typed_response_promise<placement_quote> {
+      auto rp = self->make_response_promise<placement_quote>();
+      if (auto problem = req.validate())
+        rp.deliver(make_error(styx_error::invalid_request, *problem));
+      else
+        quote(self, std::move(req), rp);
+      return rp;
+    },
     [=](tick_atom) {
       auto& st = self->state;
       st.ticking = false;
@@ -447,7 +467,8 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
         active = active || !entry.done;
       }
       st.blocked.expire(self->clock().now());
-      if (active)
+      bool releasing = release_tick(self); // rate-aware waves and quotes
+      if (active || releasing)
         schedule_tick(self);
     },
     [=](timeout_atom, const request_id& id) {

@@ -4,6 +4,8 @@
 //
 // - Placement: rank_candidates() over the providers' catalogs (actors/placement.hpp). Every
 //   instance of a request goes to the best candidate; the provider coalesces their creates.
+//   Under a rate-aware policy (fastest, cheapest-within) the request is split over the
+//   providers' create buckets instead and released in waves (actors/supervisor_release.cpp).
 // - Failover: a capacity or quota error blocklists (provider, zone, type, market) for a TTL and
 //   places the instance on the next candidate; with none left it fails with the reasons.
 // - A request is done when each of its instances is running or failed. Fewer running than its
@@ -26,9 +28,25 @@
 
 namespace styx {
 
+/// How a rate-aware supervisor releases what it holds back: on every tick it tops each
+/// provider up to what its create buckets admit within `horizon` (tokens + refill x horizon,
+/// less what already waits there), in waves of at least `min_wave` of its refill, so that a
+/// bucket never runs dry and a wave is worth a call. A plain value, part of the supervisor's
+/// config.
+struct wave_config {
+  duration horizon = seconds(2);
+  duration min_wave = milliseconds(500);
+  duration admission_timeout = seconds(1); // a provider that does not answer admits nothing
+  // cheapest_within plans to have all admitted this much before the deadline (at most a tenth
+  // of it): the last creates still take their call's latency, and a tick may come late.
+  duration deadline_margin = seconds(1);
+};
+
 struct supervisor_config {
   std::string engine_id;                      // the value of every instance's styx:engine tag
   placement_policy policy = placement_policy::cheapest;
+  duration within{};                          // cheapest_within: from a request's start
+  wave_config waves;                          // rate-aware policies
   duration blocklist_ttl = std::chrono::minutes(3);
   duration progress_interval = milliseconds(100);
   instance_config instance;

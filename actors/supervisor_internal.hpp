@@ -12,6 +12,7 @@
 #include <caf/typed_event_based_actor.hpp>
 
 #include "actors/supervisor.hpp"
+#include "actors/supervisor_release.hpp"
 #include "messages/transition.hpp"
 
 namespace styx::supervisor_detail {
@@ -59,6 +60,7 @@ struct supervisor_state {
   std::set<provider_id> lost; // providers that went down; reconciled when they return
   size_t cursor = 0; // round-robin
   bool ticking = false;
+  release_state release; // rate-aware policies (supervisor_release.cpp)
 };
 
 using supervisor_self = supervisor_actor::stateful_pointer<supervisor_state>;
@@ -84,6 +86,35 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace =
 
 /// Wall-clock milliseconds from the injected wall clock.
 int64_t wall_now(const supervisor_state& st);
+
+bool catalogs_ready(const supervisor_state& st);
+
+/// Every fitting, unblocked offering for `req`, best first (rank_candidates).
+std::vector<candidate> candidates_for(supervisor_self self, const provision_request& req);
+
+/// The launch spec of `req` on offering `o`.
+launch_spec spec_for(const supervisor_state& st, const provision_request& req, const offering& o);
+
+/// Sends `t` to `best` with `spec`, and counts it in that provider's load.
+void place_on(supervisor_self self, tracked& t, const candidate& best, const launch_spec& spec);
+
+/// Why an instance of `entry` has nowhere to go.
+std::string no_candidate_reason(const request_entry& entry);
+
+void schedule_tick(supervisor_self self);
+
+// -- supervisor_release.cpp (rate-aware policies) -------------------------------------------
+
+/// Holds `t` back until a provider can admit it; the next admission round releases it.
+void hold(supervisor_self self, request_entry& entry, tracked& t);
+
+/// On every tick: asks the providers for their admission state when anything is held or a
+/// quote waits; true while that is so.
+bool release_tick(supervisor_self self);
+
+/// Answers `rp` with the plan for `req` once the providers' admission states are in.
+void quote(supervisor_self self, provision_request req,
+           caf::typed_response_promise<placement_quote> rp);
 
 // -- supervisor_providers.cpp ---------------------------------------------------------------
 

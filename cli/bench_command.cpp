@@ -2,10 +2,12 @@
 
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.hpp"
+#include "cli/policy_option.hpp"
 #include "runtime/bench.hpp"
 #include "runtime/bench_plan.hpp"
 
@@ -14,9 +16,18 @@ namespace styx::cli {
 namespace {
 
 bench_options opts;
+std::vector<std::string> policy_words{"fastest"};
 bool json = false;
 std::string svg_file;
 std::string scenario_file;
+
+std::vector<std::string> words_of(const std::string& text) {
+  std::istringstream in{text};
+  std::vector<std::string> out;
+  for (std::string w; in >> w;)
+    out.push_back(w);
+  return out;
+}
 
 /// A scenario file: the flags' fields in YAML. Flags given on the command line win.
 void apply_scenario(const std::string& path, CLI::App& cmd) {
@@ -57,6 +68,12 @@ void apply_scenario(const std::string& path, CLI::App& cmd) {
         if (!given("--pending")) opts.pending_seconds = v.as<double>();
       } else if (key == "seed") {
         if (!given("--seed")) opts.seed = v.as<uint64_t>();
+      } else if (key == "policy") { // "fastest", "cheapest-within 90s" or a list of the words
+        if (!given("--policy"))
+          policy_words = v.IsSequence() ? v.as<std::vector<std::string>>()
+                                        : words_of(v.as<std::string>());
+      } else if (key == "price_step") {
+        if (!given("--price-step")) opts.price_step = v.as<double>();
       } else {
         throw usage_error("scenario " + path + ": unknown field '" + key + "'");
       }
@@ -98,6 +115,10 @@ CLI::App* add_bench_command(CLI::App& app) {
   cmd->add_option("--pending", opts.pending_seconds, "boot delay in seconds");
   cmd->add_option("--threads", opts.threads, "scheduler threads (0: cores)");
   cmd->add_option("--seed", opts.seed, "seed of the simulated cloud")->default_val(1);
+  cmd->add_option("--policy", policy_words, policy_help("fastest"))->expected(1, 2);
+  cmd->add_option("--price-step", opts.price_step,
+                  "sim: provider i's prices x (1 + STEP x i), for cheapest-within")
+    ->default_val(0);
   cmd->add_flag("--json", json, "print JSON (with the timeline)");
   cmd->add_option("--svg", svg_file, "write a timeline chart to this SVG file");
   return cmd;
@@ -118,6 +139,9 @@ int run_bench_command() {
     throw usage_error("unknown profile '" + opts.profile + "' (known: ec2, unlimited)");
   if (!(opts.rate_scale > 0))
     throw usage_error("rate-scale must be positive");
+  parse_policy_words(policy_words, opts.policy, opts.within);
+  if (!(opts.price_step >= 0))
+    throw usage_error("price-step must not be negative");
   auto result = run_bench(opts);
   if (json)
     write_json(std::cout, result);

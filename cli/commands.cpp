@@ -13,6 +13,7 @@
 
 #include "cli/config.hpp"
 #include "cli/output.hpp"
+#include "cli/policy_option.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/request_spec.hpp"
@@ -99,6 +100,16 @@ private:
   std::thread waiter_;
 };
 
+/// The engine's plan for `req`; none (said on stderr) when it cannot make one.
+std::optional<placement_quote> quote_of(engine& eng, const provision_request& req) {
+  try {
+    return eng.quote(req);
+  } catch (const engine_error& e) {
+    std::cerr << "styx: no plan: " << e.what() << '\n';
+    return std::nullopt;
+  }
+}
+
 } // namespace
 
 int run_up(const common_options& common, const up_options& opts) {
@@ -129,9 +140,7 @@ int run_up(const common_options& common, const up_options& opts) {
     req = request_from(opts);
   }
   auto cfg = config_for(common, req.where().providers, req.where().regions, false);
-  if (!parse_placement_policy(opts.policy, cfg.policy))
-    throw usage_error("unknown policy '" + opts.policy
-                      + "' (known: cheapest, round-robin, least-loaded)");
+  parse_policy_words(opts.policy, cfg.policy, cfg.within);
   if (!opts.nodes_file.empty()) // distributed nodes (cli/node_command.hpp)
     apply_nodes_file(opts.nodes_file, !req.where().providers.empty(), cfg);
   bool reconciled = resumed_eng != nullptr;
@@ -147,6 +156,9 @@ int run_up(const common_options& common, const up_options& opts) {
                 << " vanished, " << r.unfinished
                 << " interrupted request(s) (styx up --resume REQUEST finishes one)\n";
   }
+  auto plan = quote_of(*eng, req); // the split it will follow, printed before it starts
+  if (!opts.json && plan)
+    std::cout << "plan: " << plan->summary() << std::endl;
   auto started = std::chrono::steady_clock::now();
   std::mutex mtx;
   progress_printer progress{std::cerr};
@@ -190,14 +202,15 @@ int run_up(const common_options& common, const up_options& opts) {
     auto p = handle.progress();
     if (opts.json)
       std::cout << "{\"request\":\"" << handle.id().to_string() << "\",\"detached\":true,"
-                << "\"pending\":" << p.pending << ",\"running\":" << p.running << "}\n";
+                << "\"pending\":" << p.pending << ",\"running\":" << p.running
+                << ",\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
     else
       std::cout << "request " << handle.id().to_string() << " detached: " << p.running
                 << " running, " << p.pending << " pending\n";
     return exit_ok;
   }
   if (opts.json) {
-    write_json(std::cout, *done, secs);
+    write_json(std::cout, *done, secs, plan ? &*plan : nullptr);
   } else {
     if (!done->error.empty())
       std::cout << "request " << done->request.to_string() << " failed: " << done->error << '\n';

@@ -43,7 +43,7 @@ struct up_options {
   std::vector<std::string> tags;
   std::string image;
   double timeout = 0;
-  std::string policy = "cheapest";
+  std::vector<std::string> policy{"cheapest"}; // a name, and cheapest-within's deadline
   bool detach = false;
   bool json = false;
   std::string nodes_file; // distributed nodes (cli/node_command.hpp)

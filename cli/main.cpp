@@ -20,6 +20,7 @@
 #include "cli/bench_command.hpp"
 #include "cli/commands.hpp"
 #include "cli/node_command.hpp" // distributed nodes
+#include "cli/policy_option.hpp"
 
 namespace {
 
@@ -69,8 +70,8 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--tag", up.tags, "k=v tag on every instance (repeatable)");
   up_cmd->add_option("--image", up.image, "machine image");
   up_cmd->add_option("--timeout", up.timeout, "give up on what is not running after N seconds");
-  up_cmd->add_option("--policy", up.policy, "cheapest, round-robin or least-loaded")
-    ->default_val("cheapest");
+  up_cmd->add_option("--policy", up.policy, styx::cli::policy_help("cheapest"))
+    ->expected(1, 2);
   up_cmd->add_flag("--detach", up.detach, "return once the cloud accepted every instance");
   up_cmd->add_flag("--json", up.json, "print the result as JSON");
   up_cmd->add_option("--nodes", up.nodes_file, "YAML list of host:port nodes (+ tls settings)");

@@ -41,7 +41,8 @@ void write_json(std::ostream& out, const std::vector<instance_record>& rs) {
   out << "\n],\"count\":" << rs.size() << "}\n";
 }
 
-void write_json(std::ostream& out, const request_done& d, double seconds) {
+void write_json(std::ostream& out, const request_done& d, double seconds,
+                const placement_quote* plan) {
   out << "{\"request\":" << json_quote(d.request.to_string())
       << ",\"ok\":" << (d.ok ? "true" : "false")
       << ",\"rolled_back\":" << (d.rolled_back ? "true" : "false") << ",\"count\":" << d.count
@@ -54,7 +55,7 @@ void write_json(std::ostream& out, const request_done& d, double seconds) {
         << ",\"where\":" << json_quote(f.provider) << ",\"reason\":" << json_quote(f.reason)
         << '}';
   }
-  out << "]}\n";
+  out << "],\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
 }
 
 namespace {

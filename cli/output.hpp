@@ -6,13 +6,16 @@
 #include <string>
 #include <vector>
 
+#include "actors/placement_quote.hpp"
 #include "messages/events.hpp"
 
 namespace styx::cli {
 
 void write_json(std::ostream& out, const instance_record& r);
 void write_json(std::ostream& out, const std::vector<instance_record>& rs);
-void write_json(std::ostream& out, const request_done& d, double seconds);
+/// A request's end; with `plan`, the plan it was quoted before it started as "plan".
+void write_json(std::ostream& out, const request_done& d, double seconds,
+                const placement_quote* plan = nullptr);
 
 /// The `styx status` table and a count per state.
 void write_table(std::ostream& out, const std::vector<instance_record>& rs);

@@ -2,6 +2,7 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "messages/admission.hpp"
 #include "messages/events.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
@@ -41,7 +42,8 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<change_instance>("styx::change_instance")
     .add_message_type<instance_update>("styx::instance_update")
     .add_message_type<list_instances>("styx::list_instances")
-    .add_message_type<provider_stats>("styx::provider_stats");
+    .add_message_type<provider_stats>("styx::provider_stats")
+    .add_message_type<admission_state>("styx::admission_state");
 }
 
 } // namespace styx

@@ -3,9 +3,10 @@
 #include <sys/resource.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cmath>
-#include <iomanip>
+#include <map>
 #include <mutex>
 #include <thread>
 #include <unordered_map>
@@ -79,26 +80,103 @@ engine_config bench_config(const bench_options& o) {
     p.limits.poll_interval = milliseconds(500);
     p.limits.limits.scale_refill(o.rate_scale);
   }
+  if (o.cloud == "sim" && o.price_step != 0)
+    for (size_t i = 0; i < cfg.sim.regions.size(); ++i)
+      cfg.sim.price_factor[cfg.sim.regions[i]] = 1 + o.price_step * static_cast<double>(i);
   cfg.providers = {p};
-  cfg.policy = placement_policy::round_robin; // requests spread over the providers
+  cfg.policy = o.policy;
+  cfg.within = o.within;
   return cfg;
 }
+
+namespace {
+
+/// What the engine's events say about a run, gathered on engine threads.
+struct run_log {
+  using clk = std::chrono::steady_clock;
+  std::mutex mtx;
+  std::vector<double> to_running;
+  clk::time_point last_created{}, last_running{};
+  std::map<std::string, int> created_on;                       // by provider
+  std::unordered_map<request_id, clk::time_point, uuid_hash> submitted, done_creating;
+  std::array<std::atomic<int>, instance_state_count> states{};
+  std::atomic<int> created{0};
+};
+
+provision_request bench_request(const bench_options& opts, size_t i, int count) {
+  auto req = provision_request::make("bench" + std::to_string(i), resources{}.cpus(1).memory_gib(1))
+               .count(count);
+  if (opts.cloud != "sim")
+    req.provider(opts.cloud);
+  return req;
+}
+
+/// The engine's quote for the first request; the price of each provider it names.
+std::string quote_first(engine& eng, const bench_options& opts, int count,
+                        std::map<std::string, double>& prices) {
+  try {
+    auto q = eng.quote(bench_request(opts, 0, count));
+    for (auto& l : q.lanes)
+      prices[l.provider.to_string()] = l.price;
+    return q.summary();
+  } catch (const engine_error& e) {
+    return std::string{"no plan: "} + e.what();
+  }
+}
+
+/// The figures computed after a run: limits, their curve, shares and spend.
+void account(bench_result& r, run_log& log, const std::vector<planned_request>& plan,
+             const rate_limits& limits, int providers,
+             const std::map<std::string, double>& prices) {
+  std::vector<rate_limits> all(static_cast<size_t>(std::max(1, providers)), limits);
+  auto ratio = [](double limit, double achieved) {
+    return achieved > 0 && limit > 0 ? limit / achieved : 0;
+  };
+  r.limit_seconds = combined_limit_seconds(plan, all);
+  r.achieved_over_limit = ratio(r.limit_seconds, r.seconds_to_created);
+  r.whole_request_bound_seconds = plan_bound_seconds(plan, limits, providers);
+  r.achieved_over_whole_request_bound = ratio(r.whole_request_bound_seconds, r.seconds_to_created);
+  double tmax = std::max(r.limit_seconds, r.timeline.empty() ? 0 : r.timeline.back().t);
+  for (int i = 0; i <= 200; ++i) {
+    double t = tmax * i / 200;
+    r.ideal.push_back(bench_point{t, combined_created_by(plan, all, t)});
+  }
+  double cheapest = 0;
+  for (auto& [provider, price] : prices)
+    cheapest = cheapest > 0 && cheapest < price ? cheapest : price;
+  int created = 0;
+  for (auto& [provider, n] : log.created_on) {
+    auto i = prices.find(provider);
+    double price = i != prices.end() ? i->second : 0;
+    r.shares.push_back(bench_provider_share{provider, n, price});
+    r.spend_per_hour += n * price;
+    created += n;
+  }
+  r.cheapest_spend_per_hour = created * cheapest;
+  for (auto& [id, at] : log.submitted)
+    if (auto i = log.done_creating.find(id); i != log.done_creating.end())
+      r.slowest_request_seconds =
+        std::max(r.slowest_request_seconds, std::chrono::duration<double>(i->second - at).count());
+}
+
+} // namespace
 
 bench_result run_bench(const bench_options& opts) {
   bench_result r;
   r.options = opts;
   auto cfg = bench_config(opts);
   auto limits = cfg.providers[0].limits.limits;
+  int providers = opts.cloud == "aws" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
+                                       : opts.providers;
   auto eng = engine::start(cfg);
+  auto plan = plan_requests(opts);
+  std::map<std::string, double> prices;
+  r.plan = quote_first(*eng, opts, plan.empty() ? 0 : plan[0].count, prices);
 
   using clk = std::chrono::steady_clock;
-  std::mutex mtx;
-  std::unordered_map<instance_id, clk::time_point, uuid_hash> created_at;
-  std::vector<double> to_running;
-  to_running.reserve(static_cast<size_t>(opts.count));
-  clk::time_point last_created, last_running;
-  std::array<std::atomic<int>, instance_state_count> states{};
-  for (auto& s : states)
+  run_log log;
+  log.to_running.reserve(static_cast<size_t>(opts.count));
+  for (auto& s : log.states)
     s = 0;
   auto t0 = clk::now();
   eng->subscribe([&](const engine_event& ev) {
@@ -106,14 +184,20 @@ bench_result run_bench(const bench_options& opts) {
     if (c == nullptr)
       return;
     auto now = clk::now();
-    --states[static_cast<size_t>(c->from)];
-    ++states[static_cast<size_t>(c->record.state)];
-    std::lock_guard<std::mutex> guard{mtx};
-    if (c->from == instance_state::requested && c->record.state == instance_state::pending)
-      last_created = now;
+    --log.states[static_cast<size_t>(c->from)];
+    ++log.states[static_cast<size_t>(c->record.state)];
+    bool created =
+      c->from == instance_state::requested && c->record.state == instance_state::pending;
+    log.created += created ? 1 : 0;
+    std::lock_guard<std::mutex> guard{log.mtx};
+    if (created) {
+      log.last_created = now;
+      ++log.created_on[c->record.provider.to_string()];
+      log.done_creating[c->record.request] = now;
+    }
     if (c->record.state == instance_state::running && c->from == instance_state::pending) {
-      to_running.push_back(std::chrono::duration<double>(now - t0).count());
-      last_running = now;
+      log.to_running.push_back(std::chrono::duration<double>(now - t0).count());
+      log.last_running = now;
     }
   });
   std::atomic<bool> sampling{true};
@@ -121,17 +205,19 @@ bench_result run_bench(const bench_options& opts) {
     while (sampling) {
       bench_sample s;
       s.t = std::chrono::duration<double>(clk::now() - t0).count();
-      s.requested = states[static_cast<size_t>(instance_state::requested)];
-      s.pending = states[static_cast<size_t>(instance_state::pending)];
-      s.running = states[static_cast<size_t>(instance_state::running)];
-      s.terminated = states[static_cast<size_t>(instance_state::terminated)];
-      s.failed = states[static_cast<size_t>(instance_state::failed)];
+      auto at = [&](instance_state x) { return log.states[static_cast<size_t>(x)].load(); };
+      s.requested = at(instance_state::requested);
+      s.pending = at(instance_state::pending);
+      s.running = at(instance_state::running);
+      s.terminated = at(instance_state::terminated);
+      s.failed = at(instance_state::failed);
+      s.created = log.created;
       for (auto& ps : eng->stats()) {
         s.api_calls += ps.api_calls;
         s.throttled += ps.throttled;
       }
       {
-        std::lock_guard<std::mutex> guard{mtx};
+        std::lock_guard<std::mutex> guard{log.mtx};
         r.timeline.push_back(s);
       }
       std::this_thread::sleep_for(milliseconds(250));
@@ -140,18 +226,15 @@ bench_result run_bench(const bench_options& opts) {
 
   auto c0 = process_cpu_seconds();
   std::vector<request_handle> handles;
-  auto plan = plan_requests(opts);
   for (size_t i = 0; i < plan.size(); ++i) {
     std::this_thread::sleep_until(t0 + std::chrono::duration_cast<clk::duration>(
                                          std::chrono::duration<double>(plan[i].at)));
-    // Requests go round-robin over the providers (bench_config's policy).
-    auto req =
-      provision_request::make("bench" + std::to_string(i), resources{}.cpus(1).memory_gib(1))
-        .count(plan[i].count);
-    if (opts.cloud != "sim")
-      req.provider(opts.cloud);
-    states[static_cast<size_t>(instance_state::requested)] += plan[i].count;
+    auto req = bench_request(opts, i, plan[i].count);
+    log.states[static_cast<size_t>(instance_state::requested)] += plan[i].count;
+    auto now = clk::now();
     handles.push_back(eng->submit(req));
+    std::lock_guard<std::mutex> guard{log.mtx};
+    log.submitted[handles.back().id()] = now;
   }
   for (auto& h : handles) {
     auto d = h.wait();
@@ -171,155 +254,20 @@ bench_result run_bench(const bench_options& opts) {
     r.retries += ps.retries;
   }
   eng->shutdown();
-  std::lock_guard<std::mutex> guard{mtx};
+  std::lock_guard<std::mutex> guard{log.mtx};
   auto secs = [&](clk::time_point t) { return std::chrono::duration<double>(t - t0).count(); };
   r.seconds_to_running = secs(up_end);
-  r.seconds_to_created = secs(last_created);
+  r.seconds_to_created = secs(log.last_created);
   r.seconds_down = std::chrono::duration<double>(down_end - up_end).count();
-  r.p50 = percentile(to_running, 0.50);
-  r.p90 = percentile(to_running, 0.90);
-  r.p99 = percentile(to_running, 0.99);
-  r.max = to_running.empty() ? 0 : *std::max_element(to_running.begin(), to_running.end());
-  int providers = opts.cloud == "aws" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
-                                       : opts.providers;
-  r.bound_seconds = plan_bound_seconds(plan, limits, providers);
+  r.p50 = percentile(log.to_running, 0.50);
+  r.p90 = percentile(log.to_running, 0.90);
+  r.p99 = percentile(log.to_running, 0.99);
+  r.max = log.to_running.empty() ? 0
+                                 : *std::max_element(log.to_running.begin(), log.to_running.end());
   r.requests = static_cast<int>(plan.size());
-  r.achieved_over_bound = r.seconds_to_created > 0 && r.bound_seconds > 0
-                            ? r.bound_seconds / r.seconds_to_created
-                            : 0;
+  account(r, log, plan, limits, providers, prices);
   r.peak_rss_mib = process_peak_rss_mib();
   return r;
-}
-
-void write_summary(std::ostream& out, const bench_result& r) {
-  auto& o = r.options;
-  out << std::fixed << std::setprecision(3);
-  out << "styx bench: " << o.count << " instances in " << r.requests << " request(s) ("
-      << o.shape << ", arrival " << o.arrival;
-  if (o.arrival != "burst")
-    out << " at " << o.arrival_rate << "/s";
-  out << ") on ";
-  if (o.cloud == "aws")
-    out << std::max<size_t>(1, o.regions.size()) << " aws provider(s)\n";
-  else
-    out << o.providers << " simulated provider(s), profile " << o.profile << "\n";
-  out << "  running: " << r.running << ", failed: " << r.failed << "\n"
-      << "  all running after " << r.seconds_to_running << " s ("
-      << (r.seconds_to_running > 0 ? r.running / r.seconds_to_running : 0) << " instances/s)\n"
-      << "  time to running: p50 " << r.p50 << " s, p90 " << r.p90 << " s, p99 " << r.p99
-      << " s, max " << r.max << " s\n"
-      << "  all created after " << r.seconds_to_created << " s; create bound "
-      << r.bound_seconds << " s";
-  if (r.bound_seconds > 0)
-    out << " => achieved/bound " << r.achieved_over_bound;
-  out << "\n  API calls: " << r.api_calls << " ("
-      << (o.count > 0 ? static_cast<double>(r.api_calls) / o.count : 0)
-      << " per instance), throttled " << r.throttled << ", retries " << r.retries << "\n"
-      << "  terminated all in " << r.seconds_down << " s\n"
-      << "  CPU " << r.cpu_seconds << " s (" << r.cpu_seconds * 1e6 / std::max(1, o.count)
-      << " us per instance), peak RSS " << r.peak_rss_mib << " MiB\n";
-}
-
-void write_json(std::ostream& out, const bench_result& r) {
-  auto& o = r.options;
-  out << std::setprecision(6) << "{\"count\":" << o.count << ",\"requests\":" << r.requests
-      << ",\"shape\":\"" << o.shape << "\",\"arrival\":\"" << o.arrival
-      << "\",\"arrival_rate\":" << o.arrival_rate << ",\"cloud\":\"" << o.cloud
-      << "\",\"providers\":" << o.providers << ",\"profile\":\"" << o.profile
-      << "\",\"running\":" << r.running << ",\"failed\":" << r.failed
-      << ",\"seconds_to_running\":" << r.seconds_to_running
-      << ",\"seconds_to_created\":" << r.seconds_to_created
-      << ",\"seconds_down\":" << r.seconds_down << ",\"p50\":" << r.p50 << ",\"p90\":" << r.p90
-      << ",\"p99\":" << r.p99 << ",\"max\":" << r.max << ",\"api_calls\":" << r.api_calls
-      << ",\"throttled\":" << r.throttled << ",\"retries\":" << r.retries
-      << ",\"bound_seconds\":" << r.bound_seconds
-      << ",\"achieved_over_bound\":" << r.achieved_over_bound
-      << ",\"cpu_seconds\":" << r.cpu_seconds << ",\"peak_rss_mib\":" << r.peak_rss_mib
-      << ",\"timeline\":[";
-  for (size_t i = 0; i < r.timeline.size(); ++i) {
-    auto& s = r.timeline[i];
-    out << (i ? "," : "") << "{\"t\":" << s.t << ",\"requested\":" << s.requested
-        << ",\"pending\":" << s.pending << ",\"running\":" << s.running
-        << ",\"terminated\":" << s.terminated << ",\"failed\":" << s.failed
-        << ",\"api_calls\":" << s.api_calls << ",\"throttled\":" << s.throttled << '}';
-  }
-  out << "]}\n";
-}
-
-void write_svg(std::ostream& out, const bench_result& r) {
-  constexpr double w = 900, h = 420, left = 60, right = 20, top = 30, bottom = 40;
-  double tmax = r.timeline.empty() ? 1 : std::max(1e-3, r.timeline.back().t);
-  double ymax = std::max(1, r.options.count);
-  auto x = [&](double t) { return left + (w - left - right) * t / tmax; };
-  auto y = [&](double v, double max) { return top + (h - top - bottom) * (1 - v / max); };
-  out << std::fixed << std::setprecision(1)
-      << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << w << "\" height=\"" << h
-      << "\" font-family=\"sans-serif\" font-size=\"12\">\n"
-      << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n"
-      << "<text x=\"" << left << "\" y=\"18\">styx bench: " << r.options.count
-      << " instances, " << r.options.providers << " provider(s), profile "
-      << r.options.profile
-      << " (x: seconds, y: instances; dashed: API calls/s; red ticks: throttles)</text>\n"
-      << "<line x1=\"" << left << "\" y1=\"" << h - bottom << "\" x2=\"" << w - right
-      << "\" y2=\"" << h - bottom << "\" stroke=\"black\"/>\n<line x1=\"" << left << "\" y1=\""
-      << top << "\" x2=\"" << left << "\" y2=\"" << h - bottom << "\" stroke=\"black\"/>\n";
-  for (int i = 0; i <= 5; ++i) {
-    double t = tmax * i / 5, v = ymax * i / 5;
-    out << "<text x=\"" << x(t) - 10 << "\" y=\"" << h - bottom + 16 << "\">" << t
-        << "</text>\n<text x=\"4\" y=\"" << y(v, ymax) + 4 << "\">" << static_cast<int>(v)
-        << "</text>\n";
-  }
-  struct series {
-    const char* name;
-    const char* color;
-    int bench_sample::*field;
-  };
-  const series all[] = {{"requested", "#999999", &bench_sample::requested},
-                        {"pending", "#e69f00", &bench_sample::pending},
-                        {"running", "#009e73", &bench_sample::running},
-                        {"terminated", "#0072b2", &bench_sample::terminated},
-                        {"failed", "#d55e00", &bench_sample::failed}};
-  out << "<rect x=\"" << w - 215 << "\" y=\"" << top + 2 << "\" width=\"200\" height=\"120\" "
-      << "fill=\"white\" fill-opacity=\"0.85\" stroke=\"#ccc\"/>\n";
-  int legend = 0;
-  for (auto& s : all) {
-    out << "<polyline fill=\"none\" stroke=\"" << s.color << "\" stroke-width=\"2\" points=\"";
-    for (auto& p : r.timeline)
-      out << x(p.t) << ',' << y(p.*(s.field), ymax) << ' ';
-    out << "\"/>\n<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend << "\" fill=\""
-        << s.color << "\">" << s.name << "</text>\n";
-  }
-  // API calls per second, scaled to the plot's height.
-  double max_rate = 1;
-  for (size_t i = 1; i < r.timeline.size(); ++i) {
-    auto dt = r.timeline[i].t - r.timeline[i - 1].t;
-    if (dt > 0)
-      max_rate = std::max(max_rate, (r.timeline[i].api_calls - r.timeline[i - 1].api_calls) / dt);
-  }
-  out << "<polyline fill=\"none\" stroke=\"#cc79a7\" stroke-dasharray=\"4 3\" points=\"";
-  for (size_t i = 1; i < r.timeline.size(); ++i) {
-    auto dt = r.timeline[i].t - r.timeline[i - 1].t;
-    auto rate = dt > 0 ? (r.timeline[i].api_calls - r.timeline[i - 1].api_calls) / dt : 0;
-    out << x(r.timeline[i].t) << ',' << y(rate, max_rate) << ' ';
-  }
-  out << "\"/>\n<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend
-      << "\" fill=\"#cc79a7\">API calls/s (max " << max_rate << ")</text>\n";
-  // Throttles: a red tick on the time axis per sample interval that had any, as tall as the
-  // throttles it had (capped).
-  uint64_t throttles = 0;
-  for (size_t i = 1; i < r.timeline.size(); ++i) {
-    auto d = r.timeline[i].throttled - r.timeline[i - 1].throttled;
-    if (d == 0)
-      continue;
-    throttles += d;
-    auto tick = 6 + std::min<double>(30, 2.0 * static_cast<double>(d));
-    out << "<line x1=\"" << x(r.timeline[i].t) << "\" y1=\"" << h - bottom << "\" x2=\""
-        << x(r.timeline[i].t) << "\" y2=\"" << h - bottom - tick
-        << "\" stroke=\"#d00000\" stroke-width=\"2\"><title>" << d << " throttled at "
-        << r.timeline[i].t << " s</title></line>\n";
-  }
-  out << "<text x=\"" << w - 205 << "\" y=\"" << top + 16 * ++legend
-      << "\" fill=\"#d00000\">throttles (ticks; " << throttles << " in all)</text>\n</svg>\n";
 }
 
 } // namespace styx

@@ -3,8 +3,11 @@
 // engine (on simulated providers, or on aws, e.g. against moto), in the shape and at the
 // arrival pattern of runtime/bench_plan.hpp, then terminates them, and measures what a platform
 // engineer asks of an engine: time until all run, time-to-running percentiles, throughput over
-// time, API calls per instance, throttles and retries, the achieved create rate against the
-// bound the configured buckets allow, CPU time per instance and peak memory.
+// time, API calls per instance, throttles and retries, the achieved create time against the
+// combined limit of the providers' buckets (runtime/bench_plan.hpp), where the instances went
+// and what they cost, CPU time per instance and peak memory. The SVG is runtime/bench_svg.cpp's.
+//
+// Thread rules: run_bench blocks its caller until the run is over; the writers are pure.
 
 #include <ostream>
 #include <string>
@@ -28,12 +31,29 @@ struct bench_options {
   double pending_seconds = -1; // boot delay; negative: the profile's
   size_t threads = 0;
   uint64_t seed = 1;
+  placement_policy policy = placement_policy::fastest; // the engine's (cli: --policy)
+  duration within{};           // cheapest_within: each request's deadline
+  double price_step = 0;       // sim: provider i's prices x (1 + price_step x i)
 };
 
 struct bench_sample {
   double t = 0;                // seconds since the start
   int requested = 0, pending = 0, running = 0, terminated = 0, failed = 0;
+  int created = 0;             // creates answered so far (requested -> pending)
   uint64_t api_calls = 0, throttled = 0;
+};
+
+/// One point of a curve: instances by `t` seconds.
+struct bench_point {
+  double t = 0;
+  double instances = 0;
+};
+
+/// Where a run's instances were created, and at what price.
+struct bench_provider_share {
+  std::string provider;
+  int created = 0;
+  double price = 0; // USD per hour of one instance there (0: unknown)
 };
 
 struct bench_result {
@@ -45,11 +65,21 @@ struct bench_result {
   int requests = 0;               // submitted (the plan's)
   int running = 0, failed = 0;
   uint64_t api_calls = 0, throttled = 0, retries = 0;
-  double bound_seconds = 0;      // the fastest the create buckets allow for this fan-out
-  double achieved_over_bound = 0;
+  // The combined limit: every allowed provider's buckets fed in parallel, plus the arrivals.
+  double limit_seconds = 0;
+  double achieved_over_limit = 0;         // limit_seconds / seconds_to_created (1: the limit)
+  // The old figure: each request whole on one provider, round-robin.
+  double whole_request_bound_seconds = 0;
+  double achieved_over_whole_request_bound = 0;
+  std::string plan;                       // the engine's quote for the first request
+  std::vector<bench_provider_share> shares;
+  double spend_per_hour = 0;              // of everything created, at its provider's price
+  double cheapest_spend_per_hour = 0;     // the same count at the cheapest provider's price
+  double slowest_request_seconds = 0;     // its arrival to its last create
   double cpu_seconds = 0;
   double peak_rss_mib = 0;
   std::vector<bench_sample> timeline;
+  std::vector<bench_point> ideal;         // the combined limit's created-curve
 };
 
 /// CPU time (user + system) this process has used, in seconds.
@@ -65,7 +95,8 @@ bench_result run_bench(const bench_options& opts);
 
 void write_summary(std::ostream& out, const bench_result& r);
 void write_json(std::ostream& out, const bench_result& r);
-/// Instances per state and API calls per second over time, as a standalone SVG.
+/// Instances per state, the achieved and the ideal created-curve, and (in a panel of its own)
+/// API calls per second over time, as a standalone SVG (runtime/bench_svg.cpp).
 void write_svg(std::ostream& out, const bench_result& r);
 
 } // namespace styx

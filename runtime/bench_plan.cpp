@@ -4,6 +4,7 @@
 #include <cmath>
 #include <random>
 
+#include "actors/placement_plan.hpp"
 #include "runtime/bench.hpp"
 
 namespace styx {
@@ -76,6 +77,71 @@ double plan_bound_seconds(const std::vector<planned_request>& plan, const rate_l
   for (int n : share)
     bound = std::max(bound, create_bound_seconds(limits, n));
   return bound;
+}
+
+namespace {
+
+/// Every provider's create bucket (instances, or calls), full.
+std::vector<plan_lane> full_lanes(const std::vector<rate_limits>& providers, bool calls) {
+  std::vector<plan_lane> out;
+  for (auto& p : providers) {
+    auto& b = calls ? p.create : p.create_instances;
+    plan_lane l;
+    l.unlimited = b.unlimited();
+    l.tokens = b.capacity;
+    l.refill = b.refill_per_sec;
+    out.push_back(l);
+  }
+  return out;
+}
+
+std::vector<planned_request> by_arrival(std::vector<planned_request> plan) {
+  std::stable_sort(plan.begin(), plan.end(),
+                   [](const planned_request& a, const planned_request& b) { return a.at < b.at; });
+  return plan;
+}
+
+} // namespace
+
+double combined_limit_seconds(const std::vector<planned_request>& unsorted,
+                              const std::vector<rate_limits>& providers) {
+  auto plan = by_arrival(unsorted);
+  if (plan.empty())
+    return 0;
+  auto instances = full_lanes(providers, false);
+  auto calls = full_lanes(providers, true);
+  double rest = 0; // instances arriving from the current arrival on
+  for (auto& p : plan)
+    rest += p.count;
+  double limit = plan.back().at;
+  for (size_t k = 0; k < plan.size();) {
+    double at = plan[k].at;
+    auto requests = static_cast<double>(plan.size() - k);
+    limit = std::max({limit, at + water_level(instances, rest),
+                      at + water_level(calls, std::max(requests, std::ceil(rest / 1000)))});
+    for (; k < plan.size() && plan[k].at == at; ++k)
+      rest -= plan[k].count;
+  }
+  return limit;
+}
+
+double combined_created_by(const std::vector<planned_request>& unsorted,
+                           const std::vector<rate_limits>& providers, double t) {
+  auto plan = by_arrival(unsorted);
+  auto lanes = full_lanes(providers, false);
+  double arrived = 0;
+  for (auto& p : plan)
+    arrived += p.at <= t ? p.count : 0;
+  double best = arrived, before = 0;
+  for (size_t k = 0; k < plan.size() && plan[k].at <= t;) {
+    double at = plan[k].at, room = before;
+    for (auto& l : lanes)
+      room += admits_within(l, t - at);
+    best = std::min(best, room);
+    for (; k < plan.size() && plan[k].at == at; ++k)
+      before += plan[k].count;
+  }
+  return best;
 }
 
 } // namespace styx

@@ -1,11 +1,17 @@
 #pragma once
 // What `styx bench` submits, and when: the request shape (one request of N, N requests of 1,
 // equal parts, or a seeded mix of sizes) and the arrival pattern (all at once, evenly spaced,
-// or Poisson), planned up front from the options and a seed, so a run can be repeated. Also the
-// bound: the fastest the create buckets allow for that plan.
+// or Poisson), planned up front from the options and a seed, so a run can be repeated. Also
+// what the buckets allow for that plan:
+//
+// - the combined limit, the physical one: the create buckets of every provider the requests
+//   allow, fed in parallel (water-filling, actors/placement_plan.hpp), plus the arrivals;
+// - the whole-request bound, the old figure: each request whole on one provider, round-robin.
 //
 //   auto plan = plan_requests(opts);          // sizes sum to opts.count
-//   double bound = plan_bound_seconds(plan, limits, opts.providers);
+//   double limit = combined_limit_seconds(plan, std::vector<rate_limits>(5, limits));
+//
+// Pure functions of their arguments.
 
 #include <cstdint>
 #include <string>
@@ -31,10 +37,22 @@ std::vector<planned_request> plan_requests(const bench_options& opts);
 /// The seconds the create buckets need for `count` instances on one provider.
 double create_bound_seconds(const rate_limits& limits, int count);
 
-/// The bound of a plan: requests go round-robin over `providers` (the placement policy of the
-/// benchmark), each provider needs create_bound_seconds() for its share, and nothing can be
-/// created before its request arrived.
+/// The whole-request bound of a plan: requests go whole and round-robin over `providers`,
+/// each provider needs create_bound_seconds() for its share, and nothing can be created before
+/// its request arrived.
 double plan_bound_seconds(const std::vector<planned_request>& plan, const rate_limits& limits,
                           int providers);
+
+/// The combined limit of a plan: seconds from the start until the create buckets of
+/// `providers` (one rate_limits each, every request allowed on all of them, full at the start)
+/// could have admitted the last instance, no instance before its request arrived. For each
+/// arrival time a, a plus the water level of what arrives from a on (and its calls: at least
+/// one per request, at most 1000 instances each); at least the last arrival.
+double combined_limit_seconds(const std::vector<planned_request>& plan,
+                              const std::vector<rate_limits>& providers);
+
+/// The ideal created-curve of that limit: instances the buckets could have admitted by `t`.
+double combined_created_by(const std::vector<planned_request>& plan,
+                           const std::vector<rate_limits>& providers, double t);
 
 } // namespace styx

@@ -164,6 +164,7 @@ struct engine::impl {
     supervisor_config sc;
     sc.engine_id = cfg.engine_id;
     sc.policy = cfg.policy;
+    sc.within = cfg.within;
     sc.blocklist_ttl = cfg.blocklist_ttl;
     sc.instance.pending_timeout = cfg.pending_timeout;
     sc.instance.wall = clk.get();

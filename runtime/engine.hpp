@@ -88,6 +88,11 @@ public:
   /// `error`.
   request_handle submit(provision_request req);
 
+  /// The plan the engine would follow for `req` now, without submitting it: its split over
+  /// the providers and when all would be created (actors/placement_quote.hpp). Waits for the
+  /// providers' catalogs. Throws engine_error for an invalid request. In engine_requests.cpp.
+  placement_quote quote(const provision_request& req);
+
   std::vector<instance_record> list(const selector& sel = selector::everything());
   /// Each returns how many instances were asked to move.
   int stop(const selector& sel);

@@ -41,6 +41,7 @@ struct engine_config {
                                       // prices) and submit() refuses; for commands that only
                                       // act on existing instances (styx down, status)
   placement_policy policy = placement_policy::cheapest;
+  duration within{};                  // policy cheapest_within: each request's deadline
   duration blocklist_ttl = std::chrono::minutes(3);
   duration pending_timeout = std::chrono::minutes(10);
   size_t threads = 0;                 // CAF scheduler threads; 0: the machine's cores

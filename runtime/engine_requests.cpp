@@ -1,7 +1,10 @@
 // engine::resume() and engine::cancel(): a stored request's state moves here, through the
-// engine's public API only (runtime/engine.hpp).
+// engine's public API only (runtime/engine.hpp). Also engine::quote().
 
 #include <algorithm>
+
+#include <caf/actor_system.hpp>
+#include <caf/scoped_actor.hpp>
 
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
@@ -49,6 +52,18 @@ int engine::cancel(const request_id& id) {
   selector sel;
   sel.requests.push_back(id);
   return terminate(sel);
+}
+
+placement_quote engine::quote(const provision_request& req) {
+  caf::scoped_actor self{system()};
+  placement_quote q;
+  std::string err;
+  self->request(supervisor(), std::chrono::minutes(1), quote_atom::value, req)
+    .receive([&](placement_quote& x) { q = std::move(x); },
+             [&](caf::error& e) { err = system().render(e); });
+  if (!err.empty())
+    throw engine_error(err);
+  return q;
 }
 
 } // namespace styx

@@ -30,6 +30,12 @@ void sort_by_id(std::vector<cloud_instance>& xs) {
             [](const cloud_instance& a, const cloud_instance& b) { return a.cloud_id < b.cloud_id; });
 }
 
+/// What the prices of `region` are multiplied by (sim_config::price_factor).
+double price_factor(const sim_config& cfg, const std::string& region) {
+  auto i = cfg.price_factor.find(region);
+  return i != cfg.price_factor.end() ? i->second : 1.0;
+}
+
 // The operations, each with the lock held and due transitions applied.
 using impl = sim_cloud::impl;
 
@@ -68,7 +74,7 @@ api_reply do_create(impl& s, const std::string& region, const api_call& call, ti
                 "Invalid availability zone: [" + zone + "]");
   }
   if (spec.market == market_kind::spot && spec.max_price > 0
-      && spec.max_price < sim_spot_price(s.cfg.seed, zone, *type))
+      && spec.max_price < sim_spot_price(s.cfg.seed, zone, *type) * price_factor(s.cfg, region))
     return fail(error_kind::capacity, "SpotMaxPriceTooLow",
                 "Your Spot request price is lower than the current Spot price in " + zone + ".");
   if (s.remaining_capacity(zone) < n)
@@ -165,8 +171,8 @@ api_reply do_read(impl& s, const std::string& region, const api_call& call) {
         o.memory_gib = t.memory_gib;
         o.gpus = t.gpus;
         o.gpu_kind = t.gpu_kind;
-        o.on_demand_price = t.on_demand_price;
-        o.spot_price = sim_spot_price(s.cfg.seed, zone, t);
+        o.on_demand_price = t.on_demand_price * price_factor(s.cfg, region);
+        o.spot_price = sim_spot_price(s.cfg.seed, zone, t) * price_factor(s.cfg, region);
         r.offerings.push_back(std::move(o));
       }
   }

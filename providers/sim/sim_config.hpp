@@ -45,6 +45,10 @@ struct sim_config {
   duration transition_min = seconds(1);
   duration transition_max = seconds(3);
 
+  /// Per region: every price of its catalog multiplied by this (1 where absent), so that
+  /// regions can differ in price (cheapest-within placement, its tests and benchmarks).
+  std::map<std::string, double> price_factor;
+
   /// Per running spot instance; the time to preemption is exponential.
   double spot_preemptions_per_hour = 0.0;
 

@@ -2,6 +2,7 @@
 // A supervisor with one provider per region, each on a recording cloud_api over one simulated
 // cloud, and a subscriber that keeps every event; for the supervisor policy tests.
 
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -30,17 +31,23 @@ struct supervisor_bench {
   std::shared_ptr<supervisor_events> events = std::make_shared<supervisor_events>();
   caf::actor collector;
 
+  /// Every provider with `pcfg`, its rate limits lifted.
   explicit supervisor_bench(sim_config sim, std::vector<std::string> regions = {"us-east-1"},
                             supervisor_config sc = {}, provider_config pcfg = {})
+    : supervisor_bench(sim, regions, sc, lifted(pcfg, regions.size())) {}
+
+  /// Provider i with per_region[i], its rate limits as given.
+  supervisor_bench(sim_config sim, std::vector<std::string> regions, supervisor_config sc,
+                   std::vector<provider_config> per_region)
     : f(sim) {
     sc.engine_id = "test-engine";
     sc.ids = std::make_shared<uuid_generator>(42);
     sc.instance.wall = &f.clk;
     sup = spawn_supervisor(f.sys, sc);
-    pcfg.limits = rate_limits::unlimited();
-    pcfg.seed = 7;
-    for (auto& r : regions) {
-      auto api = std::make_shared<recording_api>(f.api(r), f.clk);
+    for (size_t i = 0; i < regions.size(); ++i) {
+      auto pcfg = i < per_region.size() ? per_region[i] : provider_config{};
+      pcfg.seed = 7;
+      auto api = std::make_shared<recording_api>(f.api(regions[i]), f.clk);
       apis.push_back(api);
       providers.push_back(spawn_provider(f.sys, api, pcfg));
       caf::anon_send(sup, provider_atom::value, providers.back(), api->id());
@@ -94,6 +101,15 @@ struct supervisor_bench {
     return n;
   }
 
+  /// Running instances of `id` per region.
+  std::map<std::string, int> running_by_region(const request_id& id) {
+    std::map<std::string, int> out;
+    for (auto& r : instances_of(id))
+      if (r.state == instance_state::running)
+        ++out[r.provider.region];
+    return out;
+  }
+
   /// Create calls that went to `zone`, on any provider.
   size_t creates_in(const std::string& zone) const {
     size_t n = 0;
@@ -101,6 +117,12 @@ struct supervisor_bench {
       for (auto& c : api->of(api_op::create))
         n += c.call.spec.zone == zone ? 1 : 0;
     return n;
+  }
+
+private:
+  static std::vector<provider_config> lifted(provider_config pcfg, size_t n) {
+    pcfg.limits = rate_limits::unlimited();
+    return std::vector<provider_config>(n, pcfg);
   }
 };
 

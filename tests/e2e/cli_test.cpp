@@ -131,6 +131,11 @@ TEST_CASE("bad input gets one line and exit code 2") {
     {"bench --arrival poisson", "needs a positive arrival rate"},
     {"bench --provider gcp", "unknown provider 'gcp'"},
     {"bench --file " + unknown_field, "unknown field 'name'"},
+    {"up --policy quick", "unknown policy 'quick'"},
+    {"up --policy cheapest-within", "needs a deadline"},
+    {"up --policy fastest 30s", "takes no deadline"},
+    {"bench --policy cheapest-within soon", "'soon' is not a deadline"},
+    {"bench --price-step -1", "price-step must not be negative"},
   };
   for (auto& [args, message] : cases) {
     auto r = styx(dir, args);
@@ -157,6 +162,23 @@ TEST_CASE("a corrupted cloud state is a clear error and is not destroyed") {
   CHECK(r.err.find("sim-cloud.json") != std::string::npos);
   CHECK(count_of(r.err, "\n") == 1);
   CHECK(slurp(state) == before);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("up prints its plan before it starts and --json carries it") {
+  auto dir = temp_dir("plan");
+  auto fast = styx(dir, "up --count 30 --policy fastest");
+  INFO(fast.err);
+  REQUIRE(fast.code == 0);
+  auto plan = fast.out.find("plan: 30 on 3 providers");
+  CHECK(plan != std::string::npos);
+  CHECK(plan < fast.out.find("30/30 running"));
+  auto json = styx(dir, "up --count 4 --json");
+  INFO(json.err);
+  REQUIRE(json.code == 0);
+  CHECK(json.out.find("\"plan\":{\"policy\":\"cheapest\",\"count\":4,") != std::string::npos);
+  CHECK(json.out.find("\"share\":4,") != std::string::npos);
+  REQUIRE(styx(dir, "down --all").code == 0);
   std::filesystem::remove_all(dir);
 }
 

@@ -107,3 +107,59 @@ TEST_CASE("bench plan: the bound is the busiest provider's buckets, or the last 
   std::vector<planned_request> late{{0, 10}, {500, 10}};
   CHECK(plan_bound_seconds(late, rate_limits::unlimited(), 1) == Approx(500));
 }
+
+TEST_CASE("bench plan: the combined limit of one request is every provider's buckets at once") {
+  rate_limits ec2;
+  ec2.scale_refill(20); // 1000 of burst, 40 per second
+  std::vector<planned_request> one{{0, 6000}};
+  // The issue's run: one provider's bucket alone takes 125 s; all three in parallel 25 s.
+  CHECK(plan_bound_seconds(one, ec2, 3) == Approx(125));
+  CHECK(combined_limit_seconds(one, std::vector<rate_limits>(3, ec2)) == Approx(25));
+  CHECK(combined_limit_seconds(one, std::vector<rate_limits>(1, ec2)) == Approx(125));
+  // Its ideal curve: the three bursts at once, then 120 a second.
+  std::vector<rate_limits> three(3, ec2);
+  CHECK(combined_created_by(one, three, 0) == Approx(3000));
+  CHECK(combined_created_by(one, three, 12.5) == Approx(4500));
+  CHECK(combined_created_by(one, three, 30) == Approx(6000));
+  CHECK(combined_limit_seconds({{0, 2000}}, three) == Approx(0)); // within the bursts
+}
+
+TEST_CASE("bench plan: the combined limit of even parts does not depend on the parts") {
+  rate_limits ec2;
+  ec2.scale_refill(50); // 100 per second
+  std::vector<rate_limits> five(5, ec2);
+  std::vector<planned_request> parts(5, planned_request{0, 20000});
+  CHECK(combined_limit_seconds(parts, five) == Approx(190)); // (100000 - 5000) / 500
+  CHECK(combined_limit_seconds({{0, 100000}}, five) == Approx(190));
+  // Whole requests round-robin: the same here, 20000 on each.
+  CHECK(plan_bound_seconds(parts, ec2, 5) == Approx(190));
+  // The issue's uneven case: 5000 in 5 requests over 2 providers at x10 (20 per second).
+  rate_limits x10;
+  x10.scale_refill(10);
+  std::vector<planned_request> five_of_1000(5, planned_request{0, 1000});
+  CHECK(plan_bound_seconds(five_of_1000, x10, 2) == Approx(100));
+  CHECK(combined_limit_seconds(five_of_1000, std::vector<rate_limits>(2, x10)) == Approx(75));
+}
+
+TEST_CASE("bench plan: the combined limit of a mix counts the arrivals") {
+  rate_limits ec2; // 1000 of burst, 2 per second, on each of two providers
+  std::vector<rate_limits> two(2, ec2);
+  // Most of it arrives late: the buckets refilled while idle, but only to their burst.
+  std::vector<planned_request> late{{0, 100}, {100, 5000}};
+  CHECK(combined_limit_seconds(late, two) == Approx(850)); // 100 + (5000 - 2000) / 4
+  CHECK(combined_created_by(late, two, 50) == Approx(100));
+  CHECK(combined_created_by(late, two, 100) == Approx(2100));
+  // Most of it early: the late request is limited by what is still queued.
+  std::vector<planned_request> early{{0, 5000}, {100, 100}};
+  CHECK(combined_limit_seconds(early, two) == Approx(775)); // (5100 - 2000) / 4
+  // Unlimited buckets: the last arrival.
+  std::vector<planned_request> spaced{{0, 10}, {5, 10}, {7, 3}};
+  CHECK(combined_limit_seconds(spaced, std::vector<rate_limits>(2, rate_limits::unlimited()))
+        == Approx(7));
+  // A seeded mix from the planner sums up the same way: the arrivals do not matter at burst.
+  bench_options o = with(20000, "mix");
+  rate_limits x50;
+  x50.scale_refill(50);
+  CHECK(combined_limit_seconds(plan_requests(o), std::vector<rate_limits>(5, x50))
+        == Approx(30)); // (20000 - 5000) / 500
+}
