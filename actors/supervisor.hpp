@@ -52,6 +52,10 @@ struct supervisor_config {
   instance_config instance;
   std::shared_ptr<uuid_generator> ids;        // instance and request ids
   int replacement_factor = 2;                 // preemption replacements per request, x count
+  // How long adopt() waits for a provider's listing. A provider that goes down first counts
+  // as answered at once: a remote request in flight when its node is cut off is never
+  // answered, and this bounds what nothing else would.
+  duration list_timeout = std::chrono::minutes(5);
 };
 
 supervisor_actor spawn_supervisor(caf::actor_system& sys, supervisor_config cfg);

@@ -3,6 +3,8 @@
 // state and the steps both files use. Not a public header.
 
 #include <array>
+#include <functional>
+#include <memory>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -47,6 +49,14 @@ struct request_entry {
   bool dirty = false;
 };
 
+/// A reply a provider owes (a listing for adopt()): `done` runs once, when it comes, fails or
+/// the provider goes down, whichever is first.
+struct owed_reply {
+  caf::actor_addr provider;
+  std::shared_ptr<bool> settled;
+  std::function<void()> done;
+};
+
 struct supervisor_state {
   static inline const char* name = "styx.supervisor";
 
@@ -58,6 +68,7 @@ struct supervisor_state {
   std::vector<request_id> waiting_for_catalogs;
   std::vector<caf::actor> subscribers;
   std::set<provider_id> lost; // providers that went down; reconciled when they return
+  std::vector<owed_reply> owed; // settled when answered or when their provider goes down
   size_t cursor = 0; // round-robin
   bool ticking = false;
   release_state release; // rate-aware policies (supervisor_release.cpp)
@@ -129,6 +140,9 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records);
 
 /// A provider went down (its node died or was cut off).
 void on_provider_down(supervisor_self self, const caf::down_msg& dm);
+
+/// Settles what the provider at `source` still owes (it went down: no answer will come).
+void settle_owed(supervisor_state& st, const caf::actor_addr& source);
 
 /// A provider that was lost is back: match its cloud's instances against the books.
 void on_provider_back(supervisor_self self, const provider_id& id);

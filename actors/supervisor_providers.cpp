@@ -3,6 +3,7 @@
 #include "actors/supervisor_internal.hpp"
 
 #include <algorithm>
+#include <utility>
 #include <unordered_map>
 
 #include <caf/actor_system.hpp>
@@ -46,14 +47,28 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   };
   auto shared = std::make_shared<tally>();
   auto total = st.providers.size();
+  st.owed.erase(std::remove_if(st.owed.begin(), st.owed.end(),
+                               [](const owed_reply& o) { return *o.settled; }),
+                st.owed.end());
   for (auto& p : st.providers) {
     auto pid = p.id;
     auto handle = p.handle;
-    self->request(p.handle, caf::infinite, list_instances{{{ownership_tag::engine,
-                                                            st.cfg.engine_id}}})
+    // Once per provider: its answer, its error, or its going down (settle_owed).
+    auto settled = std::make_shared<bool>(false);
+    auto answered = [=]() mutable {
+      if (std::exchange(*settled, true))
+        return;
+      if (++shared->answers == total)
+        rp.deliver(shared->adopted);
+    };
+    st.owed.push_back(owed_reply{handle.address(), settled, answered});
+    self->request(p.handle, st.cfg.list_timeout,
+                  list_instances{{{ownership_tag::engine, st.cfg.engine_id}}})
       .then(
         [=](std::vector<cloud_instance>& found) mutable {
           auto& st = self->state;
+          if (*settled)
+            return; // counted as down already: its provider is not registered any more
           auto known = by_cloud_id(st, pid);
           for (auto& inst : found) {
             if (is_final(inst.state))
@@ -78,14 +93,19 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
               ++e->load;
             ++shared->adopted;
           }
-          if (++shared->answers == total)
-            rp.deliver(shared->adopted);
+          answered();
         },
-        [=](caf::error&) mutable {
-          if (++shared->answers == total)
-            rp.deliver(shared->adopted);
-        });
+        [=](caf::error&) mutable { answered(); });
   }
+}
+
+void settle_owed(supervisor_state& st, const caf::actor_addr& source) {
+  std::vector<std::function<void()>> due;
+  for (auto& o : st.owed)
+    if (o.provider == source && !*o.settled)
+      due.push_back(o.done);
+  for (auto& f : due)
+    f();
 }
 
 std::vector<provider_ref> registered_providers(const supervisor_state& st) {
@@ -126,6 +146,7 @@ void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
                         [&](const provider_entry& e) { return e.handle.address() == dm.source; });
   if (p == st.providers.end())
     return;
+  settle_owed(st, dm.source); // what it was asked will not be answered
   auto lost = p->id;
   st.providers.erase(p);
   st.lost.insert(lost);

@@ -76,7 +76,8 @@ reconcile_report reconciler::run() {
 void reconciler::list_providers(reconcile_report& report) {
   caf::scoped_actor self{eng_.system()};
   for (auto& p : providers_) {
-    self->request(p.handle, caf::infinite,
+    // Bounded: a remote provider cut off while the request is on the wire never answers.
+    self->request(p.handle, std::chrono::minutes(5),
                   list_instances{{{ownership_tag::engine, eng_.engine_id()}}})
       .receive(
         [&](std::vector<cloud_instance>& xs) {

@@ -5,7 +5,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <optional>
 
+#include "tests/actors/cloud_doubles.hpp"
 #include "tests/actors/supervisor_world.hpp"
 
 using namespace styx;
@@ -149,4 +151,29 @@ TEST_CASE("a returning provider: an instance replaced while it was away is termi
   rs = records(w);
   CHECK(count_in(rs, instance_state::running, "us-east-1") == 20);
   CHECK(count_in(rs, instance_state::terminated, "us-west-2") == 1);
+}
+
+TEST_CASE("adopt counts a provider that goes down before it answers as answered") {
+  auto w = two_regions();
+  // A third provider whose cloud never answers: its listing is on the wire when its node is
+  // cut off, and CAF 0.17 never answers such a request.
+  auto held = std::make_shared<recording_api>(w.f.api("eu-west-1"), w.f.clk);
+  held->hold = true;
+  auto mute = spawn_provider(w.f.sys, held, provider_config{});
+  caf::anon_send(w.sup, provider_atom::value, mute, held->id());
+  w.f.run();
+  auto answer = std::make_shared<std::optional<int>>();
+  auto sup = w.sup;
+  w.f.sys.spawn(
+    [=](caf::event_based_actor* self, std::shared_ptr<std::optional<int>> out) {
+      self->request(sup, caf::infinite, adopt_atom::value)
+        .then([=](int n) { *out = n; }, [=](caf::error&) { *out = -1; });
+    },
+    answer);
+  w.f.advance(seconds(5));
+  CHECK_FALSE(*answer); // still waiting for the held listing
+  caf::anon_send_exit(mute, caf::exit_reason::kill);
+  w.f.run();
+  REQUIRE(*answer);
+  CHECK(**answer == 0); // the two others answered, with nothing new to adopt
 }
