@@ -399,7 +399,10 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
         st.waiting_for_catalogs.push_back(id);
       return id;
     },
-    [=](instance_state_changed& ev) { on_changed(self, ev); },
+    [=](instance_state_changed& ev) {
+      if (from_current_actor(self, ev.record.id)) // not a late one of an actor let go
+        on_changed(self, ev);
+    },
     [=](placement_failed& pf) { on_placement_failed(self, pf); },
     [=](change_op op, const selector& sel) { return change_selected(self, op, sel); },
     [=](list_atom, const selector& sel) {

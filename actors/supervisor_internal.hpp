@@ -141,6 +141,12 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records);
 /// A provider went down (its node died or was cut off).
 void on_provider_down(supervisor_self self, const caf::down_msg& dm);
 
+/// True when the message being handled comes from the current actor of instance `id`. An
+/// actor the supervisor let go (its provider was lost; it was rebound to a returning provider)
+/// may still have events on the way: they are stale, and applying them would revive a
+/// record already failed and replaced.
+bool from_current_actor(supervisor_self self, const instance_id& id);
+
 /// Settles what the provider at `source` still owes (it went down: no answer will come).
 void settle_owed(supervisor_state& st, const caf::actor_addr& source);
 

@@ -99,6 +99,12 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   }
 }
 
+bool from_current_actor(supervisor_self self, const instance_id& id) {
+  auto i = self->state.instances.find(id);
+  return i != self->state.instances.end() && i->second.handle
+         && caf::actor_cast<caf::actor_addr>(self->current_sender()) == i->second.handle.address();
+}
+
 void settle_owed(supervisor_state& st, const caf::actor_addr& source) {
   std::vector<std::function<void()>> due;
   for (auto& o : st.owed)
