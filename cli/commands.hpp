@@ -21,6 +21,7 @@ struct usage_error : std::runtime_error {
 struct common_options {
   std::string state_dir;
   int verbosity = 0;
+  std::string gcp_project; // --project; empty: gcloud's chain (runtime/gcp_settings.hpp)
 };
 
 struct up_options {

@@ -12,6 +12,7 @@
 
 #include "runtime/bench_plan.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/gcp_settings.hpp"
 
 namespace styx {
 
@@ -79,6 +80,17 @@ engine_config bench_config(const bench_options& o) {
     p.limits.poll_interval = milliseconds(500);
     p.limits.limits.scale_refill(o.rate_scale);
   }
+  if (o.cloud == "gcp") { // the project's quotas pace it (engine_config::gcp)
+    p = provider_spec{};
+    p.cloud = "gcp";
+    p.regions = o.regions;
+    if (p.regions.empty())
+      p.regions.push_back(resolve_gcp_region("").region);
+    p.limits.poll_interval = milliseconds(500);
+    cfg.gcp.project = o.gcp_project;
+    cfg.gcp.quotas.mutations_per_minute *= o.rate_scale;
+    cfg.gcp.quotas.reads_per_minute *= o.rate_scale;
+  }
   cfg.providers = {p};
   cfg.policy = placement_policy::round_robin; // requests spread over the providers
   return cfg;
@@ -89,6 +101,8 @@ bench_result run_bench(const bench_options& opts) {
   r.options = opts;
   auto cfg = bench_config(opts);
   auto limits = cfg.providers[0].limits.limits;
+  if (opts.cloud == "gcp")
+    limits = gcp_rate_limits(cfg.gcp.quotas, cfg.providers[0].regions.size());
   auto eng = engine::start(cfg);
 
   using clk = std::chrono::steady_clock;
@@ -180,7 +194,7 @@ bench_result run_bench(const bench_options& opts) {
   r.p90 = percentile(to_running, 0.90);
   r.p99 = percentile(to_running, 0.99);
   r.max = to_running.empty() ? 0 : *std::max_element(to_running.begin(), to_running.end());
-  int providers = opts.cloud == "aws" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
+  int providers = opts.cloud != "sim" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
                                        : opts.providers;
   r.bound_seconds = plan_bound_seconds(plan, limits, providers);
   r.requests = static_cast<int>(plan.size());
@@ -199,8 +213,8 @@ void write_summary(std::ostream& out, const bench_result& r) {
   if (o.arrival != "burst")
     out << " at " << o.arrival_rate << "/s";
   out << ") on ";
-  if (o.cloud == "aws")
-    out << std::max<size_t>(1, o.regions.size()) << " aws provider(s)\n";
+  if (o.cloud != "sim")
+    out << std::max<size_t>(1, o.regions.size()) << " " << o.cloud << " provider(s)\n";
   else
     out << o.providers << " simulated provider(s), profile " << o.profile << "\n";
   out << "  running: " << r.running << ", failed: " << r.failed << "\n"

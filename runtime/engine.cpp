@@ -25,6 +25,7 @@
 #include "runtime/node_client.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
+#include "runtime/gcp_cloud.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
 #include "runtime/state_dir.hpp"
@@ -183,6 +184,7 @@ struct engine::impl {
   engine_config cfg;
   std::unique_ptr<state_dir_lock> lock;
   std::unique_ptr<http_engine> http; // the clouds' HTTP, made on first use; outlives the actors
+  gcp_token_source_ptr gcp_tokens;   // one for every gcp region, made on first use
   system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -225,24 +227,37 @@ struct engine::impl {
       return std::make_shared<durable_sim_api>(sim, id, *tmr, sim_save_mtx);
     if (cloud == "sim")
       return std::make_shared<sim_api>(sim, id, *tmr);
+    auto transport = [this]() -> http_transport& {
+      if (!http && !cfg.transport)
+        http = std::make_unique<http_engine>();
+      return cfg.transport ? *cfg.transport : *http;
+    };
+    auto remember = [&] {
+      if (cfg.state_dir.empty())
+        return;
+      try {
+        remember_provider(cfg.state_dir, id);
+      } catch (const engine_error& e) {
+        fail(e.what());
+      }
+    };
+    if (cloud == "gcp") {
+      auto made = make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens);
+      if (!made.api)
+        fail("gcp/" + region + ": " + made.error);
+      remember();
+      spdlog::info("gcp/{}: {}", region, made.description);
+      return made.api;
+    }
     if (cloud == "aws") {
       auto settings = resolve_aws_settings(region);
       if (auto* err = std::get_if<std::string>(&settings))
         fail("aws/" + region + ": " + *err);
       auto& s = std::get<aws_settings>(settings);
-      if (!http && !cfg.transport)
-        http = std::make_unique<http_engine>();
-      http_transport& transport = cfg.transport ? *cfg.transport : *http;
-      if (!cfg.state_dir.empty()) {
-        try {
-          remember_provider(cfg.state_dir, id);
-        } catch (const engine_error& e) {
-          fail(e.what());
-        }
-      }
+      remember();
       spdlog::info("aws/{}: endpoint {}, credentials {} from {}", region, s.endpoint,
                    s.creds.redacted(), s.source);
-      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport, *clk, cfg.aws);
+      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport(), *clk, cfg.aws);
       return api;
     }
     fail("unknown provider '" + cloud + "' (known: " + known_clouds() + ")");
@@ -295,6 +310,8 @@ struct engine::impl {
       for (auto& region : regions) {
         auto api = make_cloud(spec.cloud, region);
         auto pcfg = spec.limits;
+        if (spec.cloud == "gcp") // the project's quotas, shared by its regions
+          apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
         if (db && !pcfg.journal)
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
@@ -360,7 +377,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim, aws";
+  return "sim, aws, gcp";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {

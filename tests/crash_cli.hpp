@@ -5,6 +5,7 @@
 //   auto pid = styx::test::spawn_styx(dir, {"up", "--count", "1000"});  // --state-dir dir
 //   ::kill(pid, SIGKILL);
 //   int rc = styx::test::wait_exit(pid);  // exit code, or 128 + the signal
+//   auto counts = styx::test::reconcile_counts(dir, rc);  // `styx reconcile --json`
 //
 // The child runs with STYX_SIM_PROFILE=fast (short simulated delays, no client-side rate
 // limits for any provider), stderr to /dev/null, stdout to `out` (empty: /dev/null).
@@ -15,9 +16,14 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <string>
 #include <vector>
+
+#include <simdjson.h>
 
 namespace styx::test {
 
@@ -55,6 +61,32 @@ inline int wait_exit(pid_t pid) {
 
 inline int run_styx(const std::string& dir, const std::vector<std::string>& args) {
   return wait_exit(spawn_styx(dir, args));
+}
+
+inline std::string read_text(const std::string& path) {
+  std::ifstream in{path};
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+/// `styx reconcile --json` on `dir`: its exit code in `rc` and its report's counts (the report
+/// stays in `dir`.reconcile.json).
+inline std::map<std::string, int64_t> reconcile_counts(const std::string& dir, int& rc) {
+  auto out = dir + ".reconcile.json";
+  rc = wait_exit(spawn_styx(dir, {"reconcile", "--json"}, out));
+  std::map<std::string, int64_t> counts;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  auto text = read_text(out);
+  if (parser.parse(text).get(doc) != simdjson::SUCCESS)
+    return counts;
+  for (auto field : doc.get_object()) {
+    int64_t n = 0;
+    if (field.value.get(n) == simdjson::SUCCESS)
+      counts[std::string(field.key)] = n;
+  }
+  return counts;
 }
 
 } // namespace styx::test
