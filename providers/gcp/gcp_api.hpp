@@ -31,8 +31,13 @@
 //               the price table's types -> gcp_catalog().
 // Errors: gcp_error_from() / gcp_operation_error(); a 2xx body that does not parse is
 // transient "InvalidResponse". Every HTTP request is counted in api_reply::requests, the token
-// exchange a call made included. `done` runs exactly once, on the transport's thread (or the
-// caller's, for a call refused before any request).
+// exchange a call made included.
+//
+// Thread rules: start() may be called from any thread, calls in flight at once are
+// independent; `done` runs exactly once, on the transport's thread (or the caller's, for a
+// call refused before any request). Lifetimes: each call in flight holds the shared core (and
+// the token source), so the gcp_api may go before its calls' answers; the transport and the
+// clock must outlive them all.
 
 #include <atomic>
 #include <cstdint>

@@ -15,7 +15,8 @@ namespace {
 
 /// Creates and changes answer "under way" (api_reply::operations) `rounds` times before the
 /// inner cloud makes them. With `split`, a change of several ids settles its first id at
-/// once, fails its second, and the rest after the rounds.
+/// once, fails its second, and the rest after the rounds. Thread rules and lifetimes: the
+/// inner cloud's (the test coordinator's one thread; it holds the inner api).
 class operations_api final : public cloud_api {
 public:
   operations_api(cloud_api_ptr inner, int rounds, bool split = false)
@@ -59,6 +60,7 @@ private:
   bool split_;
 };
 
+/// A provider on operations_api over the simulated cloud, in virtual time (one thread).
 struct operations_bench {
   actor_fixture f;
   std::shared_ptr<recording_api> api;

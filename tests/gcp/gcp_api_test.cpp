@@ -21,6 +21,8 @@ using namespace styx::test;
 
 namespace {
 
+/// The fake, an HTTP engine and a gcp_api on it; calls are made and awaited by the test's
+/// thread. Lifetimes: members go in reverse order, the api before the engine it sends through.
 struct api_env {
   gcp_fake fake;
   http_engine http;

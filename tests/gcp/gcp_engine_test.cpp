@@ -27,6 +27,8 @@ using namespace styx::test;
 namespace {
 
 /// Passes every request on to `inner` and counts it, by its URL's last word before the query.
+/// Thread rules: send() and the counts may be called from any thread (a mutex). Lifetimes:
+/// `inner` must outlive it; it keeps nothing of a request once passed on.
 class counting_wire final : public http_transport {
 public:
   explicit counting_wire(http_transport& inner) : inner_(inner) {}

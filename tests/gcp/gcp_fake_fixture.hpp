@@ -37,6 +37,9 @@ inline std::string gcp_fake_script() {
   return std::string{STYX_SOURCE_DIR} + "/tests/fakes/gcp/compute_fake.py";
 }
 
+/// The fake as a child process. Thread rules: its methods may be called from any thread (each
+/// is one HTTP exchange or reads nothing mutable). Lifetimes: the process lives as long as the
+/// object (and never longer than the test process: PR_SET_PDEATHSIG).
 class gcp_fake {
 public:
   struct options {
