@@ -41,6 +41,10 @@ call_class class_of(api_op op) {
   }
 }
 
+call_class class_of(const api_call& call) {
+  return call.continues() ? call_class::describe : class_of(call.op);
+}
+
 api_op op_of(change_op op) {
   switch (op) {
     case change_op::stop: return api_op::stop;
@@ -70,7 +74,10 @@ outgoing make_call(change_batcher::call c) {
   return o;
 }
 
-call_queue::call_queue(const rate_limits& l, time_point now) {
+call_queue::call_queue(const rate_limits& l, time_point now, bool one_mutation_bucket) {
+  if (one_mutation_bucket)
+    for (auto c : {call_class::start, call_class::stop, call_class::terminate})
+      bucket_of_[static_cast<size_t>(c)] = static_cast<size_t>(call_class::create);
   auto set = [&](call_class c, bucket_config req, bucket_config res) {
     request_buckets_[static_cast<size_t>(c)] = token_bucket{req, now};
     resource_buckets_[static_cast<size_t>(c)] = token_bucket{res, now};
@@ -83,20 +90,20 @@ call_queue::call_queue(const rate_limits& l, time_point now) {
 }
 
 void call_queue::push(outgoing o) {
-  ready_[static_cast<size_t>(class_of(o.call.op))].push_back(std::move(o));
+  ready_[static_cast<size_t>(class_of(o.call))].push_back(std::move(o));
 }
 
 void call_queue::retry_later(outgoing o) {
   backing_off_.push_back(std::move(o));
 }
 
-void call_queue::throttled(api_op op, time_point now) {
-  request_buckets_[static_cast<size_t>(class_of(op))].drain(now);
+void call_queue::throttled(call_class c, time_point now) {
+  request_buckets_[bucket_of_[static_cast<size_t>(c)]].drain(now);
 }
 
-void call_queue::charge(api_op op, uint32_t n, time_point now) {
-  auto c = static_cast<size_t>(class_of(op));
-  request_buckets_[c].charge(n, now);
+void call_queue::charge(call_class cls, uint32_t n, time_point now) {
+  auto c = static_cast<size_t>(cls);
+  request_buckets_[bucket_of_[c]].charge(n, now);
   taken_[c] += n;
 }
 
@@ -119,7 +126,7 @@ std::optional<time_point> call_queue::release_retries(time_point now) {
   std::optional<time_point> next;
   for (size_t i = 0; i < backing_off_.size();) {
     if (backing_off_[i].ready_at <= now) {
-      auto c = class_of(backing_off_[i].call.op);
+      auto c = class_of(backing_off_[i].call);
       ready_[static_cast<size_t>(c)].push_front(std::move(backing_off_[i]));
       backing_off_.erase(backing_off_.begin() + static_cast<ptrdiff_t>(i));
     } else {
@@ -135,7 +142,7 @@ std::optional<time_point> call_queue::release(time_point now, const std::functio
   std::optional<time_point> next;
   for (size_t c = 0; c < call_class_count; ++c) {
     auto& queue = ready_[c];
-    auto& req = request_buckets_[c];
+    auto& req = request_buckets_[bucket_of_[c]];
     auto& res = resource_buckets_[c];
     while (!queue.empty() && room()) {
       auto& head = queue.front();

@@ -24,6 +24,9 @@ enum class call_class : uint8_t { create, start, stop, terminate, describe };
 constexpr size_t call_class_count = 5;
 
 call_class class_of(api_op op);
+/// A continuation (api_call::continues) asks how an operation went: a describe. Otherwise the
+/// class of its op.
+call_class class_of(const api_call& call);
 
 /// Someone waiting for the answer about one instance of a call.
 struct waiter {
@@ -39,6 +42,7 @@ struct outgoing {
   std::vector<waiter> waiters; // create and change calls
   caf::typed_response_promise<std::vector<cloud_instance>> list_rp;
   int attempt = 1;
+  int asked_again = 0;  // continuations sent so far (api_call::operations)
   time_point sent_at{}; // the last attempt's
   time_point ready_at{};
 };
@@ -73,6 +77,10 @@ inline void keep_earliest(std::optional<time_point>& next, std::optional<time_po
 /// so that a drained bucket does not turn a batch into one call per instance. A retry is
 /// never split: its client token must cover exactly what it covered before.
 ///
+/// With `one_mutation_bucket`, creates, starts, stops and terminates draw from one request
+/// bucket (the create class's): a cloud with one quota for every mutating call (GCP's
+/// per-project mutation quota); their resource buckets and counts stay per class.
+///
 /// Thread rules: none of its own. It is a plain value, not thread-safe; its one owner (the
 /// provider actor) calls it from one thread at a time. It never reads a clock: every method
 /// that needs time takes `now`.
@@ -82,7 +90,7 @@ inline void keep_earliest(std::optional<time_point>& next, std::optional<time_po
 class call_queue {
 public:
   call_queue() = default; // unlimited buckets
-  call_queue(const rate_limits& limits, time_point now);
+  call_queue(const rate_limits& limits, time_point now, bool one_mutation_bucket = false);
 
   /// Queues `o` behind the calls of its class.
   void push(outgoing o);
@@ -92,11 +100,13 @@ public:
 
   /// The cloud said we are too fast: empties the request bucket of `op`'s class, so that its
   /// next calls wait for the refill.
-  void throttled(api_op op, time_point now);
+  void throttled(call_class c, time_point now);
+  void throttled(api_op op, time_point now) { throttled(class_of(op), now); }
 
-  /// A call of `op` made `n` more HTTP requests than the one it was admitted for (pages):
-  /// their tokens are taken from its request bucket after the fact, into debt if need be.
-  void charge(api_op op, uint32_t n, time_point now);
+  /// A call of class `c` made `n` more HTTP requests than the one it was admitted for (pages,
+  /// one request per instance): their tokens are taken from its request bucket after the
+  /// fact, into debt if need be.
+  void charge(call_class c, uint32_t n, time_point now);
 
   /// Request-bucket tokens taken so far, per call class: one per HTTP request let through.
   std::vector<uint64_t> taken() const { return {taken_.begin(), taken_.end()}; }
@@ -128,6 +138,7 @@ private:
   std::array<std::deque<outgoing>, call_class_count> ready_; // built calls, FIFO per class
   std::vector<outgoing> backing_off_;                        // retries waiting for ready_at
   std::array<token_bucket, call_class_count> request_buckets_;
+  std::array<size_t, call_class_count> bucket_of_{0, 1, 2, 3, 4}; // class -> request bucket
   std::array<token_bucket, call_class_count> resource_buckets_; // describe: unlimited
   std::array<uint64_t, call_class_count> taken_{};
 };

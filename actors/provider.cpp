@@ -98,11 +98,16 @@ void start_on_cloud(provider_self self, uint64_t seq) {
 void send_call(provider_self self, outgoing o) {
   auto& st = self->state;
   auto seq = st.next_seq++;
-  // A first attempt of a create gets its token, and with a journal its intent is made
-  // durable before the call goes out. Retries keep the token: the cloud creates once.
-  bool new_create = o.call.op == api_op::create && o.call.client_token.empty();
-  if (new_create)
+  // A first attempt of a create or change gets its token (a cloud makes it idempotent: EC2's
+  // ClientToken of a create, GCP's requestId of every mutation), and with a journal a create's
+  // intent is made durable before the call goes out. Retries and continuations keep the
+  // token: the cloud acts once.
+  bool mutation = o.call.op != api_op::describe && o.call.op != api_op::list
+                  && o.call.op != api_op::catalog;
+  bool fresh = mutation && !o.call.continues() && o.call.client_token.empty();
+  if (fresh)
     o.call.client_token = next_token(self);
+  bool new_create = fresh && o.call.op == api_op::create;
   std::optional<create_intent> intent;
   if (new_create && st.cfg.journal)
     intent = create_intent{o.call.client_token, st.cloud->id(), o.call.spec, o.call.slots};
@@ -209,6 +214,43 @@ void resend_known(provider_self self, outgoing& o, const api_reply& reply) {
     st.polls.on_describe_failed(!o.call.detail); // nothing left to ask: this call ended
 }
 
+/// Answers the waiters of a change call whose instance `reply` settles: changed (in
+/// `instances`) or failed (in `failed`). The others are answered not_found, unless the call
+/// goes on (`more`: a continuation follows); then they stay in `o`, their ids its only ones.
+void answer_changes(provider_self self, outgoing& o, api_reply& reply, bool more) {
+  std::unordered_map<std::string, cloud_instance*> by_id;
+  for (auto& inst : reply.instances)
+    by_id.emplace(inst.cloud_id, &inst);
+  std::unordered_map<std::string, const cloud_error*> failed;
+  for (auto& f : reply.failed)
+    failed.emplace(f.cloud_id, &f.error);
+  std::vector<waiter> rest;
+  for (auto& w : o.waiters) {
+    if (auto f = failed.find(w.cloud_id); f != failed.end()) {
+      w.rp.deliver(instance_update{{}, *f->second});
+      continue;
+    }
+    auto found = by_id.find(w.cloud_id);
+    if (found == by_id.end()) {
+      if (more)
+        rest.push_back(std::move(w));
+      else
+        w.rp.deliver(instance_update{{}, make_cloud_error(error_kind::not_found,
+                                                          "InvalidInstanceID.NotFound",
+                                                          w.cloud_id + " is unknown")});
+      continue;
+    }
+    watch(self, w.cloud_id, caf::actor_cast<instance_actor>(w.owner), found->second->state);
+    w.rp.deliver(instance_update{*found->second, {}});
+  }
+  if (more) {
+    o.waiters = std::move(rest);
+    o.call.cloud_ids.clear();
+    for (auto& w : o.waiters)
+      o.call.cloud_ids.push_back(w.cloud_id);
+  }
+}
+
 void answer(provider_self self, outgoing& o, api_reply& reply) {
   auto& st = self->state;
   switch (o.call.op) {
@@ -230,23 +272,9 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
     }
     case api_op::stop:
     case api_op::start:
-    case api_op::terminate: {
-      std::unordered_map<std::string, cloud_instance*> by_id;
-      for (auto& inst : reply.instances)
-        by_id.emplace(inst.cloud_id, &inst);
-      for (auto& w : o.waiters) {
-        auto found = by_id.find(w.cloud_id);
-        if (found == by_id.end()) {
-          w.rp.deliver(instance_update{{}, make_cloud_error(error_kind::not_found,
-                                                            "InvalidInstanceID.NotFound",
-                                                            w.cloud_id + " is unknown")});
-          continue;
-        }
-        watch(self, w.cloud_id, caf::actor_cast<instance_actor>(w.owner), found->second->state);
-        w.rp.deliver(instance_update{*found->second, {}});
-      }
+    case api_op::terminate:
+      answer_changes(self, o, reply, false);
       break;
-    }
     case api_op::describe: {
       std::vector<std::string> need_detail;
       for (auto& u : st.polls.on_described(o.sent_at, o.call.cloud_ids, reply.instances,
@@ -297,6 +325,28 @@ void fail(provider_self self, outgoing& o, const cloud_error& err) {
   }
 }
 
+/// The cloud accepted `o` but its work is still under way (reply.operations): what the reply
+/// settles is answered now, and the rest of the call goes again after first_poll (doubling
+/// per ask, up to poll_interval) as a continuation: an admitted call of the describe class.
+void ask_again(provider_self self, outgoing o, api_reply& reply, time_point now) {
+  auto& st = self->state;
+  st.budget.on_success(o.attempt > 1);
+  if (o.call.op == api_op::stop || o.call.op == api_op::start
+      || o.call.op == api_op::terminate) {
+    answer_changes(self, o, reply, true);
+    if (o.waiters.empty())
+      return;
+  }
+  o.call.operations = std::move(reply.operations);
+  o.attempt = 1;
+  auto delay = st.cfg.first_poll * (int64_t{1} << std::min(o.asked_again, 16));
+  delay = std::min<duration>(delay, std::max(st.cfg.poll_interval, st.cfg.first_poll));
+  ++o.asked_again;
+  o.ready_at = now + delay;
+  st.queue.retry_later(std::move(o));
+  schedule_pump(self, now + delay);
+}
+
 void on_done(provider_self self, uint64_t seq, api_reply& reply) {
   auto& st = self->state;
   auto i = st.in_flight.find(seq);
@@ -306,9 +356,14 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
   st.in_flight.erase(i);
   auto now = self->clock().now();
   if (reply.requests > 1) // follow-up pages: admitted after the fact, counted all the same
-    st.queue.charge(o.call.op, reply.requests - 1, now);
+    st.queue.charge(class_of(o.call), reply.requests - 1, now);
   if (reply.error.kind == error_kind::not_found && !reply.unknown_ids.empty()) {
     resend_known(self, o, reply);
+    pump(self);
+    return;
+  }
+  if (!reply.error && !reply.operations.empty()) {
+    ask_again(self, std::move(o), reply, now);
     pump(self);
     return;
   }
@@ -323,7 +378,7 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
       ++st.stats.throttled;
       st.create_throttles += o.call.op == api_op::create ? 1 : 0;
       // The cloud says we are too fast: empty our bucket so the next calls wait for refill.
-      st.queue.throttled(o.call.op, now);
+      st.queue.throttled(class_of(o.call), now);
     }
     // Throttling is paced by the drained request bucket (every attempt needs a token), so it
     // has its own attempt limit and does not spend the retry budget; other retries do.
@@ -377,7 +432,7 @@ void init(provider_self self, cloud_api_ptr cloud, provider_config cfg) {
   st.budget = retry_budget{st.cfg.budget};
   st.token_prefix = st.rng();
   auto now = self->clock().now();
-  st.queue = call_queue{st.cfg.limits, now};
+  st.queue = call_queue{st.cfg.limits, now, st.cfg.one_mutation_bucket};
   const cloud_api* api = st.cloud.get(); // declared before the batchers: outlives them
   st.creates = create_batcher{st.cfg.create_window, [api](const launch_spec&) {
                                 return api->max_batch(api_op::create);

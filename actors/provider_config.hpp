@@ -22,6 +22,8 @@ using rate_limits = ec2_rate_limits;
 
 struct provider_config {
   rate_limits limits;
+  bool one_mutation_bucket = false;          // creates, starts, stops and terminates share the
+                                             // create request bucket (GCP: one mutation quota)
   size_t max_in_flight = 16;                 // calls on the wire at once
   window_policy create_window{milliseconds(35), seconds(1), 1000};
   window_policy change_window{milliseconds(100), seconds(1), 1000}; // EC2 takes 1000 ids
@@ -29,7 +31,10 @@ struct provider_config {
   duration first_poll = milliseconds(100);   // after an instance starts moving; doubles per
                                              // poll up to poll_interval (a fast cloud has
                                              // often settled by then; on EC2 it costs about
-                                             // one more describe per 100 moving instances)
+                                             // one more describe per 100 moving instances).
+                                             // A call whose work is still under way on the
+                                             // cloud (an operation) is asked again after the
+                                             // same delays: first_poll, doubling per ask.
   duration sweep_interval = seconds(30);     // describe every watched instance (preemptions)
   backoff_policy retry{milliseconds(200), seconds(20), 6};
   int throttle_attempts = 20;                // attempts of a throttled call, the first included

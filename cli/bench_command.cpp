@@ -102,9 +102,9 @@ CLI::App* add_bench_command(CLI::App& app) {
     ->default_val("burst");
   cmd->add_option("--arrival-rate", opts.arrival_rate, "requests per second (uniform, poisson)");
   cmd->add_option("--provider", opts.cloud,
-                  "sim (default) or aws (credentials and endpoint: the AWS CLI's chain)")
+                  "sim (default), aws (the AWS CLI's chain) or gcp (gcloud's chain)")
     ->default_val("sim");
-  cmd->add_option("--region", opts.regions, "aws: region(s), one provider each");
+  cmd->add_option("--region", opts.regions, "aws, gcp: region(s), one provider each");
   cmd->add_option("--providers", opts.providers, "sim: simulated providers (regions)")
     ->default_val(1);
   cmd->add_option("--profile", opts.profile,
@@ -124,15 +124,16 @@ CLI::App* add_bench_command(CLI::App& app) {
   return cmd;
 }
 
-int run_bench_command() {
+int run_bench_command(const common_options& common) {
+  opts.gcp_project = common.gcp_project;
   if (!scenario_file.empty())
     apply_scenario(scenario_file, *bench_cmd);
   if (opts.count <= 0)
     throw usage_error("count must be positive, got " + std::to_string(opts.count));
   if (auto why = check_plan_options(opts); !why.empty())
     throw usage_error(why);
-  if (opts.cloud != "sim" && opts.cloud != "aws")
-    throw usage_error("unknown provider '" + opts.cloud + "' (known: sim, aws)");
+  if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp")
+    throw usage_error("unknown provider '" + opts.cloud + "' (known: sim, aws, gcp)");
   if (opts.providers <= 0 || opts.providers > 8)
     throw usage_error("providers must be between 1 and 8");
   if (opts.profile != "ec2" && opts.profile != "unlimited")

@@ -23,6 +23,7 @@ struct common_options {
   int verbosity = 0;
   std::string nodes_file; // status, reconcile, stop, start, down: --nodes FILE instead of the
                           // nodes the state dir remembers (runtime/node_memory.hpp)
+  std::string gcp_project; // --project; empty: gcloud's chain (runtime/gcp_settings.hpp)
 };
 
 struct up_options {

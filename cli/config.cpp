@@ -5,6 +5,7 @@
 
 #include "cli/node_command.hpp"
 #include "runtime/aws_credentials.hpp"
+#include "runtime/gcp_settings.hpp"
 #include "runtime/node_memory.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/state_dir.hpp"
@@ -15,7 +16,7 @@ namespace {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim" && c != "aws")
+    if (c != "sim" && c != "aws" && c != "gcp")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
 }
 
@@ -35,6 +36,22 @@ void remembered_nodes(const common_options& common, engine_config& cfg) {
     if (auto why = check_transport(n.host, cfg.node_net); !why.empty())
       throw usage_error("node " + n.to_string() + " (remembered in " + cfg.state_dir
                         + "/nodes): " + why);
+}
+
+/// The regions of `regions` that `cloud` runs in: all of them when it is the only cloud given,
+/// else those named as it names them (aws: us-east-1, gcp: us-central1).
+std::vector<std::string> regions_of(const std::string& cloud,
+                                    const std::vector<std::string>& clouds,
+                                    const std::vector<std::string>& regions) {
+  if (std::count_if(clouds.begin(), clouds.end(), [](auto& c) { return c != "sim"; }) <= 1)
+    return regions;
+  std::vector<std::string> out;
+  for (auto& r : regions) {
+    bool digit_after_dash = r.size() > 2 && r[r.size() - 2] == '-';
+    if ((cloud == "aws") == digit_after_dash)
+      out.push_back(r);
+  }
+  return out;
 }
 
 } // namespace
@@ -58,11 +75,21 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
         return p;
     return cfg.providers.emplace_back(provider_spec{cloud, {}, {}});
   };
+  cfg.gcp.project = common.gcp_project;
   for (auto& c : clouds) {
     auto& spec = spec_of(c);
+    if (c == "gcp") {
+      spec.regions = regions_of(c, clouds, regions);
+      if (spec.regions.empty()) {
+        auto region = resolve_gcp_region("");
+        if (!region.error.empty())
+          throw usage_error("gcp: " + region.error);
+        spec.regions.push_back(region.region);
+      }
+    }
     if (c != "aws")
       continue;
-    spec.regions = regions;
+    spec.regions = regions_of(c, clouds, regions);
     if (spec.regions.empty()) {
       auto settings = resolve_aws_settings("");
       if (auto* err = std::get_if<std::string>(&settings))
@@ -85,6 +112,7 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
       p.limits.limits = rate_limits::unlimited();
       p.limits.poll_interval = milliseconds(100);
     }
+    cfg.gcp.quotas = gcp_quotas{0, 0};
   }
   if (remembered) {
     for (auto& id : load_provider_memory(cfg.state_dir)) {

@@ -70,12 +70,12 @@ std::string short_provider(const provider_id& p) {
 void write_table(std::ostream& out, const std::vector<instance_record>& rs) {
   std::array<size_t, instance_state_count> counts{};
   out << std::left << std::setw(10) << "ID" << std::setw(16) << "NAME" << std::setw(24)
-      << "PROVIDER" << std::setw(13) << "ZONE" << std::setw(13) << "TYPE" << std::setw(10)
+      << "PROVIDER" << std::setw(16) << "ZONE" << std::setw(15) << "TYPE" << std::setw(10)
       << "MARKET" << std::setw(12) << "STATE" << "CLOUD ID\n";
   for (auto& r : rs) {
     ++counts[static_cast<size_t>(r.state)];
     out << std::setw(10) << r.id.to_string().substr(0, 8) << std::setw(16) << r.name
-        << std::setw(24) << short_provider(r.provider) << std::setw(13) << r.zone << std::setw(13)
+        << std::setw(24) << short_provider(r.provider) << std::setw(16) << r.zone << std::setw(15)
         << r.instance_type << std::setw(10) << to_string(r.market) << std::setw(12)
         << to_string(r.state) << r.cloud_id << '\n';
   }

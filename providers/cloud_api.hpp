@@ -52,10 +52,33 @@ struct api_call {
   // describe: every detail the cloud has (tags, state reason), not only the states. The
   // provider asks for it only for instances that ended without being asked.
   bool detail = false;
+  // A continuation: the cloud accepted this call earlier and answered that its work was still
+  // under way (api_reply::operations: GCP's zone operations). Set, the call asks the cloud how
+  // these operations went instead of making the call again; its other fields stay as they
+  // were (the create's slots and token, the change's ids still unanswered), so that the
+  // cloud_api can build the answer once they are done.
+  std::vector<std::string> operations;
 
-  /// Instances this call counts against a resource bucket.
-  size_t size() const { return op == api_op::create ? slots.size() : cloud_ids.size(); }
+  bool continues() const { return !operations.empty(); }
+  /// Instances this call counts against a resource bucket (a continuation: none).
+  size_t size() const {
+    if (continues())
+      return 0;
+    return op == api_op::create ? slots.size() : cloud_ids.size();
+  }
 };
+
+/// One instance's part of a change call failed while the rest went through (a cloud that
+/// changes each instance with a request of its own: GCP).
+struct instance_error {
+  std::string cloud_id;
+  cloud_error error;
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, instance_error& x) {
+  return f(caf::meta::type_name("instance_error"), x.cloud_id, x.error);
+}
 
 /// The answer to one API call.
 struct api_reply {
@@ -68,12 +91,19 @@ struct api_reply {
   // HTTP requests the call made, failed ones included: a paginated list or the catalog makes
   // several. The provider charges every one beyond the first to the call's bucket.
   uint32_t requests = 1;
+  // stop, start, terminate: the ids whose part failed, with why; `instances` has the others.
+  std::vector<instance_error> failed;
+  // The cloud accepted the call but its work is still under way: the cloud's handles of it
+  // (opaque to the engine). The provider answers what `instances` and `failed` settle and
+  // sends the rest of the call again later, as a continuation (api_call::operations), through
+  // the describe bucket: asking how an operation went is a read.
+  std::vector<std::string> operations;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
   return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings, x.unknown_ids,
-           x.requests);
+           x.requests, x.failed, x.operations);
 }
 
 using reply_handler = std::function<void(api_reply)>;

@@ -13,6 +13,7 @@
 
 #include "runtime/bench_plan.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/gcp_settings.hpp"
 
 namespace styx {
 
@@ -83,6 +84,17 @@ engine_config bench_config(const bench_options& o) {
   if (o.cloud == "sim" && o.price_step != 0)
     for (size_t i = 0; i < cfg.sim.regions.size(); ++i)
       cfg.sim.price_factor[cfg.sim.regions[i]] = 1 + o.price_step * static_cast<double>(i);
+  if (o.cloud == "gcp") { // the project's quotas pace it (engine_config::gcp)
+    p = provider_spec{};
+    p.cloud = "gcp";
+    p.regions = o.regions;
+    if (p.regions.empty())
+      p.regions.push_back(resolve_gcp_region("").region);
+    p.limits.poll_interval = milliseconds(500);
+    cfg.gcp.project = o.gcp_project;
+    cfg.gcp.quotas.mutations_per_minute *= o.rate_scale;
+    cfg.gcp.quotas.reads_per_minute *= o.rate_scale;
+  }
   cfg.providers = {p};
   cfg.policy = o.policy;
   cfg.within = o.within;
@@ -166,8 +178,10 @@ bench_result run_bench(const bench_options& opts) {
   r.options = opts;
   auto cfg = bench_config(opts);
   auto limits = cfg.providers[0].limits.limits;
-  int providers = opts.cloud == "aws" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
+  int providers = opts.cloud != "sim" ? static_cast<int>(std::max<size_t>(1, opts.regions.size()))
                                        : opts.providers;
+  if (opts.cloud == "gcp")
+    limits = gcp_rate_limits(cfg.gcp.quotas, cfg.providers[0].regions.size());
   auto eng = engine::start(cfg);
   auto plan = plan_requests(opts);
   std::map<std::string, double> prices;

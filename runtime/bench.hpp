@@ -23,8 +23,10 @@ struct bench_options {
   int requests = 1;            // even: 1 is one request of N, N is N requests of 1
   std::string arrival = "burst"; // burst: all at once; uniform or poisson at `arrival_rate`
   double arrival_rate = 0;     // requests per second
-  std::string cloud = "sim";   // sim, or aws (the AWS CLI's chain: credentials, endpoint)
-  std::vector<std::string> regions; // aws: one provider each (default us-east-1)
+  std::string cloud = "sim";   // sim, aws (the AWS CLI's chain) or gcp (gcloud's chain)
+  std::vector<std::string> regions; // aws, gcp: one provider each (default us-east-1; gcp:
+                                    // gcloud's region, else us-central1)
+  std::string gcp_project;     // gcp: empty: gcloud's chain
   int providers = 1;           // sim: simulated regions, one provider each
   std::string profile = "ec2"; // ec2: EC2's buckets and latency; unlimited: none of it
   double rate_scale = 1;       // multiplies every refill rate (client and cloud alike)

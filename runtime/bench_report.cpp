@@ -12,8 +12,8 @@ namespace {
 
 void write_where(std::ostream& out, const bench_result& r) {
   auto& o = r.options;
-  if (o.cloud == "aws")
-    out << std::max<size_t>(1, o.regions.size()) << " aws provider(s)";
+  if (o.cloud != "sim")
+    out << std::max<size_t>(1, o.regions.size()) << " " << o.cloud << " provider(s)";
   else
     out << o.providers << " simulated provider(s), profile " << o.profile;
   out << ", policy " << to_string(o.policy);

@@ -27,6 +27,7 @@
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/engine_events.hpp"
+#include "runtime/gcp_cloud.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
 #include "runtime/state_dir.hpp"
@@ -58,6 +59,7 @@ struct engine::impl {
   engine_config cfg;
   std::unique_ptr<state_dir_lock> lock;
   std::unique_ptr<http_engine> http; // the clouds' HTTP, made on first use; outlives the actors
+  gcp_token_source_ptr gcp_tokens;   // one for every gcp region, made on first use
   system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -101,6 +103,33 @@ struct engine::impl {
       return std::make_shared<durable_sim_api>(sim, id, *tmr, sim_save_mtx);
     if (cloud == "sim")
       return std::make_shared<sim_api>(sim, id, *tmr);
+    auto transport = [this]() -> http_transport& {
+      if (!http && !cfg.transport)
+        http = std::make_unique<http_engine>();
+      return cfg.transport ? *cfg.transport : *http;
+    };
+    auto remember = [&] {
+      if (cfg.state_dir.empty())
+        return;
+      try {
+        remember_provider(cfg.state_dir, id);
+      } catch (const engine_error& e) {
+        fail(e.what());
+      }
+    };
+    if (cloud == "gcp") {
+      auto made = make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens);
+      if (!made.api) {
+        if (!cfg.skip_unavailable)
+          fail("gcp/" + region + ": " + made.error);
+        spdlog::warn("gcp/{}: left out: {}", region, made.error);
+        unavailable.push_back(unavailable_provider{id, made.error});
+        return nullptr;
+      }
+      remember();
+      spdlog::info("gcp/{}: {}", region, made.description);
+      return made.api;
+    }
     if (cloud == "aws") {
       auto settings = resolve_aws_settings(region);
       if (auto* err = std::get_if<std::string>(&settings)) {
@@ -111,19 +140,10 @@ struct engine::impl {
         return nullptr;
       }
       auto& s = std::get<aws_settings>(settings);
-      if (!http && !cfg.transport)
-        http = std::make_unique<http_engine>();
-      http_transport& transport = cfg.transport ? *cfg.transport : *http;
-      if (!cfg.state_dir.empty()) {
-        try {
-          remember_provider(cfg.state_dir, id);
-        } catch (const engine_error& e) {
-          fail(e.what());
-        }
-      }
+      remember();
       spdlog::info("aws/{}: endpoint {}, credentials {} from {}", region, s.endpoint,
                    s.creds.redacted(), s.source);
-      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport, *clk, cfg.aws);
+      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport(), *clk, cfg.aws);
       return api;
     }
     auto unknown = "unknown provider '" + cloud + "' (known: " + known_clouds() + ")";
@@ -182,6 +202,8 @@ struct engine::impl {
         if (!api)
           continue; // left out: engine::unavailable()
         auto pcfg = spec.limits;
+        if (spec.cloud == "gcp") // the project's quotas, shared by its regions
+          apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
         if (db && !pcfg.journal)
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
@@ -259,7 +281,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim, aws";
+  return "sim, aws, gcp";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {

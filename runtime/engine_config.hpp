@@ -8,6 +8,7 @@
 #include "actors/placement.hpp"
 #include "actors/provider_config.hpp"
 #include "providers/aws/ec2_options.hpp"
+#include "providers/gcp/gcp_options.hpp"
 #include "providers/http.hpp"
 #include "providers/sim/sim_config.hpp"
 #include "runtime/node.hpp"
@@ -16,7 +17,7 @@ namespace styx {
 
 /// One cloud in some regions, each region one provider actor.
 struct provider_spec {
-  std::string cloud = "sim";          // sim, aws
+  std::string cloud = "sim";          // sim, aws, gcp
   std::vector<std::string> regions;   // empty: every region the cloud offers (sim) or the default
   provider_config limits;
 };
@@ -35,6 +36,10 @@ struct engine_config {
   sim_config sim;                     // state_file defaults to <state_dir>/sim-cloud.json
   ec2_options aws;                    // the "aws" cloud: default image, subnet (credentials,
                                       // region and endpoint: the AWS CLI's chain)
+  gcp_options gcp;                    // the "gcp" cloud: project, image, network, quotas
+                                      // (credentials, project and endpoint: gcloud's chain,
+                                      // runtime/gcp_settings.hpp). Its providers' buckets
+                                      // come from gcp.quotas, not provider_spec::limits.
   http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
                                       // engine. Must outlive the engine (tests wrap it).
   bool places_instances = true;       // false: the providers fetch no catalog (zones, types,
@@ -56,7 +61,7 @@ struct engine_config {
   duration node_wait = std::chrono::seconds(30);
 };
 
-/// The known clouds, for error messages: "sim, aws".
+/// The known clouds, for error messages: "sim, aws, gcp".
 const char* known_clouds();
 
 } // namespace styx

@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libpugixml-dev libsqlite3-dev
   openssl
   libbenchmark-dev
+  python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
 )
 
 missing=()

@@ -5,6 +5,7 @@
 //   auto pid = styx::test::spawn_styx(dir, {"up", "--count", "1000"});  // --state-dir dir
 //   ::kill(pid, SIGKILL);
 //   int rc = styx::test::wait_exit(pid);  // exit code, or 128 + the signal
+//   auto counts = styx::test::reconcile_counts(dir, rc);  // `styx reconcile --json`
 //
 //   int rc = styx::test::wait_exit_for(pid, std::chrono::seconds(60)); // -1: killed, too slow
 //   auto r = styx::test::run_styx_captured(dir, {"down", "--all"}, scratch); // r.rc, r.out, r.err
@@ -22,10 +23,13 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <simdjson.h>
 
 namespace styx::test {
 
@@ -108,6 +112,25 @@ inline cli_result run_styx_captured(const std::string& dir, const std::vector<st
   r.out = read_text(out);
   r.err = read_text(err);
   return r;
+}
+
+/// `styx reconcile --json` on `dir`: its exit code in `rc` and its report's counts (the report
+/// stays in `dir`.reconcile.json).
+inline std::map<std::string, int64_t> reconcile_counts(const std::string& dir, int& rc) {
+  auto out = dir + ".reconcile.json";
+  rc = wait_exit(spawn_styx(dir, {"reconcile", "--json"}, out));
+  std::map<std::string, int64_t> counts;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  auto text = read_text(out);
+  if (parser.parse(text).get(doc) != simdjson::SUCCESS)
+    return counts;
+  for (auto field : doc.get_object()) {
+    int64_t n = 0;
+    if (field.value.get(n) == simdjson::SUCCESS)
+      counts[std::string(field.key)] = n;
+  }
+  return counts;
 }
 
 } // namespace styx::test

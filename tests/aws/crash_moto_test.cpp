@@ -54,31 +54,6 @@ namespace {
 
 const char* const region = "us-east-1";
 
-std::string read_text(const std::string& path) {
-  std::ifstream in{path};
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
-/// `styx reconcile --json`: its exit code and its report's counts.
-std::map<std::string, int64_t> reconcile(const std::string& dir, int& rc) {
-  auto out = dir + ".reconcile.json";
-  rc = wait_exit(spawn_styx(dir, {"reconcile", "--json"}, out));
-  std::map<std::string, int64_t> counts;
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  auto text = read_text(out);
-  if (parser.parse(text).get(doc) != simdjson::SUCCESS)
-    return counts;
-  for (auto field : doc.get_object()) {
-    int64_t n = 0;
-    if (field.value.get(n) == simdjson::SUCCESS)
-      counts[std::string(field.key)] = n;
-  }
-  return counts;
-}
-
 struct ec2_instance {
   std::string id, state;
   std::map<std::string, std::string> tags;
@@ -255,11 +230,11 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
     step("round " + std::to_string(round) + ": killed after " + std::to_string(delay) + " ms");
 
     int rc = 0;
-    auto counts = reconcile(dir, rc);
+    auto counts = test::reconcile_counts(dir, rc);
     REQUIRE(rc == 0);
     for (auto& [k, n] : counts)
       totals[k] += n;
-    step("reconciled: " + read_text(dir + ".reconcile.json"));
+    step("reconciled: " + test::read_text(dir + ".reconcile.json"));
     check_invariants(dir, moto.endpoint());
     step("checked");
 
@@ -322,7 +297,7 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, identifies wha
   test::use_aws_env(moto.endpoint());
   auto dir = temp_dir("styx-surplus-moto");
   REQUIRE(run_styx(dir, up_args(20, "s")) == 0);
-  std::string rid, engine_id = read_text(dir + "/engine-id");
+  std::string rid, engine_id = test::read_text(dir + "/engine-id");
   while (!engine_id.empty() && std::isspace(static_cast<unsigned char>(engine_id.back())))
     engine_id.pop_back();
   {
@@ -339,7 +314,7 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, identifies wha
   auto extra = ec2_run(moto.endpoint(), 5, shared_tags);
   REQUIRE(extra.size() == 5);
   int rc = 0;
-  auto counts = reconcile(dir, rc);
+  auto counts = test::reconcile_counts(dir, rc);
   REQUIRE(rc == 0);
   CHECK(counts["terminated_surplus"] == 5);
   CHECK(counts["identified"] == 25); // 20 by their create call (no per-instance tag), 5 extra
@@ -359,7 +334,7 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, identifies wha
     cmd += " " + id;
   test::run_command(cmd);
   auto untagged = ec2_run(moto.endpoint(), 3, shared_tags);
-  counts = reconcile(dir, rc);
+  counts = test::reconcile_counts(dir, rc);
   REQUIRE(rc == 0);
   CHECK(counts["vanished"] == 3);
   CHECK(counts["identified"] == 20); // 17 by their records, 3 new
@@ -390,7 +365,7 @@ TEST_CASE("crash moto: reconcile ends a retried create's surplus, identifies wha
   }
   CHECK(run_styx(dir, {"up", "--resume", rid}) == 2);
   ec2_run(moto.endpoint(), 2, shared_tags);
-  counts = reconcile(dir, rc);
+  counts = test::reconcile_counts(dir, rc);
   REQUIRE(rc == 0);
   CHECK(counts["terminated_orphans"] == 2);
   CHECK(check_invariants(dir, moto.endpoint()).empty());

@@ -23,6 +23,7 @@
 #include "runtime/store.hpp"
 #include "tests/aws/ec2_engine_fixture.hpp"
 #include "tests/aws/moto_fixture.hpp"
+#include "tests/one_door.hpp"
 #include "tests/sqlite_exec.hpp"
 
 using namespace styx;
@@ -67,29 +68,6 @@ private:
   std::map<std::string, uint64_t> by_action_;
   uint64_t total_ = 0;
 };
-
-uint64_t tokens_taken(engine& eng) {
-  uint64_t n = 0;
-  for (auto& s : eng.stats())
-    for (auto t : s.tokens_taken)
-      n += t;
-  return n;
-}
-
-/// Waits until the transport's count and the providers' takes agree (a call admitted a moment
-/// ago may not have reached the transport yet); returns both as last seen.
-std::pair<uint64_t, uint64_t> settled_counts(engine& eng, const counting_transport& wire,
-                                             uint64_t wire_before, uint64_t taken_before) {
-  std::pair<uint64_t, uint64_t> seen;
-  for (int i = 0; i < 250; ++i) {
-    seen = {wire.total() - wire_before, tokens_taken(eng) + taken_before};
-    if (seen.first == seen.second && wire.total() - wire_before == seen.first)
-      break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return seen;
-}
-
 
 } // namespace
 

@@ -1,0 +1,85 @@
+// The engine on GCP when Compute pushes back: throttling (403 rateLimitExceeded, over the
+// project's per-minute quota too) and 5xx are retried until the fan-out runs; a QUOTA_EXCEEDED
+// zone is left for another; a preempted spot VM is reported preempted and replaced.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <thread>
+
+#include "runtime/engine.hpp"
+#include "tests/gcp/gcp_fake_fixture.hpp"
+
+using namespace styx;
+using namespace styx::test;
+
+namespace {
+
+provider_stats only_stats(engine& eng) {
+  auto all = eng.stats();
+  REQUIRE(all.size() == 1);
+  return all.front();
+}
+
+} // namespace
+
+TEST_CASE("gcp engine faults: throttling and 5xx are retried and a quota error moves on") {
+  gcp_fake fake;
+  fake.use_env();
+  fake.faults(R"({"zone":"us-central1-a","quota":true})");
+  fake.faults(R"({"zone":"us-central1-b","throttle":3,"errors5xx":2})");
+  fake.post("/fake/quotas", R"({"reads":40})"); // per minute: the polls run into it
+  auto eng = engine::start(gcp_engine_config());
+  auto done = eng->submit(provision_request::make("pushed", resources{}).provider("gcp").count(60))
+                .wait_for(seconds(120));
+  REQUIRE(done);
+  INFO(done->error);
+  REQUIRE(done->ok);
+  for (auto& r : eng->list())
+    CHECK(r.zone == "us-central1-b");
+  auto st = only_stats(*eng);
+  CHECK(st.throttled >= 3);
+  CHECK(st.retries >= 5);
+  CHECK(fake.stat("create_errors_QUOTA_EXCEEDED") >= 1);
+  CHECK(fake.stat("injected_throttle") == 3);
+  CHECK(fake.stat("injected_5xx") == 2);
+  fake.post("/fake/quotas", R"({"reads":0})");
+  CHECK(eng->terminate(selector::everything()) == 60);
+  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+}
+
+TEST_CASE("gcp engine faults: a preempted spot VM is reported preempted and replaced") {
+  gcp_fake fake;
+  fake.use_env();
+  auto eng = engine::start(gcp_engine_config());
+  auto req = provision_request::make("spot", resources{}).provider("gcp").count(3).spot(true);
+  auto done = eng->submit(req).wait_for(seconds(60));
+  REQUIRE(done);
+  REQUIRE(done->ok);
+  auto first = eng->list();
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].market == market_kind::spot);
+  auto victim = first[0];
+  auto name = victim.cloud_id.substr(victim.cloud_id.find('/') + 1);
+  auto answer = fake.post("/fake/preempt",
+                          R"({"zone":")" + victim.zone + R"(","names":[")" + name + "\"]}");
+  REQUIRE(answer.find(name) != std::string::npos);
+  // Found at the next sweep of the watched instances (5 s in the test config).
+  bool replaced = false;
+  for (int i = 0; i < 300 && !replaced; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    int running = 0;
+    bool preempted = false;
+    for (auto& r : eng->list()) {
+      running += r.state == instance_state::running ? 1 : 0;
+      preempted = preempted
+                  || (r.id == victim.id && r.state == instance_state::terminated
+                      && r.reason == state_reason::preempted);
+    }
+    replaced = preempted && running == 3;
+  }
+  CHECK(replaced);
+  CHECK(eng->list().size() == 4);
+  CHECK(eng->terminate(selector::everything()) == 3);
+  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+}
