@@ -56,8 +56,11 @@ void blocklist::block(const offering_key& key, time_point now) {
 }
 
 bool blocklist::blocked(const offering_key& key, time_point now) const {
-  auto i = until_.find(key);
-  return i != until_.end() && now < i->second;
+  auto live = [&](const offering_key& k) {
+    auto i = until_.find(k);
+    return i != until_.end() && now < i->second;
+  };
+  return live(key) || (!key.is_region() && live(offering_key::region_of(key)));
 }
 
 size_t blocklist::expire(time_point now) {

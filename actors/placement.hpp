@@ -36,12 +36,20 @@ inline bool is_rate_aware(placement_policy x) {
 /// are seconds). False, and `out` untouched, for anything else or a negative span.
 bool parse_span(const std::string& text, duration& out);
 
-/// (provider, zone, instance type, market): what a capacity error rules out for a while.
+/// (provider, zone, instance type, market): what a capacity error rules out for a while. With
+/// an empty zone and instance type it stands for every offering of that provider (a region)
+/// and market: what a quota error rules out, since quotas are an account's, per region.
 struct offering_key {
   provider_id provider;
   std::string zone;
   std::string instance_type;
   market_kind market = market_kind::on_demand;
+
+  /// The whole region and market of `k`.
+  static offering_key region_of(const offering_key& k) {
+    return offering_key{k.provider, {}, {}, k.market};
+  }
+  bool is_region() const { return zone.empty() && instance_type.empty(); }
 
   friend bool operator<(const offering_key& a, const offering_key& b) {
     return std::tie(a.provider, a.zone, a.instance_type, a.market)
@@ -49,7 +57,8 @@ struct offering_key {
   }
 };
 
-/// Offerings that recently failed, each until its TTL ends (default 3 minutes).
+/// Offerings that recently failed, each until its TTL ends (default 3 minutes). An offering is
+/// blocked by its own entry or by its region's (offering_key::region_of).
 class blocklist {
 public:
   explicit blocklist(duration ttl = std::chrono::minutes(3)) : ttl_(ttl) {}

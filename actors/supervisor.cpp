@@ -39,6 +39,8 @@ std::vector<candidate> candidates_for(supervisor_self self, const provision_requ
 }
 
 std::string describe(const offering_key& k) {
+  if (k.is_region())
+    return k.provider.to_string() + " (every zone and type) " + to_string(k.market);
   return k.provider.to_string() + " " + k.zone + " " + k.instance_type + " "
          + to_string(k.market);
 }
@@ -281,6 +283,8 @@ void on_placement_failed(supervisor_self self, placement_failed& pf) {
   auto& st = self->state;
   auto now = self->clock().now();
   offering_key key{pf.provider, pf.spec.zone, pf.spec.instance_type, pf.spec.market};
+  if (pf.error.kind == error_kind::quota) // an account's quota is the region's, not a zone's
+    key = offering_key::region_of(key);
   st.blocked.block(key, now);
   auto r = st.requests.find(pf.request);
   auto i = st.instances.find(pf.id);

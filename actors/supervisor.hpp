@@ -6,8 +6,9 @@
 //   instance of a request goes to the best candidate; the provider coalesces their creates.
 //   Under a rate-aware policy (fastest, cheapest-within) the request is split over the
 //   providers' create buckets instead and released in waves (actors/supervisor_release.cpp).
-// - Failover: a capacity or quota error blocklists (provider, zone, type, market) for a TTL and
-//   places the instance on the next candidate; with none left it fails with the reasons.
+// - Failover: a capacity error blocklists (provider, zone, type, market) for a TTL, a quota
+//   error the provider's whole region and market, and the instance goes to the next
+//   candidate; with none left it fails with the reasons.
 // - A request is done when each of its instances is running or failed. Fewer running than its
 //   min_count: every instance of it is terminated (rolled back) and it fails with all reasons.
 // - A spot preemption of a running instance spawns a replacement on the next candidate.

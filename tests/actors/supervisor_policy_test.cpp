@@ -82,14 +82,39 @@ TEST_CASE("supervisor: with quota and capacity errors everywhere the request fai
   REQUIRE(d->failures.size() == 3);
   for (auto& f : d->failures) {
     INFO(f.reason);
-    for (auto z : {"us-east-1a", "us-east-1b", "us-east-1c", "us-west-2a", "us-west-2b",
-                   "us-west-2c"})
+    // The quota error ruled out all of us-east-1 at once; capacity went zone by zone.
+    CHECK(f.reason.find("sim/us-east-1 (every zone and type)") != std::string::npos);
+    for (auto z : {"us-west-2a", "us-west-2b", "us-west-2c"})
       CHECK(f.reason.find(z) != std::string::npos);
     CHECK(f.reason.find("InstanceLimitExceeded") != std::string::npos);
     CHECK(f.reason.find("InsufficientInstanceCapacity") != std::string::npos);
   }
   CHECK(b.count_in(id, instance_state::failed) == 3);
   CHECK(b.f.cloud->live_count() == 0);
+}
+
+TEST_CASE("supervisor: a quota error blocklists the region - its other zones are not tried") {
+  supervisor_bench b{sim_config::unlimited(), {"us-east-1", "us-west-2"}};
+  b.apis[0]->fault = fail_first(api_op::create, 1,
+                                make_cloud_error(error_kind::quota, "VcpuLimitExceeded",
+                                                 "vCPU limit"));
+  auto id = b.submit(medium(4).instance_type("t3.medium"));
+  b.f.advance(seconds(5));
+  auto d = b.done_of(id);
+  REQUIRE(d);
+  CHECK(d->ok);
+  CHECK(d->running == 4);
+  for (auto& r : b.instances_of(id))
+    CHECK(r.provider.region == "us-west-2");
+  CHECK(b.creates_in("us-east-1a") == 1);
+  CHECK(b.creates_in("us-east-1b") == 0);
+  CHECK(b.creates_in("us-east-1c") == 0);
+  // Past the TTL the region is placed on again.
+  b.f.advance(std::chrono::minutes(4), milliseconds(50));
+  auto later = b.submit(medium(1).instance_type("t3.medium").region("us-east-1"));
+  b.f.advance(seconds(5));
+  REQUIRE(b.done_of(later));
+  CHECK(b.done_of(later)->ok);
 }
 
 TEST_CASE("supervisor: fewer than min_count running rolls the request back") {
