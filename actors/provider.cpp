@@ -430,7 +430,10 @@ void init(provider_self self, cloud_api_ptr cloud, provider_config cfg) {
   st.rng.seed(st.cfg.seed != 0 ? st.cfg.seed : std::random_device{}());
   st.retry_delay = backoff{st.cfg.retry, st.rng};
   st.budget = retry_budget{st.cfg.budget};
-  st.token_prefix = st.rng();
+  // Client tokens are identities the cloud remembers (EC2's and GCP's requestIds for hours):
+  // they never repeat across processes, whatever the seed.
+  std::random_device os;
+  st.token_prefix = st.rng() ^ (uint64_t{os()} << 32 | os());
   auto now = self->clock().now();
   st.queue = call_queue{st.cfg.limits, now, st.cfg.one_mutation_bucket};
   const cloud_api* api = st.cloud.get(); // declared before the batchers: outlives them

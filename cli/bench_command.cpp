@@ -114,7 +114,7 @@ CLI::App* add_bench_command(CLI::App& app) {
     ->default_val(1);
   cmd->add_option("--pending", opts.pending_seconds, "boot delay in seconds");
   cmd->add_option("--threads", opts.threads, "scheduler threads (0: cores)");
-  cmd->add_option("--seed", opts.seed, "seed of the simulated cloud")->default_val(1);
+  cmd->add_option("--seed", opts.seed, "seed of the simulated cloud (runs on a real cloud are never seeded)")->default_val(1);
   cmd->add_option("--policy", policy_words, policy_help("fastest"))->expected(1, 2);
   cmd->add_option("--price-step", opts.price_step,
                   "sim: provider i's prices x (1 + STEP x i), for cheapest-within")

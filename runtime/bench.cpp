@@ -11,6 +11,8 @@
 #include <thread>
 #include <unordered_map>
 
+#include <spdlog/spdlog.h>
+
 #include "runtime/bench_plan.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/gcp_settings.hpp"
@@ -45,7 +47,9 @@ double process_peak_rss_mib() {
 engine_config bench_config(const bench_options& o) {
   engine_config cfg;
   cfg.threads = o.threads;
-  cfg.seed = o.seed;
+  // On a real cloud instance ids are names and ownership: a run must never reuse an earlier
+  // run's, so only the simulated cloud's runs are seeded.
+  cfg.seed = o.cloud == "sim" ? o.seed : 0;
   cfg.sim.seed = o.seed;
   cfg.sim.regions.clear();
   const char* regions[] = {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1",
@@ -250,11 +254,16 @@ bench_result run_bench(const bench_options& opts) {
     std::lock_guard<std::mutex> guard{log.mtx};
     log.submitted[handles.back().id()] = now;
   }
+  std::map<std::string, int> why_failed; // the bench says why, not only how many
   for (auto& h : handles) {
     auto d = h.wait();
     r.running += d.running;
     r.failed += d.failed;
+    for (auto& f : d.failures)
+      ++why_failed[f.reason];
   }
+  for (auto& [why, n] : why_failed)
+    spdlog::warn("bench: {} instance(s) failed: {}", n, why);
   auto up_end = clk::now();
   eng->terminate(selector::everything());
   eng->wait_for_state(selector::everything(), instance_state::terminated, std::chrono::hours(1));

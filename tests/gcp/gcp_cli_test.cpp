@@ -101,6 +101,14 @@ TEST_CASE("gcp cli: styx bench --provider gcp makes and ends its instances") {
   CHECK(r.out.find("\"failed\":0") != std::string::npos);
   CHECK(fake.stat("instances_created") == 200);
   CHECK(fake.wait_until([](auto& all) { return all.empty(); }));
+  // The same seed again: Compute remembers requestIds, and a run that reused the first run's
+  // would be answered with its long-deleted instances (each would end as vanished).
+  auto again = styx_cli(dir, "bench --provider gcp -n 200 --requests 20 --seed 1 --json");
+  INFO(again.out.substr(0, 600));
+  CHECK(again.rc == 0);
+  CHECK(again.out.find("\"running\":200") != std::string::npos);
+  CHECK(fake.stat("instances_created") == 400);
+  CHECK(fake.wait_until([](auto& all) { return all.empty(); }));
   std::filesystem::remove_all(dir);
 }
 
