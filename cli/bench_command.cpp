@@ -4,8 +4,7 @@
 #include <iostream>
 #include <sstream>
 
-#include <yaml-cpp/yaml.h>
-
+#include "cli/bench_scenario.hpp"
 #include "cli/commands.hpp"
 #include "cli/policy_option.hpp"
 #include "runtime/bench.hpp"
@@ -20,68 +19,6 @@ std::vector<std::string> policy_words{"fastest"};
 bool json = false;
 std::string svg_file;
 std::string scenario_file;
-
-std::vector<std::string> words_of(const std::string& text) {
-  std::istringstream in{text};
-  std::vector<std::string> out;
-  for (std::string w; in >> w;)
-    out.push_back(w);
-  return out;
-}
-
-/// A scenario file: the flags' fields in YAML. Flags given on the command line win.
-void apply_scenario(const std::string& path, CLI::App& cmd) {
-  YAML::Node y;
-  try {
-    y = YAML::LoadFile(path);
-  } catch (const std::exception& e) {
-    throw usage_error("scenario " + path + ": " + e.what());
-  }
-  if (!y.IsMap())
-    throw usage_error("scenario " + path + ": expected a map of the bench flags' fields");
-  auto given = [&](const char* flag) { return cmd.count(flag) > 0; };
-  try {
-    for (auto it : y) {
-      auto key = it.first.as<std::string>();
-      auto& v = it.second;
-      if (key == "count") {
-        if (!given("--count")) opts.count = v.as<int>();
-      } else if (key == "shape") {
-        if (!given("--shape")) opts.shape = v.as<std::string>();
-      } else if (key == "requests") {
-        if (!given("--requests")) opts.requests = v.as<int>();
-      } else if (key == "arrival") {
-        if (!given("--arrival")) opts.arrival = v.as<std::string>();
-      } else if (key == "arrival_rate") {
-        if (!given("--arrival-rate")) opts.arrival_rate = v.as<double>();
-      } else if (key == "provider") {
-        if (!given("--provider")) opts.cloud = v.as<std::string>();
-      } else if (key == "regions") {
-        if (!given("--region")) opts.regions = v.as<std::vector<std::string>>();
-      } else if (key == "providers") {
-        if (!given("--providers")) opts.providers = v.as<int>();
-      } else if (key == "profile") {
-        if (!given("--profile")) opts.profile = v.as<std::string>();
-      } else if (key == "rate_scale") {
-        if (!given("--rate-scale")) opts.rate_scale = v.as<double>();
-      } else if (key == "pending") {
-        if (!given("--pending")) opts.pending_seconds = v.as<double>();
-      } else if (key == "seed") {
-        if (!given("--seed")) opts.seed = v.as<uint64_t>();
-      } else if (key == "policy") { // "fastest", "cheapest-within 90s" or a list of the words
-        if (!given("--policy"))
-          policy_words = v.IsSequence() ? v.as<std::vector<std::string>>()
-                                        : words_of(v.as<std::string>());
-      } else if (key == "price_step") {
-        if (!given("--price-step")) opts.price_step = v.as<double>();
-      } else {
-        throw usage_error("scenario " + path + ": unknown field '" + key + "'");
-      }
-    }
-  } catch (const YAML::Exception& e) {
-    throw usage_error("scenario " + path + ": " + e.what());
-  }
-}
 
 CLI::App* bench_cmd = nullptr;
 
@@ -126,23 +63,17 @@ CLI::App* add_bench_command(CLI::App& app) {
 
 int run_bench_command(const common_options& common) {
   opts.gcp_project = common.gcp_project;
-  if (!scenario_file.empty())
-    apply_scenario(scenario_file, *bench_cmd);
-  if (opts.count <= 0)
-    throw usage_error("count must be positive, got " + std::to_string(opts.count));
-  if (auto why = check_plan_options(opts); !why.empty())
-    throw usage_error(why);
-  if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp")
-    throw usage_error("unknown provider '" + opts.cloud + "' (known: sim, aws, gcp)");
-  if (opts.providers <= 0 || opts.providers > 8)
-    throw usage_error("providers must be between 1 and 8");
-  if (opts.profile != "ec2" && opts.profile != "unlimited")
-    throw usage_error("unknown profile '" + opts.profile + "' (known: ec2, unlimited)");
-  if (!(opts.rate_scale > 0))
-    throw usage_error("rate-scale must be positive");
-  parse_policy_words(policy_words, opts.policy, opts.within);
-  if (!(opts.price_step >= 0))
-    throw usage_error("price-step must not be negative");
+  if (!scenario_file.empty()) {
+    std::ifstream in{scenario_file};
+    if (!in)
+      throw usage_error("scenario " + scenario_file + ": cannot be read");
+    std::stringstream text;
+    text << in.rdbuf();
+    apply_bench_scenario(text.str(), "scenario " + scenario_file,
+                         [](const char* flag) { return bench_cmd->count(flag) > 0; }, opts,
+                         policy_words);
+  }
+  check_bench_options(opts, policy_words);
   auto result = run_bench(opts);
   if (json)
     write_json(std::cout, result);

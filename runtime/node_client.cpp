@@ -1,8 +1,10 @@
 #include "runtime/node_client.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 
 #include <caf/actor_system.hpp>
@@ -23,37 +25,54 @@ namespace styx {
 
 void load_nodes_file(const std::string& path, std::vector<remote_node>& nodes,
                      node_transport& transport) {
-  YAML::Node root;
+  std::ifstream in{path};
+  if (!in)
+    throw std::runtime_error("nodes file " + path + ": cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  parse_nodes_text(text.str(), "nodes file " + path, nodes, transport);
+}
+
+void parse_nodes_text(const std::string& text, const std::string& where,
+                      std::vector<remote_node>& nodes, node_transport& transport) {
   try {
-    root = YAML::LoadFile(path);
-  } catch (const std::exception& e) {
-    throw std::runtime_error("nodes file " + path + ": " + e.what());
-  }
-  auto add_list = [&](const YAML::Node& list) {
-    if (!list.IsSequence())
-      throw std::runtime_error("nodes file " + path + ": 'nodes' must be a list of host:port");
-    for (const auto& item : list) {
-      auto [host, port] = parse_host_port(item.as<std::string>());
-      nodes.push_back(remote_node{host, port});
+    auto root = YAML::Load(text);
+    auto add_list = [&](const YAML::Node& list) {
+      if (!list.IsSequence())
+        throw std::runtime_error(where + ": 'nodes' must be a list of host:port");
+      for (const auto& item : list) {
+        if (!item.IsScalar())
+          throw std::runtime_error(where + ": each node is a host:port string");
+        try {
+          auto [host, port] = parse_host_port(item.as<std::string>());
+          nodes.push_back(remote_node{host, port});
+        } catch (const YAML::Exception&) {
+          throw;
+        } catch (const std::runtime_error& e) {
+          throw std::runtime_error(where + ": " + e.what());
+        }
+      }
+    };
+    if (root.IsSequence()) {
+      add_list(root);
+      return;
     }
-  };
-  if (root.IsSequence()) {
-    add_list(root);
-    return;
+    if (!root.IsMap() || !root["nodes"])
+      throw std::runtime_error(where + ": expected a list or a map with 'nodes'");
+    add_list(root["nodes"]);
+    if (auto tls = root["tls"]) {
+      if (tls["cafile"])
+        transport.tls.cafile = tls["cafile"].as<std::string>();
+      if (tls["certificate"])
+        transport.tls.certificate = tls["certificate"].as<std::string>();
+      if (tls["key"])
+        transport.tls.key = tls["key"].as<std::string>();
+    }
+    if (root["insecure"])
+      transport.insecure = root["insecure"].as<bool>();
+  } catch (const YAML::Exception& e) {
+    throw std::runtime_error(where + ": " + e.what());
   }
-  if (!root.IsMap() || !root["nodes"])
-    throw std::runtime_error("nodes file " + path + ": expected a list or a map with 'nodes'");
-  add_list(root["nodes"]);
-  if (auto tls = root["tls"]) {
-    if (tls["cafile"])
-      transport.tls.cafile = tls["cafile"].as<std::string>();
-    if (tls["certificate"])
-      transport.tls.certificate = tls["certificate"].as<std::string>();
-    if (tls["key"])
-      transport.tls.key = tls["key"].as<std::string>();
-  }
-  if (root["insecure"])
-    transport.insecure = root["insecure"].as<bool>();
 }
 
 void node_directory::answered(const remote_node& at, const std::string& node_id) {

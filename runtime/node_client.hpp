@@ -40,6 +40,11 @@ inline constexpr backoff_policy node_reconnect_backoff{
 void load_nodes_file(const std::string& path, std::vector<remote_node>& nodes,
                      node_transport& transport);
 
+/// The same from the file's text; `where` begins each error ("nodes file PATH"). Throws
+/// std::runtime_error with one line.
+void parse_nodes_text(const std::string& text, const std::string& where,
+                      std::vector<remote_node>& nodes, node_transport& transport);
+
 /// Which node answered at which address, as the connectors learn it: the node id of the
 /// providers it offers (messages/ids.hpp). Thread-safe: connector actors write (a short lock,
 /// no I/O), the engine's caller thread reads. Shared (shared_ptr) by the engine and its

@@ -11,6 +11,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libpugixml-dev libsqlite3-dev
   openssl
   libbenchmark-dev
+  clang-14 libfuzzer-14-dev  # scripts/fuzz.sh: the fuzz targets (fuzz/)
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
 )
 

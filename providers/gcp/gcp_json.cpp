@@ -115,7 +115,10 @@ cloud_instance instance_of(element e) {
   bool preemptible = false;
   if (e["scheduling"]["preemptible"].get(preemptible) != simdjson::SUCCESS)
     preemptible = false;
-  if (str(e["scheduling"], "provisioningModel") == "SPOT" || preemptible)
+  element scheduling; // absent from a partial answer: never converted unchecked (it throws)
+  bool spot = e["scheduling"].get(scheduling) == simdjson::SUCCESS
+              && str(scheduling, "provisioningModel") == "SPOT";
+  if (spot || preemptible)
     ci.market = market_kind::spot;
   tag_map labels;
   simdjson::dom::object obj;

@@ -175,6 +175,17 @@ TEST_CASE("gcp json: an aggregated list and a zone list give the same instances"
   CHECK(gcp_parse_instances(R"({"kind":"compute#instanceList"})")->instances.empty());
 }
 
+TEST_CASE("gcp json: an instance without scheduling - or an answer of another kind - is read and not thrown") {
+  // Found by fuzz/gcp_json_fuzz.cpp: a missing "scheduling" threw simdjson_error out of the
+  // parser (inside an HTTP callback: the end of the process).
+  auto page = gcp_parse_instances(R"({"items":[{"name":"styx-a","status":"RUNNING"}]})");
+  REQUIRE(page);
+  REQUIRE(page->instances.size() == 1);
+  CHECK(page->instances[0].market == market_kind::on_demand);
+  CHECK(page->instances[0].state == instance_state::running);
+  CHECK(gcp_parse_instances(R"({"items":[{"id":"1","kind":"compute#zone"}]})"));
+}
+
 TEST_CASE("gcp json: statuses and times") {
   CHECK(gcp_state_of("PROVISIONING") == instance_state::pending);
   CHECK(gcp_state_of("STAGING") == instance_state::pending);

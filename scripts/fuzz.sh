@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Builds the fuzz targets (fuzz/) with clang-14: libFuzzer, AddressSanitizer and
+# UndefinedBehaviorSanitizer, into ./build-fuzz (or $STYX_FUZZ_BUILD_DIR). Then, for each
+# target: every saved crash input (fuzz/crashes/<name>/) must pass, and the target fuzzes for
+# FUZZ_SECONDS (default 30) from a copy of its seed corpus (fuzz/corpus/<name>/). A new crash
+# input is written to build-fuzz/crashes/<name>/ and fails the run. Prints each target's
+# executions. Usage: scripts/fuzz.sh [target ...]   (default: all)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+dir=${STYX_FUZZ_BUILD_DIR:-build-fuzz}
+seconds=${FUZZ_SECONDS:-30}
+targets=("$@")
+if ((${#targets[@]} == 0)); then
+  for f in fuzz/*_fuzz.cpp; do
+    n=$(basename "$f" _fuzz.cpp)
+    targets+=("$n")
+  done
+fi
+CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+  -DSTYX_FUZZ=ON -DSTYX_ASAN=ON -DSTYX_UBSAN=ON -DSTYX_TESTS=OFF -DSTYX_BENCH=OFF >/dev/null
+cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" --target "${targets[@]/#/fuzz_}"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}
+failed=0
+for n in "${targets[@]}"; do
+  bin="$dir/fuzz/fuzz_$n"
+  work="$dir/corpus/$n"
+  out="$dir/crashes/$n"
+  mkdir -p "$work" "$out"
+  # Regressions first: every input that once crashed the target.
+  if ! "$bin" -runs=0 fuzz/crashes/"$n" >"$dir/$n.replay.log" 2>&1; then
+    echo "fuzz $n: a saved crash input fails again (see $dir/$n.replay.log)"
+    failed=1
+    continue
+  fi
+  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+       -artifact_prefix="$out/" "$work" fuzz/corpus/"$n" >"$dir/$n.log" 2>&1; then
+    result=ok
+  else
+    result="CRASH (inputs in $out/, log $dir/$n.log)"
+    failed=1
+  fi
+  execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/$n.log" | grep -o '[0-9]*$' || echo 0)
+  printf 'fuzz %-16s %10s executions in %ss: %s\n' "$n" "$execs" "$seconds" "$result"
+done
+exit $failed
