@@ -5,20 +5,13 @@
 #include <yaml-cpp/yaml.h>
 
 #include "cli/commands.hpp"
+#include "common/one_line.hpp"
 #include "cli/policy_option.hpp"
 #include "runtime/bench_plan.hpp"
 
 namespace styx::cli {
 
 namespace {
-
-/// What a user wrote, on one line: newlines become spaces.
-std::string one_line(std::string text) {
-  for (auto& c : text)
-    if (c == '\n' || c == '\r')
-      c = ' ';
-  return text;
-}
 
 std::vector<std::string> words_of(const std::string& text) {
   std::istringstream in{text};
@@ -89,7 +82,7 @@ void check_bench_options(bench_options& opts, const std::vector<std::string>& po
   if (opts.count <= 0)
     throw usage_error("count must be positive, got " + std::to_string(opts.count));
   if (auto why = check_plan_options(opts); !why.empty())
-    throw usage_error(why);
+    throw usage_error(one_line(why));
   if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp")
     throw usage_error("unknown provider '" + one_line(opts.cloud) + "' (known: sim, aws, gcp)");
   if (opts.providers <= 0 || opts.providers > 8)

@@ -21,6 +21,7 @@
 #include "cli/commands.hpp"
 #include "cli/node_command.hpp" // distributed nodes
 #include "cli/policy_option.hpp"
+#include "common/one_line.hpp"
 
 namespace {
 
@@ -140,7 +141,7 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForAllHelp& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "styx: " << e.what() << " (see styx --help)\n";
+    std::cerr << "styx: " << styx::one_line(e.what()) << " (see styx --help)\n";
     return exit_bad_input;
   }
   setup_logging(common.verbosity);
@@ -158,10 +159,10 @@ int main(int argc, char** argv) {
     if (node_cmd->parsed())
       return run_node(common, node_opts);
   } catch (const usage_error& e) {
-    std::cerr << "styx: " << e.what() << '\n';
+    std::cerr << "styx: " << styx::one_line(e.what()) << '\n';
     return exit_bad_input;
   } catch (const std::exception& e) {
-    std::cerr << "styx: " << e.what() << '\n';
+    std::cerr << "styx: " << styx::one_line(e.what()) << '\n';
     return exit_failed;
   }
   return exit_bad_input;

@@ -1,6 +1,9 @@
 #include "messages/registry.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_system_config.hpp>
+#include <caf/sec.hpp>
 
 #include "messages/admission.hpp"
 #include "messages/events.hpp"
@@ -17,6 +20,25 @@ void add_message_types(caf::actor_system_config& cfg) {
                            if (context.match_elements<std::string>())
                              return context.get_as<std::string>(0);
                            return std::string{to_string(static_cast<styx_error>(code))};
+                         });
+  // CAF's own errors in plain words too, never a dump: "cannot connect to node
+  // (ip_connect failed, 127.0.0.1, 9)" where CAF says
+  // system_error(cannot_connect_to_node, ("ip_connect failed", "127.0.0.1", 9)).
+  cfg.add_error_category(caf::atom("system"),
+                         [](uint8_t code, caf::atom_value, const caf::message& context) {
+                           std::string out = to_string(static_cast<caf::sec>(code));
+                           std::replace(out.begin(), out.end(), '_', ' ');
+                           if (context.empty())
+                             return out;
+                           out += " (";
+                           for (size_t i = 0; i < context.size(); ++i) {
+                             if (i > 0)
+                               out += ", ";
+                             out += context.match_element<std::string>(i)
+                                      ? context.get_as<std::string>(i)
+                                      : context.cvals()->stringify(i);
+                           }
+                           return out + ")";
                          });
   cfg.add_message_type<instance_id>("styx::instance_id")
     .add_message_type<request_id>("styx::request_id")

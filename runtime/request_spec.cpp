@@ -1,5 +1,7 @@
 #include "runtime/request_spec.hpp"
 
+#include "common/one_line.hpp"
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -16,7 +18,7 @@ constexpr int64_t max_timeout_s = 10 * 365 * 24 * 3600;
                        const std::string& what) {
   auto mark = node.Mark();
   std::string where = mark.line >= 0 ? ": line " + std::to_string(mark.line + 1) : "";
-  throw spec_error(origin + where + ": " + what);
+  throw spec_error(one_line(origin + where + ": " + what));
 }
 
 template <class T>
@@ -50,8 +52,8 @@ provision_request parse_request_spec(const std::string& yaml_text, const std::st
   try {
     root = YAML::Load(yaml_text);
   } catch (const YAML::ParserException& e) {
-    throw spec_error(origin + ": line " + std::to_string(e.mark.line + 1) + ": malformed YAML: "
-                     + e.msg);
+    throw spec_error(one_line(origin + ": line " + std::to_string(e.mark.line + 1)
+                              + ": malformed YAML: " + e.msg));
   }
   if (!root.IsMap())
     throw spec_error(origin + ": expected a mapping of fields (name, count, cpus, ...)");
@@ -121,7 +123,7 @@ provision_request parse_request_spec(const std::string& yaml_text, const std::st
   }
   req.shape(shape);
   if (auto problem = req.validate())
-    throw spec_error(origin + ": " + *problem);
+    throw spec_error(one_line(origin + ": " + *problem));
   return req;
 }
 

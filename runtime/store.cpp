@@ -332,31 +332,34 @@ void store::close_intent(const std::string& client_token, const std::string& not
 
 // -- reads ------------------------------------------------------------------------------
 
-std::vector<stored_request> store::requests() {
+template <class F>
+auto store::reading(F&& f) -> decltype(f(static_cast<sqlite3*>(nullptr))) {
   flush();
   std::lock_guard<std::mutex> guard{read_mtx_};
-  return read_requests(rdb_, "");
+  try {
+    return f(rdb_);
+  } catch (const store_error& e) {
+    throw store_error("cannot read store " + path_ + ": " + e.what());
+  }
+}
+
+std::vector<stored_request> store::requests() {
+  return reading([](sqlite3* db) { return read_requests(db, ""); });
 }
 
 std::optional<stored_request> store::find_request(const request_id& id) {
-  flush();
-  std::lock_guard<std::mutex> guard{read_mtx_};
-  auto xs = read_requests(rdb_, id.to_string());
+  auto xs = reading([&](sqlite3* db) { return read_requests(db, id.to_string()); });
   if (xs.empty())
     return std::nullopt;
   return xs.front();
 }
 
 std::vector<instance_record> store::instances() {
-  flush();
-  std::lock_guard<std::mutex> guard{read_mtx_};
-  return read_instances(rdb_);
+  return reading([](sqlite3* db) { return read_instances(db); });
 }
 
 std::vector<stored_intent> store::intents() {
-  flush();
-  std::lock_guard<std::mutex> guard{read_mtx_};
-  return read_intents(rdb_);
+  return reading([](sqlite3* db) { return read_intents(db); });
 }
 
 std::vector<stored_intent> store::open_intents() {

@@ -132,6 +132,9 @@ private:
 
   store(std::string path, store_options opts, sqlite3* wdb, sqlite3* rdb);
   void enqueue(op o);
+  /// f(rdb_) after a flush, under the read lock; its store_error names the store.
+  template <class F>
+  auto reading(F&& f) -> decltype(f(static_cast<sqlite3*>(nullptr)));
   void run();
 
   std::string path_;

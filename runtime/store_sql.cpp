@@ -7,15 +7,32 @@
 #include <simdjson.h>
 
 #include <cstdio>
+#include <cstring>
 
 namespace styx {
 
 // -- sqlite -----------------------------------------------------------------------------
 
+namespace {
+
+/// sqlite's message, and for an I/O failure what the system said ("disk I/O error (No space
+/// left on device)"): the cause a user can act on.
+std::string failure_of(sqlite3* db, const char* msg = nullptr) {
+  std::string text = msg ? msg : sqlite3_errmsg(db);
+  int code = sqlite3_errcode(db) & 0xff;
+  if (code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN
+      || code == SQLITE_READONLY)
+    if (int sys = sqlite3_system_errno(db); sys != 0)
+      text += std::string{" ("} + std::strerror(sys) + ")";
+  return text;
+}
+
+} // namespace
+
 void sql_exec(sqlite3* db, const std::string& sql) {
   char* msg = nullptr;
   if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
-    std::string text = msg ? msg : sqlite3_errmsg(db);
+    std::string text = failure_of(db, msg);
     sqlite3_free(msg);
     throw store_error(text);
   }
@@ -23,7 +40,7 @@ void sql_exec(sqlite3* db, const std::string& sql) {
 
 statement::statement(sqlite3* db, const char* sql) : db_(db) {
   if (sqlite3_prepare_v2(db, sql, -1, &st_, nullptr) != SQLITE_OK)
-    throw store_error(sqlite3_errmsg(db));
+    throw store_error(failure_of(db));
 }
 
 statement::~statement() {
@@ -56,7 +73,7 @@ bool statement::step() {
     return true;
   if (rc == SQLITE_DONE)
     return false;
-  throw store_error(sqlite3_errmsg(db_));
+  throw store_error(failure_of(db_));
 }
 
 void statement::run() {

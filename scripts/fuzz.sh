@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Builds the fuzz targets (fuzz/) with clang-14: libFuzzer, AddressSanitizer and
-# UndefinedBehaviorSanitizer, into ./build-fuzz (or $STYX_FUZZ_BUILD_DIR). Then, for each
+# UndefinedBehaviorSanitizer, into ./build-san (or $STYX_SAN_BUILD_DIR), the build that
+# scripts/sanitize.sh runs the test suite in. Then, for each
 # target: every saved crash input (fuzz/crashes/<name>/) must pass, and the target fuzzes for
 # FUZZ_SECONDS (default 30) from a copy of its seed corpus (fuzz/corpus/<name>/). A new crash
-# input is written to build-fuzz/crashes/<name>/ and fails the run. Prints each target's
+# input is written to build-san/crashes/<name>/ and fails the run. Prints each target's
 # executions. Usage: scripts/fuzz.sh [target ...]   (default: all)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-dir=${STYX_FUZZ_BUILD_DIR:-build-fuzz}
+dir=${STYX_SAN_BUILD_DIR:-build-san}
 seconds=${FUZZ_SECONDS:-30}
 targets=("$@")
 if ((${#targets[@]} == 0)); then
@@ -17,8 +18,8 @@ if ((${#targets[@]} == 0)); then
     targets+=("$n")
   done
 fi
-CC=clang-14 CXX=clang++-14 cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-  -DSTYX_FUZZ=ON -DSTYX_ASAN=ON -DSTYX_UBSAN=ON -DSTYX_TESTS=OFF -DSTYX_BENCH=OFF >/dev/null
+source scripts/san_config.sh
+configure_san "$dir"
 cmake --build "$dir" -j "$(nproc 2>/dev/null || echo 2)" --target "${targets[@]/#/fuzz_}"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1}

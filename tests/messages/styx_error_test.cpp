@@ -48,3 +48,12 @@ TEST_CASE("a styx error without words renders its code and other errors are not 
   CHECK(styx_code(caf::make_error(caf::sec::invalid_argument)) == styx_error::none);
   CHECK(styx_code(caf::error{}) == styx_error::none);
 }
+
+TEST_CASE("a CAF error renders in plain words with its context - not as a dump") {
+  quiet_config cfg;
+  caf::actor_system sys{cfg};
+  auto err = caf::make_error(caf::sec::cannot_connect_to_node, "ip_connect failed", "127.0.0.1",
+                             uint16_t{9});
+  CHECK(sys.render(err) == "cannot connect to node (ip_connect failed, 127.0.0.1, 9)");
+  CHECK(sys.render(caf::make_error(caf::sec::request_timeout)) == "request timeout");
+}

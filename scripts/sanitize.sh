@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# The test suite under sanitizers, each build in its own directory (ccache shared):
+#   asan   the whole suite under AddressSanitizer + UndefinedBehaviorSanitizer, with
+#          LeakSanitizer on (build-san, clang-14; the same build scripts/fuzz.sh fuzzes in)
+#   tsan   the actor, HTTP engine, store and node tests under ThreadSanitizer (build-tsan)
+# Usage: scripts/sanitize.sh [asan|tsan|all]   (default: all). Suppressions, each with its
+# reason: tests/sanitizers/*.supp.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+source scripts/san_config.sh
+what=${1:-all}
+jobs=$(nproc 2>/dev/null || echo 2)
+
+if [[ $what == asan || $what == all ]]; then
+  dir=${STYX_SAN_BUILD_DIR:-build-san}
+  configure_san "$dir"
+  cmake --build "$dir" -j "$jobs"
+  (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs")
+fi
+
+if [[ $what == tsan || $what == all ]]; then
+  dir=${STYX_TSAN_BUILD_DIR:-build-tsan}
+  configure_tsan "$dir"
+  cmake --build "$dir" -j "$jobs" --target styx test_actors test_runtime test_e2e
+  # Where threads meet: actors (CAF's scheduler), the HTTP engine (curl's thread), the store
+  # (its writer thread) and nodes (CAF's middleman).
+  (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs" -L '^test_(actors|runtime)$' \
+     && ctest --output-on-failure --timeout 1800 -j "$jobs" -L '^test_e2e$' -R '^nodes?[: ]')
+fi
