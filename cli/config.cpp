@@ -16,7 +16,7 @@ namespace {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim" && c != "aws" && c != "gcp")
+    if (c != "sim" && c != "aws" && c != "gcp" && c != "local")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
 }
 
