@@ -9,25 +9,17 @@ namespace styx {
 
 namespace {
 
+// In process_wish's order.
+constexpr const char* wish_names[] = {"none", "stop", "resume", "end"};
+
 const char* wish_name(process_wish w) {
-  switch (w) {
-    case process_wish::stop: return "stop";
-    case process_wish::resume: return "resume";
-    case process_wish::end: return "end";
-    case process_wish::none: break;
-  }
-  return "none";
+  return wish_names[static_cast<int>(w)];
 }
 
 process_wish parse_wish(std::string_view s) {
-  if (s == "stop")
-    return process_wish::stop;
-  if (s == "resume")
-    return process_wish::resume;
-  if (s == "end")
-    return process_wish::end;
-  if (s == "none")
-    return process_wish::none;
+  for (int i = 0; i < 4; ++i)
+    if (s == wish_names[i])
+      return static_cast<process_wish>(i);
   throw std::runtime_error("unknown wish '" + std::string(s) + "'");
 }
 

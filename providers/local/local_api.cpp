@@ -12,7 +12,9 @@ namespace styx {
 namespace {
 
 api_reply refused(error_kind kind, std::string code, std::string message) {
-  return api_reply{make_cloud_error(kind, std::move(code), std::move(message))};
+  api_reply r;
+  r.error = make_cloud_error(kind, std::move(code), std::move(message));
+  return r;
 }
 
 /// "team-name" -> "STYX_TAG_TEAM_NAME".
