@@ -54,6 +54,15 @@ public:
     return out;
   }
 
+  /// Those of live() that lead their session: one per instance.
+  std::vector<int> leaders() const {
+    std::vector<int> out;
+    for (int pid : live())
+      if (auto st = read_proc_stat(pid); st && st->sid == pid)
+        out.push_back(pid);
+    return out;
+  }
+
   /// SIGKILL to every group of them, then reaps those that are this process's children.
   void kill_all() {
     for (int round = 0; round < 50; ++round) {

@@ -18,9 +18,8 @@ namespace {
 /// The leader of each live instance's process, by cloud id, from /proc (its environment).
 std::map<std::string, int> leaders(const local_dir_guard& dir) {
   std::map<std::string, int> out;
-  for (int pid : dir.live())
-    if (auto st = read_proc_stat(pid); st && st->sid == pid)
-      out[env_of(pid, "STYX_LOCAL_KEY")] = pid;
+  for (int pid : dir.leaders())
+    out[env_of(pid, "STYX_LOCAL_KEY")] = pid;
   return out;
 }
 
