@@ -186,3 +186,80 @@ TEST_CASE("local: the registry reads back what it wrote") {
   CHECK_FALSE(decode_registry("{\"version\":1,\"processes\":[{\"key\":1}]}", &back, &error));
   CHECK_FALSE(error.empty());
 }
+
+TEST_CASE("local: a group that ignores SIGTERM is killed after the grace period") {
+  local_dir_guard dir{"styx-local-grace"};
+  process_manager host{dir.home(), std::chrono::milliseconds(300)};
+  local_api api{provider_id{"local", "localhost"}, host};
+  api_call c;
+  c.op = api_op::create;
+  c.spec.instance_type = "local-1c-1g";
+  c.spec.image = "trap '' TERM; while true; do sleep 0.05; done"; // its children ignore it too
+  create_slot slot;
+  static_cast<uuid&>(slot.id) = *uuid::parse("7d1b5c55-0000-4000-8000-000000000003");
+  c.slots = {slot};
+  auto made = call(api, c);
+  REQUIRE(made.instances.size() == 1);
+  auto key = made.instances[0].cloud_id;
+  std::this_thread::sleep_for(std::chrono::milliseconds(100)); // its trap is set
+  auto ended = call(api, change_call(api_op::terminate, key));
+  REQUIRE(ended.instances.size() == 1);
+  CHECK(ended.instances[0].state == instance_state::terminating);
+  CHECK(dir.leaders().size() == 1); // SIGTERM did nothing
+  CHECK(eventually([&] { return dir.live().empty(); }, std::chrono::seconds(10)));
+  auto after = call(api, change_call(api_op::describe, key));
+  REQUIRE(after.instances.size() == 1);
+  CHECK(after.instances[0].state == instance_state::terminated);
+  std::vector<registry_entry> saved;
+  std::string error;
+  REQUIRE(load_registry(dir.home() + "/processes.json", &saved, &error));
+  REQUIRE(saved.size() == 1);
+  CHECK(saved[0].fact.exit_signal == SIGKILL);
+}
+
+TEST_CASE("local: a spawn whose pid never reached the registry is found by its environment") {
+  local_dir_guard dir{"styx-local-recover"};
+  std::filesystem::create_directories(dir.home());
+  // As a kill -9 between the spawn and the registry's second write leaves it: the intent
+  // (no pid) for one process that runs, and one for a spawn that never happened.
+  registry_entry ran, never;
+  ran.fact.key = "proc-7d1b5c55-0000-4000-8000-000000000004";
+  never.fact.key = "proc-7d1b5c55-0000-4000-8000-000000000005";
+  for (auto* e : {&ran, &never}) {
+    e->fact.command = "sleep 60";
+    e->fact.cpus = e->fact.memory_gib = 1;
+  }
+  std::string error;
+  REQUIRE(save_registry(dir.home() + "/processes.json", {ran, never}, &error));
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  std::string sleep = "/bin/sleep", sixty = "60";
+  char* argv[] = {sleep.data(), sixty.data(), nullptr};
+  std::string key_var = "STYX_LOCAL_KEY=" + ran.fact.key, home_var = "STYX_LOCAL_HOME="
+                                                                     + dir.home();
+  char* envp[] = {key_var.data(), home_var.data(), nullptr};
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, sleep.c_str(), nullptr, &attr, argv, envp) == 0);
+  posix_spawnattr_destroy(&attr);
+
+  process_manager host{dir.home(), std::chrono::seconds(1)};
+  local_api api{provider_id{"local", "localhost"}, host};
+  api_call listing;
+  listing.op = api_op::list;
+  auto listed = call(api, listing);
+  REQUIRE(listed.instances.size() == 1); // the spawn that never happened is forgotten
+  CHECK(listed.instances[0].cloud_id == ran.fact.key);
+  CHECK(listed.instances[0].state == instance_state::running);
+  call(api, change_call(api_op::terminate, ran.fact.key));
+  CHECK(eventually([&] {
+    auto r = call(api, change_call(api_op::describe, ran.fact.key));
+    return !r.instances.empty() && r.instances[0].state == instance_state::terminated;
+  }));
+  std::vector<registry_entry> saved;
+  REQUIRE(load_registry(dir.home() + "/processes.json", &saved, &error));
+  REQUIRE(saved.size() == 1);
+  CHECK(saved[0].fact.pid == pid);
+  CHECK(saved[0].fact.exit_known); // still this process's child: reaped here, status known
+  CHECK(saved[0].fact.exit_signal == SIGTERM);
+}
