@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <iostream>
 #include <map>
 #include <set>
 
@@ -23,6 +25,14 @@ std::map<std::string, int> leaders(const local_dir_guard& dir) {
   return out;
 }
 
+/// Seconds since `t0`, and resets it (printed, never asserted).
+double lap(std::chrono::steady_clock::time_point& t0) {
+  auto now = std::chrono::steady_clock::now();
+  auto s = std::chrono::duration<double>(now - t0).count();
+  t0 = now;
+  return s;
+}
+
 size_t count_in_state(const std::map<std::string, int>& procs, bool stopped) {
   size_t n = 0;
   for (auto& [key, pid] : procs)
@@ -37,12 +47,14 @@ TEST_CASE("local: 200 processes come up then stop as state T then start and term
           "none left") {
   local_dir_guard dir{"styx-local-life"};
   auto eng = engine::start(local_only_config(dir.state_dir()));
+  auto t0 = std::chrono::steady_clock::now();
   auto h = eng->submit(provision_request::make("life", resources{}.cpus(1).memory_gib(1))
                          .count(200)
                          .tag("team", "ml"));
   auto done = h.wait();
   REQUIRE(done.ok);
   REQUIRE(done.running == 200);
+  std::cout << "local lifecycle: 200 running in " << lap(t0) << " s";
 
   auto records = eng->list(selector::everything());
   REQUIRE(records.size() == 200);
@@ -62,14 +74,17 @@ TEST_CASE("local: 200 processes come up then stop as state T then start and term
 
   CHECK(eng->stop(selector::everything()) == 200);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::stopped, seconds(60)));
+  std::cout << ", stopped in " << lap(t0) << " s";
   CHECK(count_in_state(procs, true) == 200);
 
   CHECK(eng->start_instances(selector::everything()) == 200);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::running, seconds(60)));
+  std::cout << ", started in " << lap(t0) << " s";
   CHECK(count_in_state(procs, false) == 200);
 
   CHECK(eng->terminate(selector::everything()) == 200);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+  std::cout << ", terminated in " << lap(t0) << " s\n";
   CHECK(eventually([&] { return dir.live().empty(); }));
   for (auto& [key, pid] : procs)
     CHECK(group_members(pid).empty());
