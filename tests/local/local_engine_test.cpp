@@ -108,5 +108,13 @@ TEST_CASE("local cli: styx up of 8 http servers then status refresh from a later
                                {"up", "--provider", "local", "--command", "exit 3"}, scratch);
   CHECK(bad.rc == 1);
   CHECK((bad.out + bad.err).find("exit status 3") != std::string::npos);
+
+  // A bad capacity setting is one plain line and exit code 2.
+  ::setenv("STYX_LOCAL_CPUS", "lots", 1);
+  auto wrong = run_styx_captured(dir.state_dir(), {"up", "--provider", "local"}, scratch);
+  ::unsetenv("STYX_LOCAL_CPUS");
+  CHECK(wrong.rc == 2);
+  CHECK(wrong.err == "styx: STYX_LOCAL_CPUS expects a positive number, got 'lots'\n");
+  CHECK(dir.leaders().empty());
   std::filesystem::remove_all(scratch);
 }
