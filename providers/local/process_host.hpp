@@ -100,6 +100,10 @@ struct machine_size {
 
 using process_handler = std::function<void(process_reply)>;
 
+/// The machine's processes, as a service: requests in, facts out, asynchronously.
+/// Thread rules: submit() and machine() from any thread; answers on the host's own thread.
+/// Lifetimes: an implementation outlives every caller's calls in flight (it answers each
+/// exactly once, a refusal when it is shutting down) and keeps nothing of a caller.
 class process_host {
 public:
   virtual ~process_host() = default;

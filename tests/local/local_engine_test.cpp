@@ -71,6 +71,7 @@ TEST_CASE("local: a request larger than the machine fails over to the sim") {
 TEST_CASE("local cli: styx up of 8 http servers then status refresh from a later process "
           "then down with none left") {
   local_dir_guard dir{"styx-local-cli"};
+  ::setenv("PYTHONUNBUFFERED", "1", 1); // so that each server's log says its port at once
   auto scratch = dir.state_dir() + "-scratch";
   std::filesystem::create_directories(scratch);
   auto up = run_styx_captured(dir.state_dir(),

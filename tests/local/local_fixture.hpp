@@ -64,8 +64,11 @@ public:
   }
 
   /// SIGKILL to every group of them, then reaps those that are this process's children.
+  /// Done when two looks 20 ms apart find none (a process shows its environment in /proc
+  /// a moment after its exec).
   void kill_all() {
-    for (int round = 0; round < 50; ++round) {
+    int quiet = 0;
+    for (int round = 0; round < 100 && quiet < 2; ++round) {
       auto pids = live();
       for (int pid : pids) {
         if (auto st = read_proc_stat(pid))
@@ -74,8 +77,7 @@ public:
       }
       while (::waitpid(-1, nullptr, WNOHANG) > 0) {
       }
-      if (pids.empty())
-        return;
+      quiet = pids.empty() ? quiet + 1 : 0;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
   }

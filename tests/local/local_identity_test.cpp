@@ -242,6 +242,8 @@ TEST_CASE("local: a spawn whose pid never reached the registry is found by its e
   pid_t pid = 0;
   REQUIRE(posix_spawn(&pid, sleep.c_str(), nullptr, &attr, argv, envp) == 0);
   posix_spawnattr_destroy(&attr);
+  // posix_spawn returns once the exec began; /proc shows the environment a moment later.
+  REQUIRE(eventually([&] { return env_of(pid, "STYX_LOCAL_KEY") == ran.fact.key; }));
 
   process_manager host{dir.home(), std::chrono::seconds(1)};
   local_api api{provider_id{"local", "localhost"}, host};
