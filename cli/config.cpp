@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <optional>
 
 #include "cli/node_command.hpp"
 #include "runtime/aws_credentials.hpp"
@@ -16,8 +17,31 @@ namespace {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim" && c != "aws" && c != "gcp")
+    if (c != "sim" && c != "aws" && c != "gcp" && c != "local")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
+}
+
+/// A positive number of the environment variable `name`, if set; throws usage_error.
+std::optional<double> positive_env(const char* name) {
+  auto* text = std::getenv(name);
+  if (text == nullptr || *text == '\0')
+    return std::nullopt;
+  char* end = nullptr;
+  double x = std::strtod(text, &end);
+  if (end == text || *end != '\0' || !(x > 0))
+    throw usage_error(std::string(name) + " expects a positive number, got '" + text + "'");
+  return x;
+}
+
+/// The local cloud's settings from STYX_LOCAL_CPUS, STYX_LOCAL_MEMORY (GiB) and
+/// STYX_LOCAL_GRACE (seconds).
+void local_from_env(local_options& local) {
+  if (auto x = positive_env("STYX_LOCAL_CPUS"))
+    local.cpus = *x;
+  if (auto x = positive_env("STYX_LOCAL_MEMORY"))
+    local.memory_gib = *x;
+  if (auto x = positive_env("STYX_LOCAL_GRACE"))
+    local.grace = from_seconds(*x);
 }
 
 /// The nodes of a later command: `--nodes FILE` if given, else those the state dir used. A
@@ -65,6 +89,7 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
     cfg.aws.default_image = image;
   if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
     cfg.aws.subnet_id = subnet;
+  local_from_env(cfg.local);
   if (clouds.empty())
     clouds.push_back("sim");
   check_clouds(clouds);

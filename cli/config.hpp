@@ -20,7 +20,9 @@ namespace styx::cli {
 /// status, stop, start, down and reconcile reach their instances; a provider that cannot be
 /// made (aws without credentials) is left out and reported as not reached. The aws cloud runs
 /// in `regions`, else in the AWS CLI's default region. STYX_AWS_DEFAULT_IMAGE and
-/// STYX_AWS_SUBNET set the EC2 launch options. Throws usage_error on bad input.
+/// STYX_AWS_SUBNET set the EC2 launch options; STYX_LOCAL_CPUS, STYX_LOCAL_MEMORY (GiB) and
+/// STYX_LOCAL_GRACE (seconds) the local cloud's capacity and terminate grace period. Throws
+/// usage_error on bad input.
 engine_config config_for(const common_options& common, std::vector<std::string> clouds,
                          const std::vector<std::string>& regions = {}, bool remembered = true);
 

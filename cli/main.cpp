@@ -1,6 +1,6 @@
 // styx: provision cloud instances at scale.
 //
-//   styx up --count 1000 [--provider sim|aws|gcp] [--cpus 2 --memory 4 --spot --tag k=v ...]
+//   styx up --count 1000 [--provider sim|aws|gcp|local] [--cpus 2 --memory 4 --spot --tag k=v ...]
 //   styx up --file spec.yaml [--detach]
 //   styx status [--json] [--refresh] [--nodes FILE]
 //   styx reconcile [--json] [--nodes FILE]
@@ -64,14 +64,15 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--memory", up.memory, "memory per instance, GiB")->default_val(1);
   up_cmd->add_option("--gpus", up.gpus, "GPUs per instance")->default_val(0);
   up_cmd->add_option("--gpu-kind", up.gpu_kind, "GPU model, e.g. V100, A10G");
-  up_cmd->add_option("--provider", up.providers, "cloud(s) to use: sim (default), aws, gcp");
+  up_cmd->add_option("--provider", up.providers, "cloud(s) to use: sim (default), aws, gcp, local");
   up_cmd->add_option("--region", up.regions, "allowed region(s)");
   up_cmd->add_option("--zone", up.zones, "allowed zone(s)");
   up_cmd->add_option("--instance-type", up.instance_types, "allowed instance type(s)");
   up_cmd->add_flag("--spot", up.spot, "buy spot capacity");
   up_cmd->add_option("--max-price", up.max_price, "USD per hour cap");
   up_cmd->add_option("--tag", up.tags, "k=v tag on every instance (repeatable)");
-  up_cmd->add_option("--image", up.image, "machine image");
+  up_cmd->add_option("--image,--command", up.image,
+                     "machine image (local: the shell command each process runs)");
   up_cmd->add_option("--timeout", up.timeout, "give up on what is not running after N seconds");
   up_cmd->add_option("--policy", up.policy, styx::cli::policy_help("cheapest"))
     ->expected(1, 2);

@@ -28,6 +28,7 @@
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/engine_events.hpp"
 #include "runtime/gcp_cloud.hpp"
+#include "runtime/local_cloud.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
 #include "runtime/state_dir.hpp"
@@ -60,6 +61,8 @@ struct engine::impl {
   std::unique_ptr<state_dir_lock> lock;
   std::unique_ptr<http_engine> http; // the clouds' HTTP, made on first use; outlives the actors
   gcp_token_source_ptr gcp_tokens;   // one for every gcp region, made on first use
+  std::unique_ptr<process_manager> local_host; // the local cloud's, made on first use;
+                                               // outlives the actors
   system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -117,6 +120,16 @@ struct engine::impl {
         fail(e.what());
       }
     };
+    if (cloud == "local") {
+      try {
+        auto api = make_local_cloud(region, cfg.local,
+                                    local_cloud_dir(cfg.state_dir, cfg.engine_id), local_host);
+        remember();
+        return api;
+      } catch (const std::runtime_error& e) {
+        fail(e.what());
+      }
+    }
     if (cloud == "gcp") {
       auto made = make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens);
       if (!made.api) {
@@ -195,6 +208,8 @@ struct engine::impl {
       auto regions = spec.regions;
       if (regions.empty() && spec.cloud == "sim")
         regions = cfg.sim.regions;
+      if (regions.empty() && spec.cloud == "local")
+        regions = {"localhost"};
       if (regions.empty())
         throw engine_error("provider '" + spec.cloud + "' needs at least one region");
       for (auto& region : regions) {
@@ -204,6 +219,8 @@ struct engine::impl {
         auto pcfg = spec.limits;
         if (spec.cloud == "gcp") // the project's quotas, shared by its regions
           apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
+        if (spec.cloud == "local") // a machine, not an API
+          apply_local_pacing(pcfg);
         if (db && !pcfg.journal)
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
@@ -266,6 +283,7 @@ struct engine::impl {
       spdlog::error("{}", e.what());
     }
     http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
+    local_host.reset(); // its processes keep running
     if (db) {
       db->flush();
       spdlog::info("store {}: {} writes in {} commits", db->path(), db->writes(), db->commits());
@@ -281,7 +299,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim, aws, gcp";
+  return "sim, aws, gcp, local";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {
