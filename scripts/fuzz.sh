@@ -3,7 +3,9 @@
 # UndefinedBehaviorSanitizer, into ./build-san (or $STYX_SAN_BUILD_DIR), the build that
 # scripts/sanitize.sh runs the test suite in. Then, for each
 # target: every saved crash input (fuzz/crashes/<name>/) must pass, and the target fuzzes for
-# FUZZ_SECONDS (default 30) from a copy of its seed corpus (fuzz/corpus/<name>/). A new crash
+# FUZZ_SECONDS (default 30) from a copy of its seed corpus (fuzz/corpus/<name>/); or, with
+# FUZZ_RUNS=N, for N executions from libFuzzer's seed FUZZ_SEED (default 1): the same inputs on
+# every machine, as CI runs it. A new crash
 # input is written to build-san/crashes/<name>/ and fails the run. Prints each target's
 # executions. Usage: scripts/fuzz.sh [target ...]   (default: all)
 set -euo pipefail
@@ -35,7 +37,14 @@ for n in "${targets[@]}"; do
     failed=1
     continue
   fi
-  if "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+  if [[ -n ${FUZZ_RUNS:-} ]]; then
+    bound=(-runs="$FUZZ_RUNS" -seed="${FUZZ_SEED:-1}")
+    what="$FUZZ_RUNS runs"
+  else
+    bound=(-max_total_time="$seconds")
+    what="${seconds}s"
+  fi
+  if "$bin" "${bound[@]}" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
        -artifact_prefix="$out/" "$work" fuzz/corpus/"$n" >"$dir/$n.log" 2>&1; then
     result=ok
   else
@@ -43,6 +52,6 @@ for n in "${targets[@]}"; do
     failed=1
   fi
   execs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$dir/$n.log" | grep -o '[0-9]*$' || echo 0)
-  printf 'fuzz %-16s %10s executions in %ss: %s\n' "$n" "$execs" "$seconds" "$result"
+  printf 'fuzz %-16s %10s executions (%s): %s\n' "$n" "$execs" "$what" "$result"
 done
 exit $failed
