@@ -74,8 +74,11 @@ outgoing make_call(change_batcher::call c) {
   return o;
 }
 
-call_queue::call_queue(const rate_limits& l, time_point now, bool one_mutation_bucket) {
-  if (one_mutation_bucket)
+call_queue::call_queue(const rate_limits& l, time_point now, bool one_mutation_bucket,
+                       bool one_request_bucket) {
+  if (one_request_bucket)
+    bucket_of_[static_cast<size_t>(call_class::describe)] = static_cast<size_t>(call_class::create);
+  if (one_mutation_bucket || one_request_bucket)
     for (auto c : {call_class::start, call_class::stop, call_class::terminate})
       bucket_of_[static_cast<size_t>(c)] = static_cast<size_t>(call_class::create);
   auto set = [&](call_class c, bucket_config req, bucket_config res) {
