@@ -9,6 +9,7 @@
 #include "actors/provider_config.hpp"
 #include "providers/aws/ec2_options.hpp"
 #include "providers/gcp/gcp_options.hpp"
+#include "providers/kubernetes/k8s_options.hpp"
 #include "providers/http.hpp"
 #include "providers/sim/sim_config.hpp"
 #include "runtime/node.hpp"
@@ -17,7 +18,7 @@ namespace styx {
 
 /// One cloud in some regions, each region one provider actor.
 struct provider_spec {
-  std::string cloud = "sim";          // sim, aws, gcp
+  std::string cloud = "sim";          // sim, aws, gcp, kubernetes
   std::vector<std::string> regions;   // empty: every region the cloud offers (sim) or the default
   provider_config limits;
 };
@@ -40,6 +41,11 @@ struct engine_config {
                                       // (credentials, project and endpoint: gcloud's chain,
                                       // runtime/gcp_settings.hpp). Its providers' buckets
                                       // come from gcp.quotas, not provider_spec::limits.
+  k8s_options kubernetes;             // the "kubernetes" cloud: resource classes, image, QPS
+                                      // (clusters and credentials: kubectl's kubeconfig,
+                                      // runtime/k8s_config.hpp; a region is
+                                      // "<context>/<namespace>"). Its providers' buckets
+                                      // come from kubernetes.qps/burst.
   http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
                                       // engine. Must outlive the engine (tests wrap it).
   bool places_instances = true;       // false: the providers fetch no catalog (zones, types,
@@ -61,7 +67,7 @@ struct engine_config {
   duration node_wait = std::chrono::seconds(30);
 };
 
-/// The known clouds, for error messages: "sim, aws, gcp".
+/// The known clouds, for error messages: "sim, aws, gcp, kubernetes".
 const char* known_clouds();
 
 } // namespace styx
