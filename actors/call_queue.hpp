@@ -92,7 +92,7 @@ class call_queue {
 public:
   call_queue() = default; // unlimited buckets
   /// `one_request_bucket`: describes (reads) draw from the create request bucket too, and so
-  /// does every mutation.
+  /// does every mutation; reads are then let out first.
   call_queue(const rate_limits& limits, time_point now, bool one_mutation_bucket = false,
              bool one_request_bucket = false);
 

@@ -271,8 +271,9 @@ void answer_changes(provider_self self, outgoing& o, api_reply& reply, bool more
                                                           w.cloud_id + " is unknown")});
       continue;
     }
-    watch(self, w.cloud_id, caf::actor_cast<instance_actor>(w.owner), found->second->state);
-    w.rp.deliver(instance_update{*found->second, {}});
+    auto owner = caf::actor_cast<instance_actor>(w.owner);
+    w.rp.deliver(instance_update{*found->second, {}}); // before any push watch() applies
+    watch(self, w.cloud_id, std::move(owner), found->second->state);
   }
   if (more) {
     o.waiters = std::move(rest);
@@ -296,8 +297,9 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
           continue;
         }
         ++st.stats.instances_created;
-        watch(self, inst->cloud_id, caf::actor_cast<instance_actor>(w.owner), inst->state);
+        // The answer first: a push watch() applies must reach the owner after it.
         w.rp.deliver(instance_update{*inst, {}});
+        watch(self, inst->cloud_id, caf::actor_cast<instance_actor>(w.owner), inst->state);
       }
       break;
     }
@@ -503,6 +505,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       auto owner = self->current_sender(); // before the promise takes it over
       auto rp = self->make_response_promise<instance_update>();
       ++self->state.creates_received;
+      push_begin(self); // the watch is open before the first pod moves
       create_item item{waiter{msg.id, {}, std::move(owner), rp},
                        create_slot{msg.id, msg.request, std::move(msg.name)}};
       add_to_batch(self, self->state.creates, msg.spec, std::move(item));

@@ -95,6 +95,7 @@ struct push_follow {
   // Pushed states of instances not watched (yet): a create's answer may come after the push
   // of its pod's first change. Applied when the instance is watched.
   std::unordered_map<std::string, cloud_instance> unclaimed;
+  std::unordered_map<std::string, cloud_error> unclaimed_problems; // likewise
 
   ~push_follow() {
     if (cancel)
@@ -145,8 +146,11 @@ void enqueue_call(provider_self self, outgoing o);
 /// Lets out what the buckets allow (provider.cpp).
 void pump_calls(provider_self self);
 
-/// An instance is watched now: starts following pushes (the first list) if wanted and not
-/// started; applies a push that came before it was watched.
+/// Starts following pushes (the first list) if wanted and not started: at the first create
+/// or watched instance.
+void push_begin(provider_self self);
+/// An instance is watched now: push_begin(), and a push that came before it was watched is
+/// applied.
 void push_on_watch(provider_self self, const std::string& cloud_id);
 /// True while a watch is open: polls are counted as saved, not sent.
 bool push_live(provider_self self);

@@ -55,6 +55,7 @@ void apply_pushed(provider_self self, const cloud_instance& inst) {
     st.push.unclaimed[inst.cloud_id] = inst;
   } else if (is_final(inst.state)) {
     st.push.unclaimed.erase(inst.cloud_id);
+    st.push.unclaimed_problems.erase(inst.cloud_id);
   }
 }
 
@@ -69,8 +70,18 @@ void push_on_watch(provider_self self, const std::string& cloud_id) {
     st.push.unclaimed.erase(i);
     apply_pushed(self, inst);
   }
-  if (!st.push.started) {
-    st.push.started = true;
+  if (auto i = st.push.unclaimed_problems.find(cloud_id); i != st.push.unclaimed_problems.end()) {
+    std::vector<instance_error> problem{{cloud_id, std::move(i->second)}};
+    st.push.unclaimed_problems.erase(i);
+    report_problems(self, problem);
+  }
+  push_begin(self);
+}
+
+void push_begin(provider_self self) {
+  auto& p = self->state.push;
+  if (p.wanted && !p.started) {
+    p.started = true;
     relist(self);
   }
 }
@@ -94,6 +105,7 @@ void push_listed(provider_self self, outgoing& o, api_reply& reply) {
   for (auto& u : st.polls.on_described(o.sent_at, asked, reply.instances, nullptr, false))
     self->send(u.owner, instance_update{std::move(u.instance), {}});
   p.unclaimed.clear();
+  p.unclaimed_problems.clear();
   for (auto& inst : reply.instances)
     if (st.polls.owner_of(inst.cloud_id) == nullptr && !is_final(inst.state))
       p.unclaimed[inst.cloud_id] = inst;
@@ -178,8 +190,11 @@ void report_problems(provider_self self, const std::vector<instance_error>& fail
   auto& st = self->state;
   for (auto& f : failed) {
     auto* owner = st.polls.owner_of(f.cloud_id);
-    if (owner == nullptr)
+    if (owner == nullptr) { // not watched (yet): told when it is
+      if (st.push.wanted && st.push.unclaimed_problems.size() < max_unclaimed)
+        st.push.unclaimed_problems[f.cloud_id] = f.error;
       continue;
+    }
     cloud_instance inst;
     inst.cloud_id = f.cloud_id;
     self->send(*owner, instance_update{std::move(inst), f.error});
