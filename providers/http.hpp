@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -43,6 +44,10 @@ struct http_response {
   /// The first header named `name`, compared case-insensitively; empty if absent.
   std::string header(const std::string& name) const;
 };
+
+/// `text` percent-encoded for a URL query value or path segment: every byte but the
+/// unreserved A-Z a-z 0-9 - _ . ~ as %XX.
+std::string percent_encode(std::string_view text);
 
 using http_handler = std::function<void(http_response)>;
 /// A piece of a streamed body as it arrived (not aligned to lines or messages).

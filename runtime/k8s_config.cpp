@@ -9,6 +9,8 @@
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include "providers/kubernetes/k8s_names.hpp"
+
 namespace styx {
 
 namespace {
@@ -274,18 +276,7 @@ result resolve_k8s_settings(const std::string& context_override,
 }
 
 std::string k8s_region_of(const std::string& context, const std::string& namespace_) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : context) {
-    if (std::isalnum(c) || c == '.' || c == '_' || c == ':' || c == '-') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out + "/" + namespace_;
+  return k8s_query_encode(context) + "/" + namespace_;
 }
 
 std::pair<std::string, std::string> k8s_split_region(const std::string& region) {

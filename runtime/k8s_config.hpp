@@ -20,7 +20,7 @@
 // a token or a key.
 //
 // A provider is one (context, namespace): its region is region_of() of them,
-// "<context>/<namespace>", the context with every byte outside [A-Za-z0-9._:-] as %XX (so that
+// "<context>/<namespace>", the context with every byte outside [A-Za-z0-9._~-] as %XX (so that
 // '@', '/' and blanks cannot break a provider id or the state dir's provider memory).
 //
 // Thread rules: pure functions of their arguments and the files they read; call them from any

@@ -12,7 +12,10 @@ packages=(
   openssl
   libbenchmark-dev
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
+  python3-kubernetes  # the Kubernetes tests' second client of the fake API server
 )
+# kubectl checks the fake Kubernetes API too: Debian's when the machine has none.
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 
 missing=()
 for p in "${packages[@]}"; do

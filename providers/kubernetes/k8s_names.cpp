@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "providers/http.hpp"
+
 namespace styx {
 
 namespace {
@@ -152,18 +154,7 @@ std::string k8s_names_selector(const std::vector<std::string>& names) {
 }
 
 std::string k8s_query_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return percent_encode(text);
 }
 
 } // namespace styx

@@ -58,9 +58,7 @@ TEST_CASE("kubernetes crash: kill -9 in the middle of a fan-out then reconcile -
   CHECK(reached);
   ::kill(pid, SIGKILL);
   CHECK(wait_exit(pid) == 128 + SIGKILL);
-  auto engine_id = read_text(dir + "/engine-id");
-  while (!engine_id.empty() && (engine_id.back() == '\n' || engine_id.back() == ' '))
-    engine_id.pop_back();
+  auto engine_id = read_engine_id(dir);
   REQUIRE_FALSE(engine_id.empty());
   auto created = fake.stat("created");
   CHECK(created < 300); // killed mid fan-out

@@ -49,14 +49,24 @@ std::string pyclient(const std::string& kubeconfig, const std::string& args) {
                      + args + " 2>&1");
 }
 
+/// One fake cluster and a kubeconfig naming it, in KUBECONFIG while it lives.
+struct one_cluster {
+  k8s_fake fake{"a"};
+  std::string kubeconfig = fake.dir() + "/kubeconfig";
+  one_cluster() {
+    write_kubeconfig(kubeconfig, {&fake});
+    setenv("KUBECONFIG", kubeconfig.c_str(), 1);
+  }
+  ~one_cluster() { unsetenv("KUBECONFIG"); }
+};
+
 } // namespace
 
 TEST_CASE("kubernetes watch: kubectl sees Styx's pods and deletes one - the watch reports it "
           "ended unasked - a watch expired with 410 or cut is followed again after a list") {
-  k8s_fake a{"a"};
-  auto kubeconfig = a.dir() + "/kubeconfig";
-  write_kubeconfig(kubeconfig, {&a});
-  setenv("KUBECONFIG", kubeconfig.c_str(), 1);
+  one_cluster c;
+  auto& a = c.fake;
+  auto& kubeconfig = c.kubeconfig;
   auto cfg = k8s_engine_config({a.region()}, 50);
   auto eng = engine::start(cfg);
   auto done = eng->submit(provision_request::make("w", resources{}).count(6).tag("team", "ml"))
@@ -107,15 +117,13 @@ TEST_CASE("kubernetes watch: kubectl sees Styx's pods and deletes one - the watc
   CHECK(eng->terminate(selector::everything()) == 3);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
   CHECK(a.wait_until([](auto& pods) { return pods.empty(); }));
-  unsetenv("KUBECONFIG");
 }
 
 TEST_CASE("kubernetes throttling: injected 429s with Retry-After are retried until every pod "
           "runs") {
-  k8s_fake a{"a"};
-  auto kubeconfig = a.dir() + "/kubeconfig";
-  write_kubeconfig(kubeconfig, {&a});
-  setenv("KUBECONFIG", kubeconfig.c_str(), 1);
+  one_cluster c;
+  auto& a = c.fake;
+  auto& kubeconfig = c.kubeconfig;
   a.faults(R"({"throttle_every": 5, "retry_after": 1})");
   auto eng = engine::start(k8s_engine_config({a.region()}, 50));
   auto done = eng->submit(provision_request::make("t", resources{}).count(30))
@@ -128,15 +136,13 @@ TEST_CASE("kubernetes throttling: injected 429s with Retry-After are retried unt
   CHECK(eng->terminate(selector::everything()) == 30);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(120)));
   CHECK(a.wait_until([](auto& pods) { return pods.empty(); }));
-  unsetenv("KUBECONFIG");
 }
 
 TEST_CASE("kubernetes python client: lists what Styx made and creates a pod that Styx's "
           "reconcile adopts") {
-  k8s_fake a{"a"};
-  auto kubeconfig = a.dir() + "/kubeconfig";
-  write_kubeconfig(kubeconfig, {&a});
-  setenv("KUBECONFIG", kubeconfig.c_str(), 1);
+  one_cluster c;
+  auto& a = c.fake;
+  auto& kubeconfig = c.kubeconfig;
   auto dir = a.dir() + "/state";
   auto cfg = k8s_engine_config({a.region()}, 50);
   cfg.state_dir = dir;
@@ -186,5 +192,4 @@ TEST_CASE("kubernetes python client: lists what Styx made and creates a pod that
     REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
   }
   CHECK(a.wait_until([](auto& pods) { return pods.empty(); }));
-  unsetenv("KUBECONFIG");
 }
