@@ -9,7 +9,6 @@
 #include "actors/journal.hpp"
 #include "actors/provider_internal.hpp"
 
-#include <algorithm>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -310,16 +309,8 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
       break;
     case api_op::describe: {
       std::vector<std::string> need_detail;
-      auto asked = o.call.cloud_ids;
-      if (!reply.failed.empty()) { // their state is not known now: not vanished either
-        std::unordered_set<std::string> troubled;
-        for (auto& f : reply.failed)
-          troubled.insert(f.cloud_id);
-        asked.erase(std::remove_if(asked.begin(), asked.end(),
-                                   [&](auto& id) { return troubled.count(id) > 0; }),
-                    asked.end());
-        report_problems(self, reply.failed);
-      }
+      auto asked = without_problems(o.call.cloud_ids, reply.failed);
+      report_problems(self, reply.failed);
       for (auto& u : st.polls.on_described(o.sent_at, asked, reply.instances,
                                            o.call.detail ? nullptr : &need_detail,
                                            !o.call.detail))

@@ -82,7 +82,9 @@ using provider_impl = provider_actor::extend<caf::reacts_to<call_done>,
 
 /// Following a cloud's pushes (actors/provider_push.cpp): list, then one watch from the list's
 /// cursor; polling pauses while the watch is open; the watch resumes from its cursor when it
-/// merely ended, and the provider lists again when it broke or its cursor expired.
+/// merely ended, and the provider lists again when it broke or its cursor expired. Thread
+/// rules: the provider actor's (part of its state). Lifetimes: the state's; destroying it
+/// cancels the open watch.
 struct push_follow {
   bool wanted = false;     // the cloud pushes and the config follows pushes
   bool started = false;    // the first list went out (at the first watched instance)
@@ -165,5 +167,8 @@ void on_relist_due(provider_self self, uint64_t gen);
 /// Problems the cloud reports of watched instances (a capacity error: the instance cannot be
 /// placed there; another: its state is not known now) go to their owners.
 void report_problems(provider_self self, const std::vector<instance_error>& failed);
+/// `ids` but those of `failed`: their state is not known now, so they have not vanished either.
+std::vector<std::string> without_problems(std::vector<std::string> ids,
+                                          const std::vector<instance_error>& failed);
 
 } // namespace styx::provider_detail

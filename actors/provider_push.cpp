@@ -95,13 +95,7 @@ void push_listed(provider_self self, outgoing& o, api_reply& reply) {
   auto& p = st.push;
   p.listing = false;
   // What the list lacks of what was watched when it was sent has vanished.
-  std::unordered_set<std::string> troubled;
-  for (auto& f : reply.failed)
-    troubled.insert(f.cloud_id);
-  std::vector<std::string> asked;
-  for (auto& id : st.polls.watched_ids())
-    if (troubled.count(id) == 0)
-      asked.push_back(id);
+  auto asked = without_problems(st.polls.watched_ids(), reply.failed);
   for (auto& u : st.polls.on_described(o.sent_at, asked, reply.instances, nullptr, false))
     self->send(u.owner, instance_update{std::move(u.instance), {}});
   p.unclaimed.clear();
@@ -184,6 +178,20 @@ void on_push_ended(provider_self self, push_ended& msg) {
 void on_relist_due(provider_self self, uint64_t gen) {
   if (gen == self->state.push.gen && !self->state.push.live)
     relist(self);
+}
+
+std::vector<std::string> without_problems(std::vector<std::string> ids,
+                                          const std::vector<instance_error>& failed) {
+  if (failed.empty())
+    return ids;
+  std::unordered_set<std::string> troubled;
+  for (auto& f : failed)
+    troubled.insert(f.cloud_id);
+  std::vector<std::string> out;
+  for (auto& id : ids)
+    if (troubled.count(id) == 0)
+      out.push_back(std::move(id));
+  return out;
 }
 
 void report_problems(provider_self self, const std::vector<instance_error>& failed) {

@@ -23,8 +23,10 @@ namespace {
 
 using core_ptr = std::shared_ptr<k8s_api::core>;
 
-/// One api_call on its way. Its requests go one after another (a page, then the next; a
-/// create, then the read of what exists), so nothing is shared between threads at once.
+/// One api_call on its way. Thread rules: its requests go one after another (a page, then the
+/// next; a create, then the read of what exists), each answer on the transport's thread, so
+/// nothing is touched by two threads at once. Lifetimes: held by shared_ptr by the request on
+/// the wire; `done` runs once, then the call is released.
 class k8s_call : public std::enable_shared_from_this<k8s_call> {
 public:
   k8s_call(core_ptr c, api_call call, reply_handler done)
@@ -152,7 +154,13 @@ private:
       return;
     }
     std::set<std::string> asked(call_.cloud_ids.begin(), call_.cloud_ids.end());
-    list_pages("?labelSelector=" + k8s_query_encode(k8s_names_selector(call_.cloud_ids)),
+    // Pods Styx named are selected by their instance label; with one it did not name (made
+    // by another client, adopted) among them, every pod of any engine is read.
+    bool named = true;
+    for (auto& id : call_.cloud_ids)
+      named = named && k8s_instance_of(id) != instance_id{};
+    auto selector = named ? k8s_names_selector(call_.cloud_ids) : std::string{k8s_label::engine};
+    list_pages("?labelSelector=" + k8s_query_encode(selector),
                [asked](const k8s_pod& p) { return asked.count(p.name) > 0; });
   }
 

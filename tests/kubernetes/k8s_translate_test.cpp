@@ -256,4 +256,26 @@ TEST_CASE("kubernetes api: create posts one pod and adopts it on 409 - delete wi
   CHECK(r.cursor == "5");
   CHECK(wire.sent.at(1).url.find("continue=n1") != std::string::npos);
   CHECK(wire.sent.at(0).url.find("labelSelector=styx.dev%2Fengine%3De") != std::string::npos);
+
+  // describe: one id is a GET (404: not answered, so the provider sees it vanished); several
+  // are one list by their instance label, or of every engine's pods when one is not Styx's.
+  wire.sent.clear();
+  api_call one;
+  one.op = api_op::describe;
+  one.cloud_ids = {"styx-0b108bd5-460f-4054-8890-11480bdf99cf"};
+  wire.answers = {answer(404, R"({"kind":"Status","code":404,"reason":"NotFound"})")};
+  r = run(api, one);
+  CHECK_FALSE(r.error);
+  CHECK(r.instances.empty());
+  api_call many = one;
+  many.cloud_ids.push_back("styx-242a5f87-d0a7-4edd-8e1a-95d201fdd96c");
+  wire.answers = {answer(200, R"({"kind":"PodList","metadata":{},"items":[)" + pod_with("Running")
+                                + "]}")};
+  r = run(api, many);
+  CHECK(r.instances.size() == 1);
+  CHECK(wire.sent.back().url.find("styx.dev%2Finstance%20in%20%280b108bd5") != std::string::npos);
+  many.cloud_ids.push_back("by-hand");
+  wire.answers = {answer(200, R"({"kind":"PodList","metadata":{},"items":[]})")};
+  run(api, many);
+  CHECK(wire.sent.back().url.find("labelSelector=styx.dev%2Fengine&") != std::string::npos);
 }
