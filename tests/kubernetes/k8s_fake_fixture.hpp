@@ -144,7 +144,7 @@ private:
                "-nodes -keyout server.key -out server.csr -subj /CN=127.0.0.1 && openssl x509 "
                "-req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem "
                "-days 2 -extfile san.cnf -extensions ext";
-    if (std::system((cmd + " >/dev/null 2>&1").c_str()) != 0)
+    if (std::system(("(" + cmd + ") >/dev/null 2>&1").c_str()) != 0)
       throw std::runtime_error("openssl could not make the fake's certificates in " + d);
   }
 
