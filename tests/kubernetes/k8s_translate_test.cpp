@@ -16,7 +16,8 @@ using namespace styx;
 
 namespace {
 
-/// Answers each request with the next scripted response and keeps what was sent.
+/// Answers each request with the next scripted response and keeps what was sent. Thread
+/// rules: one thread (it answers inside send()). Lifetimes: the test's; keeps copies only.
 class scripted final : public http_transport {
 public:
   std::deque<http_response> answers;

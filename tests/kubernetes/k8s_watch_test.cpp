@@ -49,7 +49,8 @@ std::string pyclient(const std::string& kubeconfig, const std::string& args) {
                      + args + " 2>&1");
 }
 
-/// One fake cluster and a kubeconfig naming it, in KUBECONFIG while it lives.
+/// One fake cluster and a kubeconfig naming it, in KUBECONFIG while it lives. Thread rules:
+/// the test's thread. Lifetimes: one test case; the process environment is restored after.
 struct one_cluster {
   k8s_fake fake{"a"};
   std::string kubeconfig = fake.dir() + "/kubeconfig";
