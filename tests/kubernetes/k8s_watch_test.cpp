@@ -124,7 +124,6 @@ TEST_CASE("kubernetes throttling: injected 429s with Retry-After are retried unt
           "runs") {
   one_cluster c;
   auto& a = c.fake;
-  auto& kubeconfig = c.kubeconfig;
   a.faults(R"({"throttle_every": 5, "retry_after": 1})");
   auto eng = engine::start(k8s_engine_config({a.region()}, 50));
   auto done = eng->submit(provision_request::make("t", resources{}).count(30))
@@ -193,4 +192,23 @@ TEST_CASE("kubernetes python client: lists what Styx made and creates a pod that
     REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
   }
   CHECK(a.wait_until([](auto& pods) { return pods.empty(); }));
+}
+
+TEST_CASE("kubernetes polling: a provider told not to follow pushes polls the pods instead") {
+  one_cluster c;
+  auto cfg = k8s_engine_config({c.fake.region()}, 50);
+  cfg.providers.front().limits.follow_pushes = false;
+  auto eng = engine::start(cfg);
+  auto done = eng->submit(provision_request::make("p", resources{}).count(12))
+                .wait_for(seconds(60));
+  REQUIRE(done);
+  REQUIRE(done->ok);
+  auto s = stats_of(*eng);
+  CHECK(s.pushed == 0);
+  CHECK(s.relists == 0);
+  CHECK(c.fake.stat("watch") == 0);
+  CHECK(c.fake.stat("list") >= 2); // the catalog's, then describes by the instance label
+  CHECK(eng->terminate(selector::everything()) == 12);
+  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+  CHECK(c.fake.wait_until([](auto& pods) { return pods.empty(); }));
 }
