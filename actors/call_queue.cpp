@@ -74,8 +74,11 @@ outgoing make_call(change_batcher::call c) {
   return o;
 }
 
-call_queue::call_queue(const rate_limits& l, time_point now, bool one_mutation_bucket) {
-  if (one_mutation_bucket)
+call_queue::call_queue(const rate_limits& l, time_point now, bool one_mutation_bucket,
+                       bool one_request_bucket) {
+  if (one_request_bucket)
+    bucket_of_[static_cast<size_t>(call_class::describe)] = static_cast<size_t>(call_class::create);
+  if (one_mutation_bucket || one_request_bucket)
     for (auto c : {call_class::start, call_class::stop, call_class::terminate})
       bucket_of_[static_cast<size_t>(c)] = static_cast<size_t>(call_class::create);
   auto set = [&](call_class c, bucket_config req, bucket_config res) {
@@ -140,7 +143,12 @@ std::optional<time_point> call_queue::release_retries(time_point now) {
 std::optional<time_point> call_queue::release(time_point now, const std::function<bool()>& room,
                                               const std::function<void(outgoing)>& send) {
   std::optional<time_point> next;
-  for (size_t c = 0; c < call_class_count; ++c) {
+  // With one bucket for every call, reads go first: a backlog of creates must not starve the
+  // polls, lists and watches that tell how the created ones are doing.
+  std::array<size_t, call_class_count> order{0, 1, 2, 3, 4};
+  if (bucket_of_[static_cast<size_t>(call_class::describe)] != static_cast<size_t>(call_class::describe))
+    order = {4, 0, 1, 2, 3};
+  for (size_t c : order) {
     auto& queue = ready_[c];
     auto& req = request_buckets_[bucket_of_[c]];
     auto& res = resource_buckets_[c];

@@ -43,6 +43,7 @@ struct outgoing {
   caf::typed_response_promise<std::vector<cloud_instance>> list_rp;
   int attempt = 1;
   int asked_again = 0;  // continuations sent so far (api_call::operations)
+  bool relist = false;  // a list of the provider's own, to resume following a cloud's pushes
   time_point sent_at{}; // the last attempt's
   time_point ready_at{};
 };
@@ -90,7 +91,10 @@ inline void keep_earliest(std::optional<time_point>& next, std::optional<time_po
 class call_queue {
 public:
   call_queue() = default; // unlimited buckets
-  call_queue(const rate_limits& limits, time_point now, bool one_mutation_bucket = false);
+  /// `one_request_bucket`: describes (reads) draw from the create request bucket too, and so
+  /// does every mutation; reads are then let out first.
+  call_queue(const rate_limits& limits, time_point now, bool one_mutation_bucket = false,
+             bool one_request_bucket = false);
 
   /// Queues `o` behind the calls of its class.
   void push(outgoing o);

@@ -245,8 +245,17 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
     },
     [=](record_atom) { return self->state.rec; },
     [=](instance_update& u) {
-      if (!u.error)
+      if (!u.error) {
         observe(self, u.instance);
+        return;
+      }
+      // A problem the cloud reports of it (a watch): no capacity for a pod it took (ended and
+      // placed again elsewhere), or its state is not known now (said, not changed).
+      auto& st = self->state;
+      if (is_placement_error(u.error.kind) && st.rec.state == instance_state::pending)
+        give_up(self, state_reason::no_capacity, u.error.to_string());
+      else if (!is_placement_error(u.error.kind) && st.rec.last_error != u.error.to_string())
+        annotate(self, u.error.to_string());
     },
     [=](timeout_atom, uint64_t token) {
       if (token == self->state.timeout_token)

@@ -154,6 +154,34 @@ public:
     return out;
   }
 
+  /// A state the cloud pushed (a watch event): the update for the owner of a watched instance
+  /// whose state it changes, nullopt otherwise (not watched, or no change). A push is the
+  /// cloud's own order of events, newer than any answer the provider had before it.
+  std::optional<update> on_pushed(const cloud_instance& inst) {
+    auto i = watched_.find(inst.cloud_id);
+    if (i == watched_.end() || i->second.last == inst.state)
+      return std::nullopt;
+    i->second.last = inst.state;
+    update u{i->second.owner, inst};
+    note_state(inst.cloud_id, inst.state);
+    return u;
+  }
+
+  /// The owner of a watched instance, or nullptr.
+  const Owner* owner_of(const std::string& cloud_id) const {
+    auto i = watched_.find(cloud_id);
+    return i == watched_.end() ? nullptr : &i->second.owner;
+  }
+
+  /// Every watched id.
+  std::vector<std::string> watched_ids() const {
+    std::vector<std::string> ids;
+    ids.reserve(watched_.size());
+    for (auto& [id, e] : watched_)
+      ids.push_back(id);
+    return ids;
+  }
+
   /// A describe failed (`of_round`: a call of a poll round): the next poll asks again.
   void on_describe_failed(bool of_round = true) {
     if (of_round)

@@ -43,12 +43,30 @@ void enqueue(provider_self self, std::vector<Call> calls) {
     enqueue(self, make_call(std::move(c)));
 }
 
+void pump(provider_self self);
+
 std::string next_token(provider_self self) {
   auto& st = self->state;
   return "styx-" + std::to_string(st.token_prefix) + "-" + std::to_string(st.next_seq++);
 }
 
 void send_call(provider_self self, outgoing o);
+
+} // namespace
+
+namespace provider_detail {
+
+void enqueue_call(provider_self self, outgoing o) {
+  enqueue(self, std::move(o));
+}
+
+void pump_calls(provider_self self) {
+  pump(self);
+}
+
+} // namespace provider_detail
+
+namespace {
 
 /// Queues the due batches and retries, then sends what the buckets and the in-flight window
 /// allow, and schedules the next wake-up.
@@ -102,6 +120,10 @@ void send_call(provider_self self, outgoing o) {
   // ClientToken of a create, GCP's requestId of every mutation), and with a journal a create's
   // intent is made durable before the call goes out. Retries and continuations keep the
   // token: the cloud acts once.
+  if (o.call.op == api_op::watch) { // a stream, not a call on the wire: provider_push.cpp
+    push_open(self, std::move(o));
+    return;
+  }
   bool mutation = o.call.op != api_op::describe && o.call.op != api_op::list
                   && o.call.op != api_op::catalog;
   bool fresh = mutation && !o.call.continues() && o.call.client_token.empty();
@@ -137,11 +159,19 @@ void watch(provider_self self, const std::string& cloud_id, instance_actor owner
   auto& st = self->state;
   set_poll_timer(self, st.polls.watch(cloud_id, std::move(owner), state, self->clock().now()));
   st.stats.watched = static_cast<int64_t>(st.polls.watched());
+  push_on_watch(self, cloud_id);
 }
 
 void poll(provider_self self) {
   auto& st = self->state;
   auto round = st.polls.on_timer(self->clock().now(), st.cloud->max_batch(api_op::describe));
+  if (push_live(self)) { // the watch tells: what this poll would have asked is saved
+    st.stats.polls_saved += round.describe.size();
+    for (size_t i = 0; i < round.describe.size(); ++i)
+      st.polls.on_describe_failed();
+    set_poll_timer(self, round.timer);
+    return;
+  }
   for (auto& ids : round.describe) {
     outgoing o;
     o.call.op = api_op::describe;
@@ -240,8 +270,9 @@ void answer_changes(provider_self self, outgoing& o, api_reply& reply, bool more
                                                           w.cloud_id + " is unknown")});
       continue;
     }
-    watch(self, w.cloud_id, caf::actor_cast<instance_actor>(w.owner), found->second->state);
-    w.rp.deliver(instance_update{*found->second, {}});
+    auto owner = caf::actor_cast<instance_actor>(w.owner);
+    w.rp.deliver(instance_update{*found->second, {}}); // before any push watch() applies
+    watch(self, w.cloud_id, std::move(owner), found->second->state);
   }
   if (more) {
     o.waiters = std::move(rest);
@@ -265,8 +296,9 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
           continue;
         }
         ++st.stats.instances_created;
-        watch(self, inst->cloud_id, caf::actor_cast<instance_actor>(w.owner), inst->state);
+        // The answer first: a push watch() applies must reach the owner after it.
         w.rp.deliver(instance_update{*inst, {}});
+        watch(self, inst->cloud_id, caf::actor_cast<instance_actor>(w.owner), inst->state);
       }
       break;
     }
@@ -277,7 +309,9 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
       break;
     case api_op::describe: {
       std::vector<std::string> need_detail;
-      for (auto& u : st.polls.on_described(o.sent_at, o.call.cloud_ids, reply.instances,
+      auto asked = without_problems(o.call.cloud_ids, reply.failed);
+      report_problems(self, reply.failed);
+      for (auto& u : st.polls.on_described(o.sent_at, asked, reply.instances,
                                            o.call.detail ? nullptr : &need_detail,
                                            !o.call.detail))
         self->send(u.owner, instance_update{std::move(u.instance), {}});
@@ -292,13 +326,18 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
       break;
     }
     case api_op::list:
-      o.list_rp.deliver(std::move(reply.instances));
+      if (o.relist)
+        push_listed(self, o, reply);
+      else
+        o.list_rp.deliver(std::move(reply.instances));
       break;
     case api_op::catalog:
       st.cached_catalog = reply.offerings;
       for (auto& rp : st.catalog_waiters)
         rp.deliver(reply.offerings);
       st.catalog_waiters.clear();
+      break;
+    case api_op::watch: // never answered as a call: provider_push.cpp
       break;
   }
 }
@@ -313,7 +352,10 @@ void fail(provider_self self, outgoing& o, const cloud_error& err) {
       st.polls.on_describe_failed(!o.call.detail); // the next poll asks again
       break;
     case api_op::list:
-      o.list_rp.deliver(make_error(styx_error::cloud_refused, err.to_string()));
+      if (o.relist)
+        push_list_failed(self);
+      else
+        o.list_rp.deliver(make_error(styx_error::cloud_refused, err.to_string()));
       break;
     case api_op::catalog:
       for (auto& rp : st.catalog_waiters)
@@ -435,7 +477,8 @@ void init(provider_self self, cloud_api_ptr cloud, provider_config cfg) {
   std::random_device os;
   st.token_prefix = st.rng() ^ (uint64_t{os()} << 32 | os());
   auto now = self->clock().now();
-  st.queue = call_queue{st.cfg.limits, now, st.cfg.one_mutation_bucket};
+  st.queue = call_queue{st.cfg.limits, now, st.cfg.one_mutation_bucket,
+                        st.cfg.one_request_bucket};
   const cloud_api* api = st.cloud.get(); // declared before the batchers: outlives them
   st.creates = create_batcher{st.cfg.create_window, [api](const launch_spec&) {
                                 return api->max_batch(api_op::create);
@@ -445,6 +488,7 @@ void init(provider_self self, cloud_api_ptr cloud, provider_config cfg) {
   st.polls = poller<instance_actor>{
     poll_policy{st.cfg.first_poll, st.cfg.poll_interval, st.cfg.sweep_interval}, now};
   st.stats.provider = st.cloud->id();
+  st.push.wanted = st.cfg.follow_pushes && st.cloud->pushes();
 }
 
 provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr cloud,
@@ -455,6 +499,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       auto owner = self->current_sender(); // before the promise takes it over
       auto rp = self->make_response_promise<instance_update>();
       ++self->state.creates_received;
+      push_begin(self); // the watch is open before the first pod moves
       create_item item{waiter{msg.id, {}, std::move(owner), rp},
                        create_slot{msg.id, msg.request, std::move(msg.name)}};
       add_to_batch(self, self->state.creates, msg.spec, std::move(item));
@@ -517,6 +562,9 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       pump(self);
     },
     [=](poll_due) { poll(self); },
+    [=](pushed& msg) { on_pushed(self, msg); },
+    [=](push_ended& msg) { on_push_ended(self, msg); },
+    [=](relist_due& msg) { on_relist_due(self, msg.gen); },
   };
 }
 

@@ -24,6 +24,11 @@ struct provider_config {
   rate_limits limits;
   bool one_mutation_bucket = false;          // creates, starts, stops and terminates share the
                                              // create request bucket (GCP: one mutation quota)
+  bool one_request_bucket = false;           // every call, reads included, draws from the
+                                             // create request bucket (client-go's one QPS
+                                             // limiter: Kubernetes)
+  bool follow_pushes = true;                 // a cloud that pushes (cloud_api::pushes): list,
+                                             // then follow its watch instead of polling
   size_t max_in_flight = 16;                 // calls on the wire at once
   window_policy create_window{milliseconds(35), seconds(1), 1000};
   window_policy change_window{milliseconds(100), seconds(1), 1000}; // EC2 takes 1000 ids

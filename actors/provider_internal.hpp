@@ -3,6 +3,7 @@
 // interface it is spawned with, and its state. Not a public header.
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <random>
 #include <string>
@@ -43,19 +44,66 @@ struct intent_recorded {
 struct pump_due {};
 struct poll_due {};
 
+/// A cloud's watch pushed changes (stream `gen` of the provider's).
+struct pushed {
+  uint64_t gen;
+  push_batch batch;
+};
+
+/// The watch `gen` ended: why, and its last cursor.
+struct push_ended {
+  uint64_t gen;
+  api_reply reply;
+};
+
+/// Time to list again (after a broken watch) for following pushes `gen`.
+struct relist_due {
+  uint64_t gen;
+};
+
 } // namespace styx::provider_detail
 
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::call_done)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::intent_recorded)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::pump_due)
 CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::poll_due)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::pushed)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::push_ended)
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::provider_detail::relist_due)
 
 namespace styx::provider_detail {
 
 /// The interface the provider is spawned with; spawn_provider hands out only provider_actor.
 using provider_impl = provider_actor::extend<caf::reacts_to<call_done>,
                                              caf::reacts_to<intent_recorded>,
-                                             caf::reacts_to<pump_due>, caf::reacts_to<poll_due>>;
+                                             caf::reacts_to<pump_due>, caf::reacts_to<poll_due>,
+                                             caf::reacts_to<pushed>, caf::reacts_to<push_ended>,
+                                             caf::reacts_to<relist_due>>;
+
+/// Following a cloud's pushes (actors/provider_push.cpp): list, then one watch from the list's
+/// cursor; polling pauses while the watch is open; the watch resumes from its cursor when it
+/// merely ended, and the provider lists again when it broke or its cursor expired. Thread
+/// rules: the provider actor's (part of its state). Lifetimes: the state's; destroying it
+/// cancels the open watch.
+struct push_follow {
+  bool wanted = false;     // the cloud pushes and the config follows pushes
+  bool started = false;    // the first list went out (at the first watched instance)
+  bool live = false;       // a watch is open: polling pauses
+  bool listing = false;    // a relist is queued or on the wire
+  uint64_t gen = 0;        // of the current watch; older streams' messages are dropped
+  std::string cursor;      // where the next watch starts
+  int failures = 0;        // broken watches in a row: the relist backs off
+  std::function<void()> cancel; // ends the open watch
+  // Pushed states of instances not watched (yet): a create's answer may come after the push
+  // of its pod's first change. Applied when the instance is watched.
+  std::unordered_map<std::string, cloud_instance> unclaimed;
+  std::unordered_map<std::string, cloud_error> unclaimed_problems; // likewise
+
+  ~push_follow() {
+    if (cancel)
+      cancel();
+  }
+};
 
 /// Everything one provider actor holds. Thread rules: the actor's (one message at a time).
 /// Lifetimes: CAF destroys it when the actor quits; its callbacks hold only a weak handle.
@@ -81,6 +129,8 @@ struct provider_state {
   std::optional<catalog> cached_catalog;
   std::vector<caf::typed_response_promise<catalog>> catalog_waiters;
 
+  push_follow push;
+
   provider_stats stats;
   uint64_t creates_received = 0; // create requests, for admission_state
   uint64_t create_throttles = 0; // create calls the cloud throttled
@@ -90,5 +140,35 @@ using provider_self = provider_impl::stateful_pointer<provider_state>;
 
 /// Its create buckets now and the create instances waiting for them (provider_admission.cpp).
 admission_state admission_of(provider_self self);
+
+// -- following pushes (provider_push.cpp) ---------------------------------------------------
+
+/// Queues `o` behind the calls of its class (provider.cpp).
+void enqueue_call(provider_self self, outgoing o);
+/// Lets out what the buckets allow (provider.cpp).
+void pump_calls(provider_self self);
+
+/// Starts following pushes (the first list) if wanted and not started: at the first create
+/// or watched instance.
+void push_begin(provider_self self);
+/// An instance is watched now: push_begin(), and a push that came before it was watched is
+/// applied.
+void push_on_watch(provider_self self, const std::string& cloud_id);
+/// True while a watch is open: polls are counted as saved, not sent.
+bool push_live(provider_self self);
+/// The relist `o` was answered / failed.
+void push_listed(provider_self self, outgoing& o, api_reply& reply);
+void push_list_failed(provider_self self);
+/// The watch call `o` was admitted: opens the stream.
+void push_open(provider_self self, outgoing o);
+void on_pushed(provider_self self, pushed& msg);
+void on_push_ended(provider_self self, push_ended& msg);
+void on_relist_due(provider_self self, uint64_t gen);
+/// Problems the cloud reports of watched instances (a capacity error: the instance cannot be
+/// placed there; another: its state is not known now) go to their owners.
+void report_problems(provider_self self, const std::vector<instance_error>& failed);
+/// `ids` but those of `failed`: their state is not known now, so they have not vanished either.
+std::vector<std::string> without_problems(std::vector<std::string> ids,
+                                          const std::vector<instance_error>& failed);
 
 } // namespace styx::provider_detail

@@ -255,6 +255,14 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) 
     // A preempted spot instance, or one lost in flight with its provider, is replaced
     // rather than counted as a failure of the request, within the replacement budget.
     replace = replace || (ev.record.reason == state_reason::preempted && from == instance_state::running);
+    // A cloud that took it but had no capacity for it (an Unschedulable pod): that offering
+    // is blocklisted like a create's capacity error, and the instance is placed elsewhere.
+    if (ev.record.reason == state_reason::no_capacity) {
+      replace = true;
+      st.blocked.block(offering_key{ev.record.provider, ev.record.zone, ev.record.instance_type,
+                                    ev.record.market},
+                       self->clock().now());
+    }
     if (lost && !entry.cancelled) {
       if (replace && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
         ++entry.replacements;

@@ -24,6 +24,8 @@ struct common_options {
   std::string nodes_file; // status, reconcile, stop, start, down: --nodes FILE instead of the
                           // nodes the state dir remembers (runtime/node_memory.hpp)
   std::string gcp_project; // --project; empty: gcloud's chain (runtime/gcp_settings.hpp)
+  std::vector<std::string> k8s_contexts; // --context; empty: the kubeconfig's current one
+  std::string k8s_namespace; // --namespace; empty: the context's (runtime/k8s_config.hpp)
 };
 
 struct up_options {

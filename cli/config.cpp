@@ -7,6 +7,7 @@
 #include "cli/node_command.hpp"
 #include "runtime/aws_credentials.hpp"
 #include "runtime/gcp_settings.hpp"
+#include "runtime/k8s_config.hpp"
 #include "runtime/node_memory.hpp"
 #include "runtime/provider_memory.hpp"
 #include "runtime/state_dir.hpp"
@@ -17,7 +18,7 @@ namespace {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim" && c != "aws" && c != "gcp" && c != "local")
+    if (c != "sim" && c != "aws" && c != "gcp" && c != "local" && c != "kubernetes")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
 }
 
@@ -78,6 +79,21 @@ std::vector<std::string> regions_of(const std::string& cloud,
   return out;
 }
 
+/// The regions ("<context>/<namespace>") of --context (each) and --namespace.
+std::vector<std::string> k8s_regions(const common_options& common) {
+  std::vector<std::string> out;
+  auto contexts = common.k8s_contexts;
+  if (contexts.empty())
+    contexts.emplace_back();
+  for (auto& ctx : contexts) {
+    auto r = resolve_k8s_region(ctx, common.k8s_namespace);
+    if (!r.error.empty())
+      throw usage_error("kubernetes: " + r.error);
+    out.push_back(r.region);
+  }
+  return out;
+}
+
 } // namespace
 
 engine_config config_for(const common_options& common, std::vector<std::string> clouds,
@@ -101,6 +117,11 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
     return cfg.providers.emplace_back(provider_spec{cloud, {}, {}});
   };
   cfg.gcp.project = common.gcp_project;
+  // The Kubernetes client's rate limit (client-go's QPS 5, burst 10 by default).
+  if (auto* qps = std::getenv("STYX_KUBE_QPS"); qps != nullptr && *qps != '\0')
+    cfg.kubernetes.qps = std::atof(qps);
+  if (auto* burst = std::getenv("STYX_KUBE_BURST"); burst != nullptr && *burst != '\0')
+    cfg.kubernetes.burst = std::atof(burst);
   for (auto& c : clouds) {
     auto& spec = spec_of(c);
     if (c == "gcp") {
@@ -112,6 +133,8 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
         spec.regions.push_back(region.region);
       }
     }
+    if (c == "kubernetes") // one provider per (context, namespace)
+      spec.regions = k8s_regions(common);
     if (c != "aws")
       continue;
     spec.regions = regions_of(c, clouds, regions);

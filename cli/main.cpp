@@ -1,6 +1,6 @@
 // styx: provision cloud instances at scale.
 //
-//   styx up --count 1000 [--provider sim|aws|gcp|local] [--cpus 2 --memory 4 --spot --tag k=v ...]
+//   styx up --count 1000 [--provider sim|aws|gcp|kubernetes|local] [--cpus 2 --memory 4 ...]
 //   styx up --file spec.yaml [--detach]
 //   styx status [--json] [--refresh] [--nodes FILE]
 //   styx reconcile [--json] [--nodes FILE]
@@ -52,6 +52,10 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", common.verbosity, "log more (-vv: debug)");
   app.add_option("--project", common.gcp_project,
                  "GCP project (default: CLOUDSDK_CORE_PROJECT, gcloud's config, the key's)");
+  app.add_option("--context", common.k8s_contexts,
+                 "kubeconfig context(s) of the kubernetes provider (default: current-context)");
+  app.add_option("--namespace", common.k8s_namespace,
+                 "namespace of the kubernetes provider (default: the context's, else default)");
 
   up_options up;
   auto* up_cmd = app.add_subcommand("up", "provision instances and wait until they run");
@@ -64,7 +68,8 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--memory", up.memory, "memory per instance, GiB")->default_val(1);
   up_cmd->add_option("--gpus", up.gpus, "GPUs per instance")->default_val(0);
   up_cmd->add_option("--gpu-kind", up.gpu_kind, "GPU model, e.g. V100, A10G");
-  up_cmd->add_option("--provider", up.providers, "cloud(s) to use: sim (default), aws, gcp, local");
+  up_cmd->add_option("--provider", up.providers,
+                     "cloud(s) to use: sim (default), aws, gcp, kubernetes, local");
   up_cmd->add_option("--region", up.regions, "allowed region(s)");
   up_cmd->add_option("--zone", up.zones, "allowed zone(s)");
   up_cmd->add_option("--instance-type", up.instance_types, "allowed instance type(s)");

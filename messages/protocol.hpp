@@ -80,6 +80,9 @@ struct provider_stats {
   uint64_t budget_exhausted = 0; // retries refused by the retry budget
   uint64_t max_in_flight = 0; // the most calls on the wire at once
   int64_t watched = 0;        // instances polled
+  uint64_t pushed = 0;        // changes a cloud pushed (watch events about instances)
+  uint64_t polls_saved = 0;   // describe calls a poll would have sent while pushes were followed
+  uint64_t relists = 0;       // lists made to (re)start following a cloud's pushes
   // Request-bucket tokens taken, per API class (create, start, stop, terminate, describe): one
   // per HTTP request the provider let through to the cloud, follow-up pages included.
   std::vector<uint64_t> tokens_taken;
@@ -89,7 +92,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provider_stats& x) {
   return f(caf::meta::type_name("provider_stats"), x.provider, x.api_calls, x.throttled,
            x.retries, x.failed_calls, x.instances_created, x.budget_exhausted, x.max_in_flight,
-           x.watched, x.tokens_taken);
+           x.watched, x.pushed, x.polls_saved, x.relists, x.tokens_taken);
 }
 
 } // namespace styx

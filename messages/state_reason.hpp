@@ -21,9 +21,11 @@ enum class state_reason : uint8_t {
   cancelled,      // cancelled before its create call was made
   given_up,       // the engine gave up on it: a pending timeout, no capacity, a rollback
   never_created,  // reconcile: an interrupted create that never reached the cloud
+  no_capacity,    // the cloud took it but found no capacity for it (a Kubernetes pod that is
+                  // Unschedulable): ended and placed again elsewhere
 };
 
-constexpr int state_reason_count = 11;
+constexpr int state_reason_count = 12;
 
 const char* to_string(state_reason x);
 std::optional<state_reason> parse_state_reason(std::string_view text);

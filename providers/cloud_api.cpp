@@ -11,6 +11,7 @@ const char* to_string(api_op x) {
     case api_op::terminate: return "terminate";
     case api_op::list: return "list";
     case api_op::catalog: return "catalog";
+    case api_op::watch: return "watch";
   }
   return "unknown";
 }

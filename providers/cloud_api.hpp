@@ -18,7 +18,8 @@
 
 namespace styx {
 
-enum class api_op : uint8_t { create, describe, stop, start, terminate, list, catalog };
+/// watch: the stream of a cloud that pushes its instances' changes (cloud_api::watch), a read.
+enum class api_op : uint8_t { create, describe, stop, start, terminate, list, catalog, watch };
 
 const char* to_string(api_op x);
 
@@ -58,6 +59,9 @@ struct api_call {
   // were (the create's slots and token, the change's ids still unanswered), so that the
   // cloud_api can build the answer once they are done.
   std::vector<std::string> operations;
+  // watch: where the stream starts, the cursor of the list (api_reply::cursor) or of the last
+  // push (push_batch::cursor). Opaque to the engine (Kubernetes: a resourceVersion).
+  std::string cursor;
 
   bool continues() const { return !operations.empty(); }
   /// Instances this call counts against a resource bucket (a continuation: none).
@@ -98,15 +102,31 @@ struct api_reply {
   // sends the rest of the call again later, as a continuation (api_call::operations), through
   // the describe bucket: asking how an operation went is a read.
   std::vector<std::string> operations;
+  // list: where a watch of what was listed starts (a cloud that pushes; else empty).
+  // watch: the stream ended; `error` says why (code "Expired": the cursor is too old, list
+  // again; anything else: the stream broke).
+  std::string cursor;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
   return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings, x.unknown_ids,
-           x.requests, x.failed, x.operations);
+           x.requests, x.failed, x.operations, x.cursor);
 }
 
 using reply_handler = std::function<void(api_reply)>;
+
+/// What a watch pushed: instances whose state the cloud reports changed (a deleted one as
+/// terminated), and instances the cloud reports a problem of (a capacity error: the cloud
+/// cannot place it; any other: its state is not known now). `cursor` resumes the stream after
+/// these events (a bookmark moves it with no instances at all).
+struct push_batch {
+  std::vector<cloud_instance> instances;
+  std::vector<instance_error> failed;
+  std::string cursor;
+};
+
+using push_handler = std::function<void(push_batch)>;
 
 class cloud_api {
 public:
@@ -122,6 +142,25 @@ public:
 
   /// How the instances of a create call are told apart (see slot_identity).
   virtual slot_identity identity() const { return slot_identity::name; }
+
+  /// True for a cloud that pushes its instances' changes (Kubernetes' watch). Its provider
+  /// then lists (api_op::list, empty filter: every instance of every engine it holds) and
+  /// follows one watch from the list's cursor instead of polling, and lists again when the
+  /// watch ends.
+  virtual bool pushes() const { return false; }
+
+  /// Opens the watch `call` (api_op::watch, from call.cursor) and returns at once. `push` runs
+  /// for every batch of changes as they arrive and `done` exactly once when the stream ends,
+  /// all on any thread and one at a time; returns what cancels the stream. A cloud that does
+  /// not push answers an error at once.
+  virtual std::function<void()> watch(api_call call, push_handler push, reply_handler done) {
+    (void)call;
+    (void)push;
+    api_reply r;
+    r.error = make_cloud_error(error_kind::fatal, "NotSupported", "this cloud does not push");
+    done(std::move(r));
+    return [] {};
+  }
 };
 
 using cloud_api_ptr = std::shared_ptr<cloud_api>;

@@ -3,7 +3,9 @@
 // asynchronous transport they are handed. Declared here; implemented in runtime/ (libcurl).
 
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -13,12 +15,23 @@ namespace styx {
 
 using http_headers = std::vector<std::pair<std::string, std::string>>;
 
+/// TLS settings of one request, for a cloud whose servers are not vouched for by the system's
+/// CAs and that may want a client certificate (Kubernetes' kubeconfig). PEM text, not paths,
+/// so that the -data forms and the files are one thing. Holds secrets: never logged.
+struct http_tls {
+  std::string ca_pem;           // trust these CAs instead of the system's; empty: the system's
+  std::string client_cert_pem;  // set with client_key_pem: present this certificate
+  std::string client_key_pem;
+  bool insecure_skip_verify = false; // no certificate or host name checks (warned about)
+};
+
 struct http_request {
   std::string method = "GET";   // GET, POST, PUT, DELETE, PATCH
   std::string url;              // absolute: https://ec2.us-east-1.amazonaws.com/
   http_headers headers;
   std::string body;
   duration timeout = seconds(30);
+  std::shared_ptr<const http_tls> tls; // null: the transport's own settings
 };
 
 struct http_response {
@@ -32,13 +45,40 @@ struct http_response {
   std::string header(const std::string& name) const;
 };
 
+/// `text` percent-encoded for a URL query value or path segment: every byte but the
+/// unreserved A-Z a-z 0-9 - _ . ~ as %XX.
+std::string percent_encode(std::string_view text);
+
 using http_handler = std::function<void(http_response)>;
+/// A piece of a streamed body as it arrived (not aligned to lines or messages).
+using http_chunk_handler = std::function<void(std::string chunk)>;
+
+/// Cancels a streamed request: its `done` then runs with error "cancelled" (unless it ran
+/// already). Callable from any thread, any number of times.
+using http_cancel = std::function<void()>;
 
 class http_transport {
 public:
   virtual ~http_transport() = default;
   /// Sends `req` and returns at once; `done` runs exactly once, on the transport's thread.
   virtual void send(http_request req, http_handler done) = 0;
+
+  /// A long-lived request whose 2xx body is handed to `chunk` piece by piece as it arrives
+  /// (Kubernetes' watch), then `done` runs once with the status and headers (and, for a
+  /// non-2xx answer, the whole body). Both run on the transport's thread. This default sends
+  /// `req` as a plain request and hands its body over as one piece at the end: a transport
+  /// that cannot stream still works, only later.
+  virtual http_cancel stream(http_request req, http_chunk_handler chunk, http_handler done) {
+    send(std::move(req), [chunk = std::move(chunk), done = std::move(done)](http_response r) {
+      if (r.status >= 200 && r.status < 300) {
+        if (!r.body.empty())
+          chunk(std::move(r.body));
+        r.body.clear();
+      }
+      done(std::move(r));
+    });
+    return [] {};
+  }
 };
 
 } // namespace styx

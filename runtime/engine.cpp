@@ -28,6 +28,7 @@
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/engine_events.hpp"
 #include "runtime/gcp_cloud.hpp"
+#include "runtime/k8s_cloud.hpp"
 #include "runtime/local_cloud.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
@@ -143,6 +144,22 @@ struct engine::impl {
       spdlog::info("gcp/{}: {}", region, made.description);
       return made.api;
     }
+    if (cloud == "kubernetes") {
+      auto made = make_k8s_cloud(region, cfg.kubernetes, transport(), *clk);
+      if (!made.api) {
+        if (!cfg.skip_unavailable)
+          fail("kubernetes/" + region + ": " + made.error);
+        spdlog::warn("kubernetes/{}: left out: {}", region, made.error);
+        unavailable.push_back(unavailable_provider{id, made.error});
+        return nullptr;
+      }
+      remember();
+      if (made.insecure)
+        spdlog::warn("kubernetes/{}: insecure-skip-tls-verify: the server's certificate is "
+                     "not checked", region);
+      spdlog::info("kubernetes/{}: {}", region, made.description);
+      return made.api;
+    }
     if (cloud == "aws") {
       auto settings = resolve_aws_settings(region);
       if (auto* err = std::get_if<std::string>(&settings)) {
@@ -221,6 +238,8 @@ struct engine::impl {
           apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
         if (spec.cloud == "local") // a machine, not an API
           apply_local_pacing(pcfg);
+        if (spec.cloud == "kubernetes") // the client's own QPS limit
+          apply_k8s_limits(pcfg, cfg.kubernetes);
         if (db && !pcfg.journal)
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
@@ -299,7 +318,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim, aws, gcp, local";
+  return "sim, aws, gcp, kubernetes, local";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {

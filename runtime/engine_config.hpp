@@ -9,6 +9,7 @@
 #include "actors/provider_config.hpp"
 #include "providers/aws/ec2_options.hpp"
 #include "providers/gcp/gcp_options.hpp"
+#include "providers/kubernetes/k8s_options.hpp"
 #include "providers/local/local_options.hpp"
 #include "providers/http.hpp"
 #include "providers/sim/sim_config.hpp"
@@ -18,7 +19,7 @@ namespace styx {
 
 /// One cloud in some regions, each region one provider actor.
 struct provider_spec {
-  std::string cloud = "sim";          // sim, aws, gcp, local
+  std::string cloud = "sim";          // sim, aws, gcp, kubernetes, local
   std::vector<std::string> regions;   // empty: every region the cloud offers (sim) or the default
   provider_config limits;
 };
@@ -43,6 +44,11 @@ struct engine_config {
                                       // come from gcp.quotas, not provider_spec::limits.
   local_options local;                // the "local" cloud: processes on this machine (command,
                                       // capacity, grace period; region "localhost")
+  k8s_options kubernetes;             // the "kubernetes" cloud: resource classes, image, QPS
+                                      // (clusters and credentials: kubectl's kubeconfig,
+                                      // runtime/k8s_config.hpp; a region is
+                                      // "<context>/<namespace>"). Its providers' buckets
+                                      // come from kubernetes.qps/burst.
   http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
                                       // engine. Must outlive the engine (tests wrap it).
   bool places_instances = true;       // false: the providers fetch no catalog (zones, types,
@@ -64,7 +70,7 @@ struct engine_config {
   duration node_wait = std::chrono::seconds(30);
 };
 
-/// The known clouds, for error messages: "sim, aws, gcp, local".
+/// The known clouds, for error messages: "sim, aws, gcp, kubernetes, local".
 const char* known_clouds();
 
 } // namespace styx

@@ -36,6 +36,7 @@ struct http_engine::impl {
   ~impl();
 
   void send(http_request req, http_handler done);
+  void enqueue(std::unique_ptr<http_transfer> t);
   void run();
 
   // Loop thread only.
@@ -84,8 +85,11 @@ http_engine::impl::~impl() {
 }
 
 void http_engine::impl::send(http_request req, http_handler done) {
+  enqueue(std::make_unique<http_transfer>(std::move(req), std::move(done)));
+}
+
+void http_engine::impl::enqueue(transfer_ptr t) {
   sent.fetch_add(1);
-  auto t = std::make_unique<http_transfer>(std::move(req), std::move(done));
   {
     std::lock_guard<std::mutex> lock(mutex);
     if (!closed) {
@@ -228,6 +232,13 @@ http_engine::~http_engine() = default;
 
 void http_engine::send(http_request req, http_handler done) {
   impl_->send(std::move(req), std::move(done));
+}
+
+http_cancel http_engine::stream(http_request req, http_chunk_handler chunk, http_handler done) {
+  auto cancelled = std::make_shared<std::atomic<bool>>(false);
+  impl_->enqueue(std::make_unique<http_transfer>(std::move(req), std::move(chunk),
+                                                 std::move(done), cancelled));
+  return [cancelled] { cancelled->store(true); };
 }
 
 http_engine_counters http_engine::counters() const {

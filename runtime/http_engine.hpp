@@ -61,6 +61,10 @@ public:
   http_engine& operator=(const http_engine&) = delete;
 
   void send(http_request req, http_handler done) override;
+  /// Streams as http_transport::stream says: `chunk` runs on the engine's thread as the body
+  /// arrives; the request's timeout bounds the whole stream; cancel() ends it within about a
+  /// second (done: status 0, error "cancelled").
+  http_cancel stream(http_request req, http_chunk_handler chunk, http_handler done) override;
 
   http_engine_counters counters() const;
 

@@ -36,6 +36,11 @@ bool has_header(const http_headers& headers, const char* name) {
 http_transfer::http_transfer(http_request req, http_handler done)
     : req_(std::move(req)), done_(std::move(done)) {}
 
+http_transfer::http_transfer(http_request req, http_chunk_handler chunk, http_handler done,
+                             std::shared_ptr<std::atomic<bool>> cancelled)
+    : req_(std::move(req)), done_(std::move(done)), chunk_(std::move(chunk)),
+      cancelled_(std::move(cancelled)) {}
+
 http_transfer::~http_transfer() {
   curl_slist_free_all(header_list_);
 }
@@ -64,13 +69,11 @@ bool http_transfer::configure(CURL* easy, const http_engine_config& cfg) {
   // Proxies: CURLOPT_PROXY is left unset on purpose, so that libcurl reads http_proxy,
   // https_proxy and no_proxy from the environment.
 
-  // TLS: verification stays on unless explicitly skipped.
-  long verify = cfg.insecure_skip_verify ? 0L : 1L;
-  set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify));
-  set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify * 2L));
-  if (!cfg.ca_file.empty()) { // this bundle only: not the system's directory of CAs either
-    set(curl_easy_setopt(easy, CURLOPT_CAINFO, cfg.ca_file.c_str()));
-    set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
+  ok = ok && configure_tls(easy, cfg);
+  if (cancelled_) { // a stream: abortable while it waits for data
+    set(curl_easy_setopt(easy, CURLOPT_NOPROGRESS, 0L));
+    set(curl_easy_setopt(easy, CURLOPT_XFERINFOFUNCTION, &http_transfer::on_progress));
+    set(curl_easy_setopt(easy, CURLOPT_XFERINFODATA, this));
   }
 
   // Method and body.
@@ -109,6 +112,40 @@ bool http_transfer::configure(CURL* easy, const http_engine_config& cfg) {
   return ok;
 }
 
+bool http_transfer::configure_tls(CURL* easy, const http_engine_config& cfg) {
+  bool ok = true;
+  auto set = [&ok](CURLcode rc) { ok = ok && rc == CURLE_OK; };
+  // Verification stays on unless explicitly skipped (by the engine, or by the request).
+  bool skip = cfg.insecure_skip_verify || (req_.tls && req_.tls->insecure_skip_verify);
+  long verify = skip ? 0L : 1L;
+  set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify));
+  set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify * 2L));
+  auto blob = [&](CURLoption opt, const std::string& pem) {
+    curl_blob b{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_NOCOPY};
+    set(curl_easy_setopt(easy, opt, &b));
+  };
+  if (req_.tls && !req_.tls->ca_pem.empty()) { // these CAs only (the request lives as long)
+    blob(CURLOPT_CAINFO_BLOB, req_.tls->ca_pem);
+    set(curl_easy_setopt(easy, CURLOPT_CAINFO, static_cast<const char*>(nullptr)));
+    set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
+  } else if (!cfg.ca_file.empty()) { // this bundle only: not the system's directory either
+    set(curl_easy_setopt(easy, CURLOPT_CAINFO, cfg.ca_file.c_str()));
+    set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
+  }
+  if (req_.tls && !req_.tls->client_cert_pem.empty() && !req_.tls->client_key_pem.empty()) {
+    blob(CURLOPT_SSLCERT_BLOB, req_.tls->client_cert_pem);
+    set(curl_easy_setopt(easy, CURLOPT_SSLCERTTYPE, "PEM"));
+    blob(CURLOPT_SSLKEY_BLOB, req_.tls->client_key_pem);
+    set(curl_easy_setopt(easy, CURLOPT_SSLKEYTYPE, "PEM"));
+  }
+  return ok;
+}
+
+int http_transfer::on_progress(void* self, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  auto* t = static_cast<http_transfer*>(self);
+  return t->cancelled_ && t->cancelled_->load() ? 1 : 0;
+}
+
 size_t http_transfer::on_header(char* data, size_t size, size_t count, void* self) {
   auto* t = static_cast<http_transfer*>(self);
   size_t n = size * count;
@@ -132,8 +169,19 @@ size_t http_transfer::on_header(char* data, size_t size, size_t count, void* sel
 
 size_t http_transfer::on_body(char* data, size_t size, size_t count, void* self) {
   auto* t = static_cast<http_transfer*>(self);
-  t->resp_.body.append(data, size * count);
-  return size * count;
+  size_t n = size * count;
+  if (t->chunk_) {
+    if (t->cancelled_ && t->cancelled_->load())
+      return 0; // aborts the transfer
+    long status = 0;
+    curl_easy_getinfo(t->easy_, CURLINFO_RESPONSE_CODE, &status);
+    if (status >= 200 && status < 300) {
+      t->chunk_(std::string(data, n));
+      return n;
+    }
+  }
+  t->resp_.body.append(data, n);
+  return n;
 }
 
 http_response http_transfer::finish(CURLcode result) {
@@ -150,6 +198,8 @@ http_response http_transfer::finish(CURLcode result) {
   out.headers.clear();
   out.body.clear();
   out.error = error_buffer_[0] != '\0' ? error_buffer_ : curl_easy_strerror(result);
+  if (cancelled_ && cancelled_->load())
+    out.error = "cancelled";
   out.timed_out = result == CURLE_OPERATION_TIMEDOUT;
   return out;
 }

@@ -13,7 +13,10 @@ packages=(
   libbenchmark-dev
   clang-14 libfuzzer-14-dev  # scripts/fuzz.sh: the fuzz targets (fuzz/)
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
+  python3-kubernetes  # the Kubernetes tests' second client of the fake API server
 )
+# kubectl checks the fake Kubernetes API too: Debian's when the machine has none.
+command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -94,6 +94,14 @@ inline std::string read_text(const std::string& path) {
   return ss.str();
 }
 
+/// The engine id a state dir holds (<dir>/engine-id, trailing blanks dropped).
+inline std::string read_engine_id(const std::string& dir) {
+  auto id = read_text(dir + "/engine-id");
+  while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
+    id.pop_back();
+  return id;
+}
+
 struct cli_result {
   int rc = -1; // -1: killed after the time limit
   std::string out;

@@ -288,6 +288,8 @@ std::vector<ec2_request> ec2_requests_for(const api_call& call, unix_ms now) {
         {"DescribeSpotPriceHistory", ec2_describe_spot_price_history(types, now), true});
       break;
     }
+    case api_op::watch: // EC2 pushes nothing: no request (cloud_api::watch refuses it)
+      break;
   }
   return result;
 }

@@ -85,6 +85,9 @@ void gcp_call::dispatch() {
     case api_op::describe: describe(); break;
     case api_op::list: list(); break;
     case api_op::catalog: catalog(); break;
+    case api_op::watch:
+      finish(make_cloud_error(error_kind::fatal, "NotSupported", "GCP pushes nothing"));
+      break;
   }
 }
 

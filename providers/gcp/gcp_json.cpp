@@ -5,32 +5,14 @@
 
 #include <simdjson.h>
 
+#include "providers/json_dom.hpp"
 #include "providers/gcp/gcp_names.hpp"
 
 namespace styx {
 
 namespace {
 
-using simdjson::dom::element;
-
-simdjson::dom::parser& parser() {
-  thread_local simdjson::dom::parser p;
-  return p;
-}
-
-std::optional<element> parse(std::string_view body) {
-  element doc;
-  if (parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS || !doc.is_object())
-    return std::nullopt;
-  return doc;
-}
-
-std::string str(element e, const char* key) {
-  std::string_view v;
-  if (e[key].get(v) == simdjson::SUCCESS)
-    return std::string{v};
-  return {};
-}
+using namespace json_dom;
 
 std::string last(element e, const char* key) {
   return std::string{gcp_last_segment(str(e, key))};

@@ -1,5 +1,7 @@
 #include "providers/gcp/gcp_requests.hpp"
 
+#include "providers/http.hpp"
+
 #include <cstdio>
 
 #include <openssl/sha.h>
@@ -45,21 +47,7 @@ std::string gcp_zone_url(std::string_view base, std::string_view project, std::s
 }
 
 std::string gcp_percent_encode(std::string_view text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  out.reserve(text.size() * 3);
-  for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
-                      || c == '-' || c == '_' || c == '.' || c == '~';
-    if (unreserved) {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
+  return percent_encode(text);
 }
 
 std::string gcp_request_id(std::string_view token, std::string_view part) {

@@ -216,6 +216,7 @@ api_reply sim_cloud::handle(const std::string& region, const api_call& call) {
     case api_op::describe:
     case api_op::list:
     case api_op::catalog: return do_read(s, region, call);
+    case api_op::watch: break; // the simulated cloud pushes nothing
   }
   return fail(error_kind::invalid_request, "InvalidAction", "unknown operation");
 }

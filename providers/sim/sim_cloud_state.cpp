@@ -182,7 +182,8 @@ bool sim_cloud::impl::admit(const std::string& region, const api_call& call, tim
     case api_op::terminate: req = &rb.terminate_req; res = &rb.terminate_res; break;
     case api_op::describe:
     case api_op::list:
-    case api_op::catalog: req = &rb.describe_req; break;
+    case api_op::catalog:
+    case api_op::watch: req = &rb.describe_req; break;
   }
   auto n = static_cast<double>(call.size());
   if (req->available(now) < 1 - 1e-9 || (res && res->available(now) < n - 1e-9))

@@ -17,31 +17,12 @@
 
 #include "tests/crash_cli.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
+#include "tests/styx_cli.hpp"
 
 using namespace styx;
 using namespace styx::test;
 
 namespace {
-
-struct cli_result {
-  int rc = -1;
-  std::string out; // stdout and stderr
-};
-
-/// The styx binary with `args` (--state-dir `dir`), stdout and stderr together.
-cli_result styx_cli(const std::string& dir, const std::string& args) {
-  auto cmd = std::string{STYX_BINARY} + " --state-dir " + dir + " " + args + " 2>&1";
-  cli_result r;
-  FILE* p = ::popen(cmd.c_str(), "r");
-  REQUIRE(p != nullptr);
-  char buf[4096];
-  size_t n;
-  while ((n = std::fread(buf, 1, sizeof(buf), p)) > 0)
-    r.out.append(buf, n);
-  int status = ::pclose(p);
-  r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-  return r;
-}
 
 std::string temp_state(const std::string& tag) {
   auto dir = (std::filesystem::temp_directory_path()

@@ -71,9 +71,7 @@ TEST_CASE("gcp crash: kill -9 in the middle of a fan-out then reconcile - nothin
     CHECK(reached);
     ::kill(pid, SIGKILL);
     CHECK(wait_exit(pid) == 128 + SIGKILL);
-    auto engine_id = read_text(dir + "/engine-id");
-    while (!engine_id.empty() && (engine_id.back() == '\n' || engine_id.back() == ' '))
-      engine_id.pop_back();
+    auto engine_id = read_engine_id(dir);
     REQUIRE_FALSE(engine_id.empty());
 
     int rc = -1;

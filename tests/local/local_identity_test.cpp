@@ -131,7 +131,9 @@ TEST_CASE("local: a manager made again adopts its live processes and learns how 
   auto seen = call(api, change_call(api_op::describe, key));
   REQUIRE(seen.instances.size() == 1);
   CHECK(seen.instances[0].state == instance_state::running);
-  auto listed = call(api, api_call{api_op::list, {}, {}, {}, {}, {}, false, {}});
+  api_call list;
+  list.op = api_op::list;
+  auto listed = call(api, list);
   CHECK(listed.instances.size() == 1);
 
   auto stopped = call(api, change_call(api_op::stop, key));

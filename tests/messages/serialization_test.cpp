@@ -267,6 +267,9 @@ provider_stats some_stats() {
   x.budget_exhausted = 6;
   x.max_in_flight = 7;
   x.watched = 8;
+  x.pushed = 9;
+  x.polls_saved = 10;
+  x.relists = 11;
   return x;
 }
 
@@ -444,6 +447,9 @@ void check_same(const provider_stats& a, const provider_stats& b) {
   CHECK(a.budget_exhausted == b.budget_exhausted);
   CHECK(a.max_in_flight == b.max_in_flight);
   CHECK(a.watched == b.watched);
+  CHECK(a.pushed == b.pushed);
+  CHECK(a.polls_saved == b.polls_saved);
+  CHECK(a.relists == b.relists);
 }
 
 // -- round trips -------------------------------------------------------------
@@ -543,7 +549,7 @@ TEST_CASE("the member counter itself counts") {
   };
   CHECK(member_count<three>() == 3u);
   CHECK(member_count<one_nested>() == 1u);
-  CHECK(member_count<provider_stats>() == 10u);
+  CHECK(member_count<provider_stats>() == 13u);
 }
 
 TEST_CASE("every registered message type survives CAF serialization") {

@@ -201,7 +201,7 @@ TEST_CASE("sim: request buckets throttle and refill") {
   for (int i = 0; i < 100; ++i)
     REQUIRE_FALSE(cloud.handle(east, ids_call(api_op::describe, {})).error);
   CHECK(cloud.handle(east, ids_call(api_op::describe, {})).error.kind == error_kind::throttled);
-  CHECK(cloud.handle(east, api_call{api_op::list, {}, {}, {}, {}, {}, {}, {}}).error.kind
+  CHECK(cloud.handle(east, api_call{api_op::list, {}, {}, {}, {}, {}, {}, {}, {}}).error.kind
         == error_kind::throttled);
   clk.advance(milliseconds(50));
   CHECK_FALSE(cloud.handle(east, ids_call(api_op::describe, {})).error);
@@ -359,7 +359,7 @@ TEST_CASE("sim: preempt() and spot prices") {
 TEST_CASE("sim: the catalog offers every type in every zone with EC2-like prices") {
   manual_clock clk;
   sim_cloud cloud(quiet(), clk);
-  auto r = cloud.handle(east, api_call{api_op::catalog, {}, {}, {}, {}, {}, {}, {}});
+  auto r = cloud.handle(east, api_call{api_op::catalog, {}, {}, {}, {}, {}, {}, {}, {}});
   REQUIRE_FALSE(r.error);
   REQUIRE(r.offerings.size() == 3 * 20);
   std::set<std::string> zones;
@@ -391,7 +391,7 @@ TEST_CASE("sim: the catalog offers every type in every zone with EC2-like prices
   CHECK(micro_spot.size() > 1); // spot prices differ by zone
   // The same seed gives the same prices.
   sim_cloud twin(quiet(), clk);
-  auto again = twin.handle(east, api_call{api_op::catalog, {}, {}, {}, {}, {}, {}, {}});
+  auto again = twin.handle(east, api_call{api_op::catalog, {}, {}, {}, {}, {}, {}, {}, {}});
   for (size_t n = 0; n < r.offerings.size(); ++n)
     CHECK(again.offerings[n].spot_price == r.offerings[n].spot_price);
 }
