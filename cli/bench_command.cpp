@@ -102,9 +102,10 @@ CLI::App* add_bench_command(CLI::App& app) {
     ->default_val("burst");
   cmd->add_option("--arrival-rate", opts.arrival_rate, "requests per second (uniform, poisson)");
   cmd->add_option("--provider", opts.cloud,
-                  "sim (default), aws (the AWS CLI's chain) or gcp (gcloud's chain)")
+                  "sim (default), aws (the AWS CLI's chain), gcp (gcloud's chain) or azure "
+                  "(AZURE_* variables)")
     ->default_val("sim");
-  cmd->add_option("--region", opts.regions, "aws, gcp: region(s), one provider each");
+  cmd->add_option("--region", opts.regions, "aws, gcp, azure: region(s), one provider each");
   cmd->add_option("--providers", opts.providers, "sim: simulated providers (regions)")
     ->default_val(1);
   cmd->add_option("--profile", opts.profile,
@@ -126,14 +127,16 @@ CLI::App* add_bench_command(CLI::App& app) {
 
 int run_bench_command(const common_options& common) {
   opts.gcp_project = common.gcp_project;
+  opts.azure_subscription = common.azure_subscription;
+  opts.azure_group = common.azure_group;
   if (!scenario_file.empty())
     apply_scenario(scenario_file, *bench_cmd);
   if (opts.count <= 0)
     throw usage_error("count must be positive, got " + std::to_string(opts.count));
   if (auto why = check_plan_options(opts); !why.empty())
     throw usage_error(why);
-  if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp")
-    throw usage_error("unknown provider '" + opts.cloud + "' (known: sim, aws, gcp)");
+  if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp" && opts.cloud != "azure")
+    throw usage_error("unknown provider '" + opts.cloud + "' (known: " + known_clouds() + ")");
   if (opts.providers <= 0 || opts.providers > 8)
     throw usage_error("providers must be between 1 and 8");
   if (opts.profile != "ec2" && opts.profile != "unlimited")

@@ -24,6 +24,9 @@ struct common_options {
   std::string nodes_file; // status, reconcile, stop, start, down: --nodes FILE instead of the
                           // nodes the state dir remembers (runtime/node_memory.hpp)
   std::string gcp_project; // --project; empty: gcloud's chain (runtime/gcp_settings.hpp)
+  std::string azure_subscription; // --subscription; empty: AZURE_SUBSCRIPTION_ID
+  std::string azure_group; // --resource-group; empty: AZURE_RESOURCE_GROUP
+                           // (runtime/azure_settings.hpp)
 };
 
 struct up_options {

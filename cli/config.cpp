@@ -5,6 +5,7 @@
 
 #include "cli/node_command.hpp"
 #include "runtime/aws_credentials.hpp"
+#include "runtime/azure_settings.hpp"
 #include "runtime/gcp_settings.hpp"
 #include "runtime/node_memory.hpp"
 #include "runtime/provider_memory.hpp"
@@ -16,7 +17,7 @@ namespace {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim" && c != "aws" && c != "gcp")
+    if (c != "sim" && c != "aws" && c != "gcp" && c != "azure")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
 }
 
@@ -39,7 +40,7 @@ void remembered_nodes(const common_options& common, engine_config& cfg) {
 }
 
 /// The regions of `regions` that `cloud` runs in: all of them when it is the only cloud given,
-/// else those named as it names them (aws: us-east-1, gcp: us-central1).
+/// else those named as it names them (aws: us-east-1, gcp: us-central1, azure: eastus).
 std::vector<std::string> regions_of(const std::string& cloud,
                                     const std::vector<std::string>& clouds,
                                     const std::vector<std::string>& regions) {
@@ -48,7 +49,8 @@ std::vector<std::string> regions_of(const std::string& cloud,
   std::vector<std::string> out;
   for (auto& r : regions) {
     bool digit_after_dash = r.size() > 2 && r[r.size() - 2] == '-';
-    if ((cloud == "aws") == digit_after_dash)
+    auto kind = digit_after_dash ? "aws" : r.find('-') == std::string::npos ? "azure" : "gcp";
+    if (cloud == kind)
       out.push_back(r);
   }
   return out;
@@ -76,8 +78,19 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
     return cfg.providers.emplace_back(provider_spec{cloud, {}, {}});
   };
   cfg.gcp.project = common.gcp_project;
+  cfg.azure.subscription = common.azure_subscription;
+  cfg.azure.resource_group = common.azure_group;
   for (auto& c : clouds) {
     auto& spec = spec_of(c);
+    if (c == "azure") {
+      spec.regions = regions_of(c, clouds, regions);
+      if (spec.regions.empty()) {
+        auto location = resolve_azure_location("");
+        if (!location.error.empty())
+          throw usage_error("azure: " + location.error);
+        spec.regions.push_back(location.location);
+      }
+    }
     if (c == "gcp") {
       spec.regions = regions_of(c, clouds, regions);
       if (spec.regions.empty()) {

@@ -98,12 +98,17 @@ struct api_reply {
   // sends the rest of the call again later, as a continuation (api_call::operations), through
   // the describe bucket: asking how an operation went is a read.
   std::vector<std::string> operations;
+  // What the cloud said is left of the rate budget this call drew from (Azure's
+  // x-ms-ratelimit-remaining-* headers), the least of its answers; < 0: it said nothing. The
+  // provider lowers the call's request bucket to it, so that it slows down before the cloud
+  // throttles it (a budget shared with other clients, or smaller than configured).
+  double remaining = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
   return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings, x.unknown_ids,
-           x.requests, x.failed, x.operations);
+           x.requests, x.failed, x.operations, x.remaining);
 }
 
 using reply_handler = std::function<void(api_reply)>;

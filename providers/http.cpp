@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <cmath>
+#include <cstdlib>
+
 namespace styx {
 
 std::string http_response::header(const std::string& name) const {
@@ -9,6 +12,17 @@ std::string http_response::header(const std::string& name) const {
     if (strcasecmp(key.c_str(), name.c_str()) == 0)
       return value;
   return {};
+}
+
+int64_t http_response::retry_after_ms() const {
+  auto value = header("Retry-After");
+  if (value.empty())
+    return 0;
+  char* end = nullptr;
+  double secs = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || !std::isfinite(secs) || secs <= 0)
+    return 0; // an HTTP-date or garbage: ignored
+  return static_cast<int64_t>(std::llround(secs * 1000));
 }
 
 } // namespace styx

@@ -2,6 +2,7 @@
 // HTTP as the clouds' translation layers see it: plain request/response values and the
 // asynchronous transport they are handed. Declared here; implemented in runtime/ (libcurl).
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
@@ -19,6 +20,8 @@ struct http_request {
   http_headers headers;
   std::string body;
   duration timeout = seconds(30);
+  std::string ca_file;          // PEM bundle trusted for this request instead of the
+                                // transport's own; empty: the transport's. Verification stays on.
 };
 
 struct http_response {
@@ -30,6 +33,9 @@ struct http_response {
 
   /// The first header named `name`, compared case-insensitively; empty if absent.
   std::string header(const std::string& name) const;
+
+  /// Retry-After in milliseconds when it is a positive number of seconds; else 0.
+  int64_t retry_after_ms() const;
 };
 
 using http_handler = std::function<void(http_response)>;

@@ -27,6 +27,7 @@
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/engine_events.hpp"
+#include "runtime/azure_cloud.hpp"
 #include "runtime/gcp_cloud.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
@@ -60,6 +61,7 @@ struct engine::impl {
   std::unique_ptr<state_dir_lock> lock;
   std::unique_ptr<http_engine> http; // the clouds' HTTP, made on first use; outlives the actors
   gcp_token_source_ptr gcp_tokens;   // one for every gcp region, made on first use
+  token_source_ptr azure_tokens;     // one for every azure location, made on first use
   system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -117,19 +119,23 @@ struct engine::impl {
         fail(e.what());
       }
     };
-    if (cloud == "gcp") {
-      auto made = make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens);
+    auto made_or_left_out = [&](auto made) -> cloud_api_ptr { // gcp_cloud, azure_cloud
       if (!made.api) {
         if (!cfg.skip_unavailable)
-          fail("gcp/" + region + ": " + made.error);
-        spdlog::warn("gcp/{}: left out: {}", region, made.error);
+          fail(cloud + "/" + region + ": " + made.error);
+        spdlog::warn("{}/{}: left out: {}", cloud, region, made.error);
         unavailable.push_back(unavailable_provider{id, made.error});
         return nullptr;
       }
       remember();
-      spdlog::info("gcp/{}: {}", region, made.description);
+      spdlog::info("{}/{}: {}", cloud, region, made.description);
       return made.api;
-    }
+    };
+    if (cloud == "gcp")
+      return made_or_left_out(make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens));
+    if (cloud == "azure")
+      return made_or_left_out(
+        make_azure_cloud(region, cfg.azure, transport(), *clk, azure_tokens));
     if (cloud == "aws") {
       auto settings = resolve_aws_settings(region);
       if (auto* err = std::get_if<std::string>(&settings)) {
@@ -204,6 +210,8 @@ struct engine::impl {
         auto pcfg = spec.limits;
         if (spec.cloud == "gcp") // the project's quotas, shared by its regions
           apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
+        if (spec.cloud == "azure") // Resource Manager's buckets, shared by its locations
+          apply_azure_limits(pcfg, cfg.azure, regions.size());
         if (db && !pcfg.journal)
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
@@ -281,7 +289,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim, aws, gcp";
+  return "sim, aws, gcp, azure";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {

@@ -68,8 +68,10 @@ bool http_transfer::configure(CURL* easy, const http_engine_config& cfg) {
   long verify = cfg.insecure_skip_verify ? 0L : 1L;
   set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, verify));
   set(curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, verify * 2L));
-  if (!cfg.ca_file.empty()) { // this bundle only: not the system's directory of CAs either
-    set(curl_easy_setopt(easy, CURLOPT_CAINFO, cfg.ca_file.c_str()));
+  // The request's bundle, else the engine's; either one only: not the system's CAs either.
+  const std::string& ca_file = !req_.ca_file.empty() ? req_.ca_file : cfg.ca_file;
+  if (!ca_file.empty()) {
+    set(curl_easy_setopt(easy, CURLOPT_CAINFO, ca_file.c_str()));
     set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
   }
 

@@ -75,13 +75,7 @@ cloud_error gcp_error_from(const http_response& resp) {
   }
   if (err.code.empty())
     err.code = "HTTP" + std::to_string(resp.status);
-  auto retry_after = resp.header("Retry-After");
-  if (!retry_after.empty()) {
-    char* end = nullptr;
-    auto secs = std::strtod(retry_after.c_str(), &end);
-    if (end != retry_after.c_str() && secs > 0)
-      err.retry_after_ms = static_cast<int64_t>(secs * 1000);
-  }
+  err.retry_after_ms = resp.retry_after_ms();
   return err;
 }
 

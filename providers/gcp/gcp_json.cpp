@@ -6,6 +6,7 @@
 #include <simdjson.h>
 
 #include "providers/gcp/gcp_names.hpp"
+#include "providers/json_read.hpp"
 
 namespace styx {
 
@@ -13,23 +14,12 @@ namespace {
 
 using simdjson::dom::element;
 
-simdjson::dom::parser& parser() {
-  thread_local simdjson::dom::parser p;
-  return p;
-}
-
 std::optional<element> parse(std::string_view body) {
-  element doc;
-  if (parser().parse(body.data(), body.size()).get(doc) != simdjson::SUCCESS || !doc.is_object())
-    return std::nullopt;
-  return doc;
+  return json_doc(body);
 }
 
 std::string str(element e, const char* key) {
-  std::string_view v;
-  if (e[key].get(v) == simdjson::SUCCESS)
-    return std::string{v};
-  return {};
+  return json_str(e, key);
 }
 
 std::string last(element e, const char* key) {
@@ -37,13 +27,7 @@ std::string last(element e, const char* key) {
 }
 
 double number(element e, const char* key) {
-  double d = 0;
-  if (e[key].get(d) == simdjson::SUCCESS)
-    return d;
-  int64_t i = 0;
-  if (e[key].get(i) == simdjson::SUCCESS)
-    return static_cast<double>(i);
-  return 0;
+  return json_number(e, key);
 }
 
 /// Calls f(item) for every element of "items": an array (list), or an object of scopes each

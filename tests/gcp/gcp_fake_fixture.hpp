@@ -27,6 +27,7 @@
 
 #include "tests/aws/ec2_engine_fixture.hpp" // run_command, http_body
 #include "tests/aws/moto_fixture.hpp"       // free_loopback_port, stop_child, loopback_http
+#include "tests/fake_process.hpp"
 
 namespace styx::test {
 
@@ -157,38 +158,10 @@ private:
                                   "--stop-seconds",
                                   std::to_string(o.op_seconds)};
     argv.insert(argv.end(), o.args.begin(), o.args.end());
-    pid_ = fork();
-    if (pid_ < 0)
-      throw std::runtime_error("fork failed");
-    if (pid_ == 0) {
-      prctl(PR_SET_PDEATHSIG, SIGKILL);
-      int null = open("/dev/null", O_WRONLY);
-      if (null >= 0) {
-        dup2(null, STDOUT_FILENO);
-        if (getenv("STYX_FAKE_LOG") == nullptr)
-          dup2(null, STDERR_FILENO);
-      }
-      std::vector<char*> cargv;
-      for (auto& a : argv)
-        cargv.push_back(a.data());
-      cargv.push_back(nullptr);
-      execvp("python3", cargv.data());
-      _exit(127);
-    }
+    pid_ = spawn_quiet(std::move(argv));
   }
 
-  bool wait_ready() {
-    for (int i = 0; i < 300; ++i) {
-      if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
-        pid_ = -1;
-        return false;
-      }
-      if (loopback_http(port_, "GET", "/fake/stats").rfind("HTTP/", 0) == 0)
-        return true;
-      usleep(100'000);
-    }
-    return false;
-  }
+  bool wait_ready() { return wait_http_ready(pid_, port_, "/fake/stats"); }
 
   int port_ = 0;
   pid_t pid_ = -1;

@@ -234,18 +234,18 @@ class World:
                 raise ApiError(409, "SkuNotAvailable",
                                "The requested size for resource '%s' is currently not available "
                                "in location '%s' zones '%s'." % (name, self.location, zone))
-            vm = dict(spec, name=name, group=group, provisioningState="Creating",
+            vm = dict(spec, name=name, group=group, provisioningState="Creating", allocated=False,
                       power="starting", vmId=str(uuid.uuid4()), timeCreated=utc(),
                       tags=dict(body.get("tags") or {}))
             self.vms[key] = vm
             op_id = self.new_op("create", group, name)
             capacity = f.get("capacity")
-            in_zone = sum(1 for v in self.vms.values()
-                          if v["zone"] == zone and v["provisioningState"] != "Failed")
-            if capacity is not None and in_zone > capacity:
+            in_zone = sum(1 for v in self.vms.values() if v["zone"] == zone and v.get("allocated"))
+            if capacity is not None and in_zone >= capacity:
                 code = f.get("stockout", "ZonalAllocationFailed")
                 self.later(self.op, lambda: self._failed(key, op_id, code, zone))
             else:
+                vm["allocated"] = True
                 self.stats["created"] += 1
                 self.later(self.boot, lambda: self._booted(key, op_id))
             return vm, True, op_id
