@@ -14,6 +14,12 @@ std::string http_response::header(const std::string& name) const {
   return {};
 }
 
+cloud_error no_answer_error(const http_response& resp) {
+  if (resp.timed_out)
+    return make_cloud_error(error_kind::timeout, "RequestTimeout", resp.error);
+  return make_cloud_error(error_kind::transient, "TransportError", resp.error);
+}
+
 int64_t http_response::retry_after_ms() const {
   auto value = header("Retry-After");
   if (value.empty())

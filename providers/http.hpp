@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/time.hpp"
+#include "messages/cloud_error.hpp"
 
 namespace styx {
 
@@ -37,6 +38,10 @@ struct http_response {
   /// Retry-After in milliseconds when it is a positive number of seconds; else 0.
   int64_t retry_after_ms() const;
 };
+
+/// The error of a request that got no HTTP answer (status 0): timeout when its time ran out,
+/// else transient, with the transport's words.
+cloud_error no_answer_error(const http_response& response);
 
 using http_handler = std::function<void(http_response)>;
 

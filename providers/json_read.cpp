@@ -25,6 +25,18 @@ std::string json_str(simdjson::dom::element e, const char* key) {
   return {};
 }
 
+std::map<std::string, std::string> json_strings(simdjson::dom::element e, const char* key) {
+  std::map<std::string, std::string> out;
+  simdjson::dom::object obj;
+  if (e[key].get(obj) == simdjson::SUCCESS)
+    for (auto field : obj) {
+      std::string_view v;
+      if (field.value.get(v) == simdjson::SUCCESS)
+        out[std::string{field.key}] = std::string{v};
+    }
+  return out;
+}
+
 double json_number(simdjson::dom::element e, const char* key) {
   double d = 0;
   if (e[key].get(d) == simdjson::SUCCESS)

@@ -8,10 +8,9 @@
 
 namespace styx {
 
-azure_cloud make_azure_cloud(const std::string& location, const azure_options& opts,
-                             http_transport& transport, const clock& clk,
-                             token_source_ptr& tokens) {
-  azure_cloud out;
+made_cloud make_azure_cloud(const std::string& location, const azure_options& opts,
+                            http_transport& transport, const clock& clk, token_source_ptr& tokens) {
+  made_cloud out;
   auto resolved = resolve_azure_settings(opts, location);
   if (auto* err = std::get_if<std::string>(&resolved)) {
     out.error = *err;

@@ -9,15 +9,6 @@ namespace styx {
 
 namespace {
 
-env_lookup non_empty(const env_lookup& env) {
-  return [env](const std::string& name) -> std::optional<std::string> {
-    auto v = env(name);
-    if (!v || v->empty())
-      return std::nullopt;
-    return v;
-  };
-}
-
 /// The override, else the first variable of `vars` that is set; empty when none.
 std::string first_of(const std::string& override_, std::initializer_list<const char*> vars,
                      const env_lookup& get, std::string* source = nullptr) {

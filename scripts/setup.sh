@@ -12,6 +12,7 @@ packages=(
   openssl
   libbenchmark-dev
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
+  python3-azure python3-msal  # the Azure tests' client of the fake Resource Manager (the SDK)
 )
 
 missing=()

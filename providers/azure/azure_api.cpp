@@ -88,9 +88,7 @@ bool azure_api::core::ours(const std::string& url) const {
 // -- mechanics ------------------------------------------------------------------------------
 
 azure_call::azure_call(std::shared_ptr<azure_api::core> c, api_call call, reply_handler done)
-  : core_(std::move(c)), call_(std::move(call)), done_(std::move(done)) {
-  reply_.requests = 0; // counted as they are sent
-}
+  : call_steps(std::move(call), std::move(done)), core_(std::move(c)) {}
 
 void azure_call::run() {
   auto self = shared_from_this();
@@ -119,28 +117,9 @@ void azure_call::run() {
 }
 
 void azure_call::step(const std::function<void()>& sends, std::function<void()> next) {
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    next_ = std::move(next);
-    outstanding_ = 1; // the setup's own count: released below
-  }
+  begin_phase(std::move(next));
   sends();
-  answered();
-}
-
-void azure_call::answered() {
-  std::function<void()> next;
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    if (--outstanding_ > 0 || finished_)
-      return;
-    if (!error_)
-      next = std::move(next_);
-  }
-  if (next)
-    next();
-  else
-    finish();
+  end_setup();
 }
 
 void azure_call::send(const char* method, std::string url, std::string body, on_answer f) {
@@ -153,11 +132,7 @@ void azure_call::send(const char* method, std::string url, std::string body, on_
   req.body = std::move(body);
   req.timeout = core_->opts.request_timeout;
   req.ca_file = core_->opts.ca_bundle;
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    ++outstanding_;
-    ++reply_.requests;
-  }
+  sending();
   ++core_->requests;
   auto self = shared_from_this();
   core_->transport.send(std::move(req), [self, f = std::move(f)](http_response resp) {
@@ -169,7 +144,7 @@ void azure_call::send(const char* method, std::string url, std::string body, on_
       if (!self->finished_)
         f(resp);
     }
-    self->answered();
+    self->complete_one();
   });
 }
 
@@ -203,38 +178,9 @@ void azure_call::note_rate_headers(const http_response& resp) {
     take(least_of_resource_header(resource));
 }
 
-void azure_call::fail_locked(cloud_error err) {
-  if (!error_)
-    error_ = std::move(err);
-}
-
-void azure_call::finish(cloud_error err) {
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    fail_locked(std::move(err));
-  }
-  finish();
-}
-
-void azure_call::finish() {
-  api_reply out;
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    if (finished_)
-      return;
-    finished_ = true;
-    if (error_) {
-      out.error = error_;
-      out.requests = reply_.requests;
-      out.remaining = reply_.remaining;
-    } else {
-      if (call_.op == api_op::create && created_ && reply_.operations.empty())
-        reply_.instances = {created_instance()};
-      out = std::move(reply_);
-    }
-  }
-  auto done = std::move(done_);
-  done(std::move(out));
+void azure_call::settle(api_reply& reply) {
+  if (call_.op == api_op::create && created_ && reply.operations.empty())
+    reply.instances = {created_instance()};
 }
 
 // -- create ---------------------------------------------------------------------------------

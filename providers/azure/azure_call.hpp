@@ -1,13 +1,8 @@
 #pragma once
 // Internal to the Azure provider (providers/azure/azure_api.cpp, azure_reads.cpp): one api_call
-// on its way, in steps. A step is a set of HTTP requests on the wire at once (pages follow
-// within it); when the last is answered, the step's `next` runs (another step, or the end of
-// the call). Not a public header.
-//
-// Thread rules: answers arrive on the transport's thread while the call may still be sending
-// from the caller's: every field below the mutex is touched with it held, and a step ends only
-// when its requests and its own setup (one extra count) are done. Lifetimes: held by shared_ptr
-// by every request in flight; `done` is called exactly once, then nothing is kept.
+// on its way, in steps (providers/call_steps.hpp; pages follow within a step). Not a public
+// header. Thread rules and lifetimes: call_steps'; the fields below are touched with `mtx_`
+// held.
 
 #include <atomic>
 #include <functional>
@@ -18,6 +13,7 @@
 #include <vector>
 
 #include "providers/azure/azure_api.hpp"
+#include "providers/call_steps.hpp"
 #include "providers/azure/azure_errors.hpp"
 #include "providers/azure/azure_json.hpp"
 
@@ -42,7 +38,7 @@ struct azure_api::core {
   bool ours(const std::string& url) const;
 };
 
-class azure_call : public std::enable_shared_from_this<azure_call> {
+class azure_call : public call_steps, public std::enable_shared_from_this<azure_call> {
 public:
   azure_call(std::shared_ptr<azure_api::core> c, api_call call, reply_handler done);
 
@@ -52,10 +48,9 @@ public:
 private:
   using on_answer = std::function<void(const http_response&)>;
 
-  // -- mechanics (azure_api.cpp) ----------------------------------------------------------
+  // -- mechanics (azure_api.cpp; the steps are call_steps') --------------------------------
   /// Runs `sends` (which calls send()), then `next` once all their answers are in.
   void step(const std::function<void()>& sends, std::function<void()> next);
-  void answered();
   /// One request of the current step; `f` runs with the mutex held.
   void send(const char* method, std::string url, std::string body, on_answer f);
   /// GETs `url` and the nextLinks after it: each page is an error that fails the call, or a
@@ -63,9 +58,7 @@ private:
   void read_pages(std::string url, const char* what,
                   std::function<std::string(const http_response&, bool& ok)> use);
   void note_rate_headers(const http_response& resp);
-  void fail_locked(cloud_error err);
-  void finish();
-  void finish(cloud_error err);
+  void settle(api_reply& reply) override;
 
   // -- mutations (azure_api.cpp) ----------------------------------------------------------
   void create();
@@ -81,19 +74,11 @@ private:
   void list();
   void catalog();
   cloud_instance instance_of(const azure_vm& vm) const;
-  void report_gone_spot();
+  void report_gone_spot(); // then finish()
 
   std::shared_ptr<azure_api::core> core_;
-  api_call call_;
-  reply_handler done_;
   std::string token_;
 
-  std::recursive_mutex mtx_;
-  api_reply reply_;
-  cloud_error error_;             // the call's first error
-  int outstanding_ = 0;           // requests of the step on the wire, plus its setup
-  std::function<void()> next_;    // what runs when the step ends
-  bool finished_ = false;
   bool created_ = false;          // create: the VM exists
   std::string failed_vm_;         // create: the VM whose allocation failed, to delete
   cloud_error create_failure_;    // create: why

@@ -2,6 +2,7 @@
 
 #include <cstdlib>
 #include <string>
+#include <unordered_map>
 
 #include "providers/azure/azure_names.hpp"
 
@@ -9,46 +10,49 @@ namespace styx {
 
 namespace {
 
-bool one_of(std::string_view x, std::initializer_list<std::string_view> xs) {
-  for (auto y : xs)
-    if (x == y)
-      return true;
-  return false;
-}
-
-bool speaks_of_quota(std::string_view message) {
-  return message.find("quota") != std::string_view::npos
-         || message.find("Quota") != std::string_view::npos;
+/// The codes that decide on their own, whatever the HTTP status.
+const std::unordered_map<std::string_view, error_kind>& by_code() {
+  static const std::unordered_map<std::string_view, error_kind> codes{
+    {"SubscriptionRequestsThrottled", error_kind::throttled},
+    {"TenantRequestsThrottled", error_kind::throttled},
+    {"TooManyRequests", error_kind::throttled},
+    {"AllocationFailed", error_kind::capacity},
+    {"ZonalAllocationFailed", error_kind::capacity},
+    {"SkuNotAvailable", error_kind::capacity},
+    {"OverconstrainedAllocationRequest", error_kind::capacity},
+    {"OverconstrainedZonalAllocationRequest", error_kind::capacity},
+    {"QuotaExceeded", error_kind::quota},
+    {"AuthorizationFailed", error_kind::auth},
+    {"InvalidAuthenticationToken", error_kind::auth},
+    {"InvalidAuthenticationTokenTenant", error_kind::auth},
+    {"ExpiredAuthenticationToken", error_kind::auth},
+    {"AuthenticationFailed", error_kind::auth},
+    {"ResourceNotFound", error_kind::not_found},
+    {"ResourceGroupNotFound", error_kind::not_found},
+    {"NotFound", error_kind::not_found},
+    {"InvalidParameter", error_kind::invalid_request},
+  };
+  return codes;
 }
 
 } // namespace
 
 error_kind azure_error_kind(std::string_view code, std::string_view message, int status) {
-  if (status == 429 || one_of(code, {"SubscriptionRequestsThrottled", "TooManyRequests",
-                                     "TenantRequestsThrottled"}))
+  if (status == 429)
     return error_kind::throttled;
-  if (one_of(code, {"AllocationFailed", "ZonalAllocationFailed", "SkuNotAvailable",
-                    "OverconstrainedAllocationRequest", "OverconstrainedZonalAllocationRequest"}))
-    return error_kind::capacity;
-  if (code == "QuotaExceeded" || (code == "OperationNotAllowed" && speaks_of_quota(message)))
-    return error_kind::quota;
-  if (one_of(code, {"AuthorizationFailed", "InvalidAuthenticationToken",
-                    "ExpiredAuthenticationToken", "AuthenticationFailed",
-                    "InvalidAuthenticationTokenTenant"}))
-    return error_kind::auth;
-  if (one_of(code, {"ResourceNotFound", "NotFound", "ResourceGroupNotFound"}))
-    return error_kind::not_found;
-  if (code == "InvalidParameter")
-    return error_kind::invalid_request;
+  if (code == "OperationNotAllowed" && (message.find("quota") != std::string_view::npos
+                                        || message.find("Quota") != std::string_view::npos))
+    return error_kind::quota; // Azure's words: "... exceeding approved ... Cores quota"
+  if (auto i = by_code().find(code); i != by_code().end())
+    return i->second;
   if (status == 401 || status == 403)
     return error_kind::auth;
   if (status == 404)
     return error_kind::not_found;
   if (status == 400 || status == 409)
     return error_kind::invalid_request;
-  if (status >= 500)
-    return error_kind::transient;
-  if (status == 0 && one_of(code, {"InternalExecutionError", "InternalServerError"}))
+  if (status >= 500 || (status == 0 && (code == "InternalExecutionError"
+                                        || code == "InternalServerError")))
     return error_kind::transient;
   return error_kind::fatal;
 }
@@ -56,11 +60,8 @@ error_kind azure_error_kind(std::string_view code, std::string_view message, int
 cloud_error azure_error_from(const http_response& resp) {
   if (resp.status >= 200 && resp.status < 300)
     return {};
-  if (resp.status == 0) {
-    if (resp.timed_out)
-      return make_cloud_error(error_kind::timeout, "RequestTimeout", resp.error);
-    return make_cloud_error(error_kind::transient, "TransportError", resp.error);
-  }
+  if (resp.status == 0)
+    return no_answer_error(resp);
   cloud_error err;
   if (auto body = azure_parse_error(resp.body)) {
     err.code = body->code;

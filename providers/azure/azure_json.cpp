@@ -64,27 +64,23 @@ azure_vm vm_of(element e) {
     if (props["instanceView"].get(view) == simdjson::SUCCESS)
       vm.power = status_of(view["statuses"], "PowerState/");
   }
-  simdjson::dom::object tags;
-  if (e["tags"].get(tags) == simdjson::SUCCESS)
-    for (auto field : tags) {
-      std::string_view v;
-      if (field.value.get(v) == simdjson::SUCCESS)
-        vm.tags[std::string{field.key}] = std::string{v};
-    }
+  vm.tags = json_strings(e, "tags");
   return vm;
 }
 
-/// Calls `add(e)` for every element of "value" and returns the nextLink; nullopt when the
+/// A page: `add(page, e)` for every element of "value", and its nextLink; nullopt when the
 /// document has no "value" array.
-template <class F>
-std::optional<std::string> for_each_value(std::string_view body, F&& add) {
+template <class Page, class F>
+std::optional<Page> page_of(std::string_view body, F&& add) {
   auto doc = json_doc(body);
   simdjson::dom::array xs;
   if (!doc || (*doc)["value"].get(xs) != simdjson::SUCCESS)
     return std::nullopt;
+  Page page;
   for (auto x : xs)
-    add(x);
-  return json_str(*doc, "nextLink");
+    add(page, x);
+  page.next_link = json_str(*doc, "nextLink");
+  return page;
 }
 
 } // namespace
@@ -97,15 +93,10 @@ std::optional<azure_vm> azure_parse_vm(std::string_view body) {
 }
 
 std::optional<azure_vm_page> azure_parse_vms(std::string_view body) {
-  azure_vm_page page;
-  auto next = for_each_value(body, [&](element e) {
+  return page_of<azure_vm_page>(body, [](azure_vm_page& page, element e) {
     if (!json_str(e, "name").empty())
       page.vms.push_back(vm_of(e));
   });
-  if (!next)
-    return std::nullopt;
-  page.next_link = std::move(*next);
-  return page;
 }
 
 std::optional<azure_instance_view> azure_parse_instance_view(std::string_view body) {
@@ -146,8 +137,7 @@ std::optional<azure_operation> azure_parse_operation(std::string_view body) {
 }
 
 std::optional<azure_sku_page> azure_parse_skus(std::string_view body, std::string_view location) {
-  azure_sku_page page;
-  auto next = for_each_value(body, [&](element e) {
+  return page_of<azure_sku_page>(body, [location](azure_sku_page& page, element e) {
     if (json_str(e, "resourceType") != "virtualMachines")
       return;
     azure_sku sku;
@@ -179,10 +169,6 @@ std::optional<azure_sku_page> azure_parse_skus(std::string_view body, std::strin
       }
     page.skus.push_back(std::move(sku));
   });
-  if (!next)
-    return std::nullopt;
-  page.next_link = std::move(*next);
-  return page;
 }
 
 std::optional<azure_error_body> azure_parse_error(std::string_view body) {

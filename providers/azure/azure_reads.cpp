@@ -20,15 +20,6 @@ void mark_evicted(cloud_instance& ci) {
   ci.reason_code = evicted_code;
 }
 
-bool tags_match(const tag_map& tags, const tag_map& filter) {
-  for (auto& [k, v] : filter) {
-    auto i = tags.find(k);
-    if (i == tags.end() || i->second != v)
-      return false;
-  }
-  return true;
-}
-
 } // namespace
 
 cloud_instance azure_call::instance_of(const azure_vm& vm) const {
@@ -49,6 +40,7 @@ cloud_instance azure_call::instance_of(const azure_vm& vm) const {
 void azure_call::report_gone_spot() {
   // An asked Spot VM that is gone was evicted (evictionPolicy Delete): nothing else of it is
   // left to read. Any other asked VM that is gone is left out (the provider: vanished).
+  std::unique_lock<std::recursive_mutex> guard{mtx_};
   for (auto& name : asked_) {
     if (seen_.count(name) > 0 || !azure_spot_name(name))
       continue;
@@ -58,6 +50,8 @@ void azure_call::report_gone_spot() {
     mark_evicted(gone);
     reply_.instances.push_back(std::move(gone));
   }
+  guard.unlock();
+  finish();
 }
 
 void azure_call::describe() {
@@ -76,13 +70,7 @@ void azure_call::describe() {
           self->reply_.instances.push_back(self->instance_of(vm));
       return page->next_link;
     });
-  }, [self] {
-    {
-      std::lock_guard<std::recursive_mutex> guard{self->mtx_};
-      self->report_gone_spot();
-    }
-    self->finish();
-  });
+  }, [self] { self->report_gone_spot(); });
 }
 
 void azure_call::describe_few() {
@@ -101,13 +89,7 @@ void azure_call::describe_few() {
              self->seen_.insert(vm->name);
              self->reply_.instances.push_back(self->instance_of(*vm));
            });
-  }, [self] {
-    {
-      std::lock_guard<std::recursive_mutex> guard{self->mtx_};
-      self->report_gone_spot();
-    }
-    self->finish();
-  });
+  }, [self] { self->report_gone_spot(); });
 }
 
 void azure_call::list() {

@@ -57,11 +57,8 @@ error_kind gcp_error_kind(std::string_view reason, int http_status) {
 cloud_error gcp_error_from(const http_response& resp) {
   if (resp.status >= 200 && resp.status < 300)
     return {};
-  if (resp.status == 0) {
-    if (resp.timed_out)
-      return make_cloud_error(error_kind::timeout, "RequestTimeout", resp.error);
-    return make_cloud_error(error_kind::transient, "TransportError", resp.error);
-  }
+  if (resp.status == 0)
+    return no_answer_error(resp);
   cloud_error err;
   auto body = gcp_parse_error(resp.body);
   if (body) {

@@ -101,15 +101,7 @@ cloud_instance instance_of(element e) {
     preemptible = false;
   if (str(e["scheduling"], "provisioningModel") == "SPOT" || preemptible)
     ci.market = market_kind::spot;
-  tag_map labels;
-  simdjson::dom::object obj;
-  if (e["labels"].get(obj) == simdjson::SUCCESS)
-    for (auto field : obj) {
-      std::string_view v;
-      if (field.value.get(v) == simdjson::SUCCESS)
-        labels[std::string{field.key}] = std::string{v};
-    }
-  ci.tags = gcp_tags_of(labels, name);
+  ci.tags = gcp_tags_of(json_strings(e, "labels"), name);
   ci.launched_at = gcp_parse_time(str(e, "creationTimestamp"));
   return ci;
 }

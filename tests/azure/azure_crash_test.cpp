@@ -19,6 +19,7 @@
 #include "tests/azure/azure_fake_fixture.hpp"
 #include "tests/crash_cli.hpp"
 #include "tests/crash_invariants.hpp"
+#include "tests/engine_checks.hpp"
 
 using namespace styx;
 using namespace styx::test;
@@ -67,9 +68,7 @@ TEST_CASE("azure crash: kill -9 in the middle of a fan-out then reconcile - noth
     CHECK(reached);
     ::kill(pid, SIGKILL);
     CHECK(wait_exit(pid) == 128 + SIGKILL);
-    auto engine_id = read_text(dir + "/engine-id");
-    while (!engine_id.empty() && (engine_id.back() == '\n' || engine_id.back() == ' '))
-      engine_id.pop_back();
+    auto engine_id = engine_id_in(dir);
     REQUIRE_FALSE(engine_id.empty());
 
     int rc = -1;

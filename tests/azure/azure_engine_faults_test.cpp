@@ -11,20 +11,11 @@
 #include <thread>
 
 #include "runtime/engine.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/azure/azure_fake_fixture.hpp"
 
 using namespace styx;
 using namespace styx::test;
-
-namespace {
-
-provider_stats only_stats(engine& eng) {
-  auto all = eng.stats();
-  REQUIRE(all.size() == 1);
-  return all.front();
-}
-
-} // namespace
 
 TEST_CASE("azure engine faults: 429 and 5xx are retried and a quota error moves on") {
   azure_fake fake;
@@ -89,21 +80,29 @@ TEST_CASE("azure engine faults: an evicted spot VM is reported preempted and rep
   auto answer = fake.post("/fake/evict", R"({"names":[")" + victim.cloud_id + "\"]}");
   REQUIRE(answer.find("\"evicted\":1") != std::string::npos);
   // Found at the next sweep of the watched VMs (5 s in the test config).
-  bool replaced = false;
-  for (int i = 0; i < 300 && !replaced; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    int running = 0;
-    bool preempted = false;
-    for (auto& r : eng->list()) {
-      running += r.state == instance_state::running ? 1 : 0;
-      preempted = preempted
-                  || (r.id == victim.id && r.state == instance_state::terminated
-                      && r.reason == state_reason::preempted);
-    }
-    replaced = preempted && running == 3;
-  }
+  bool replaced = wait_replaced(*eng, victim.id, 3);
   CHECK(replaced);
   CHECK(eng->list().size() == 4);
   CHECK(eng->terminate(selector::everything()) == 3);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+}
+
+TEST_CASE("azure engine faults: the token is cached and exchanged again before it expires") {
+  // Tokens that live 3 s: refreshed once less than a fifth of that is left.
+  azure_fake fake{azure_fake::options{{"--token-lifetime", "3"}}};
+  fake.use_env();
+  auto eng = engine::start(azure_engine_config());
+  auto done = eng->submit(provision_request::make("tok", resources{}).provider("azure").count(5))
+                .wait_for(seconds(60));
+  REQUIRE(done);
+  REQUIRE(done->ok);
+  auto first = fake.stat("tokens", "");
+  CHECK(first >= 1);
+  CHECK(first <= 2); // one exchange serves every call while it is fresh
+  std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+  CHECK(eng->terminate(selector::everything()) == 5);
+  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+  CHECK(fake.stat("tokens", "") > first);
+  CHECK(fake.stat("InvalidAuthenticationToken", "errors") == 0);
+  CHECK(fake.stat("ExpiredAuthenticationToken", "errors") == 0);
 }

@@ -18,6 +18,7 @@
 #include "runtime/http_engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "tests/azure/azure_fake_fixture.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/one_door.hpp"
 
 using namespace styx;
@@ -123,9 +124,11 @@ TEST_CASE("azure engine: 500 VMs fail over across zones then deallocate and star
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::running, seconds(180)));
   CHECK(eng->terminate(selector::everything()) == 500);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(180)));
-  CHECK(fake.stat("virtualMachines.deallocate") == 500);
-  CHECK(fake.stat("virtualMachines.start") == 500);
-  CHECK(fake.stat("virtualMachines.delete") >= 500);
+  // Each VM at least once; a call that a 429 interrupted goes again whole (its parts are
+  // idempotent).
+  CHECK(fake.stat("virtualMachines.deallocate") >= 500);
+  CHECK(fake.stat("virtualMachines.start") >= 500);
+  CHECK(fake.stat("virtualMachines.delete") >= 900); // with the 400 failed allocations
   CHECK(fake.wait_until([](auto& all) { return all.empty(); }));
   CHECK(sdk_vms(fake).empty());
   auto [sent, admitted] = settled_counts(*eng, wire, 0, 0);
@@ -161,24 +164,7 @@ TEST_CASE("azure engine: reconcile adopts a VM the Azure SDK made for a request 
   INFO(azure_sdk(fake, "create stray 3 Standard_B1s " + fake.subnet() + " styx:engine="
                          + engine_id + " styx:request=00000000-0000-4000-8000-0000000000ab"));
   REQUIRE(sdk_vms(fake).size() == 4);
-  {
-    cfg.reconcile_on_start = false;
-    auto eng = engine::start(cfg);
-    auto report = eng->reconcile();
-    INFO(report.to_json());
-    CHECK(report.vanished == 1);
-    CHECK(report.identified == 2);
-    CHECK(report.terminated_orphans == 1);
-    CHECK(report.terminated_surplus == 0);
-    bool adopted = false;
-    for (auto& r : eng->list())
-      if (r.cloud_id == "by-hand") {
-        adopted = is_live(r.state);
-        CHECK(r.request.to_string() == request);
-      }
-    CHECK(adopted);
-    REQUIRE(eng->wait_for_state(selector::everything(), instance_state::running, seconds(30)));
-  }
+  check_reconcile_adopts(cfg, "by-hand", request);
   CHECK(fake.wait_until([](auto& all) {
     for (auto& vm : all)
       if (vm.name == "stray")

@@ -21,6 +21,7 @@
 #include "providers/gcp/gcp_names.hpp"
 #include "tests/crash_cli.hpp"
 #include "tests/crash_invariants.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
 
 using namespace styx;
@@ -71,9 +72,7 @@ TEST_CASE("gcp crash: kill -9 in the middle of a fan-out then reconcile - nothin
     CHECK(reached);
     ::kill(pid, SIGKILL);
     CHECK(wait_exit(pid) == 128 + SIGKILL);
-    auto engine_id = read_text(dir + "/engine-id");
-    while (!engine_id.empty() && (engine_id.back() == '\n' || engine_id.back() == ' '))
-      engine_id.pop_back();
+    auto engine_id = engine_id_in(dir);
     REQUIRE_FALSE(engine_id.empty());
 
     int rc = -1;

@@ -8,20 +8,11 @@
 #include <thread>
 
 #include "runtime/engine.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
 
 using namespace styx;
 using namespace styx::test;
-
-namespace {
-
-provider_stats only_stats(engine& eng) {
-  auto all = eng.stats();
-  REQUIRE(all.size() == 1);
-  return all.front();
-}
-
-} // namespace
 
 TEST_CASE("gcp engine faults: throttling and 5xx are retried and a quota error moves on") {
   gcp_fake fake;
@@ -65,19 +56,7 @@ TEST_CASE("gcp engine faults: a preempted spot VM is reported preempted and repl
                           R"({"zone":")" + victim.zone + R"(","names":[")" + name + "\"]}");
   REQUIRE(answer.find(name) != std::string::npos);
   // Found at the next sweep of the watched instances (5 s in the test config).
-  bool replaced = false;
-  for (int i = 0; i < 300 && !replaced; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    int running = 0;
-    bool preempted = false;
-    for (auto& r : eng->list()) {
-      running += r.state == instance_state::running ? 1 : 0;
-      preempted = preempted
-                  || (r.id == victim.id && r.state == instance_state::terminated
-                      && r.reason == state_reason::preempted);
-    }
-    replaced = preempted && running == 3;
-  }
+  bool replaced = wait_replaced(*eng, victim.id, 3);
   CHECK(replaced);
   CHECK(eng->list().size() == 4);
   CHECK(eng->terminate(selector::everything()) == 3);
