@@ -46,7 +46,7 @@ TEST_CASE("azure cli: styx up --provider azure then status and down - no secret 
   CHECK(up.out.find("20/20 running") != std::string::npos);
   auto seen = sdk_vms(fake, "team=ml");
   CHECK(seen.size() == 20);
-  for (auto* secret : {azure_test_secret, "Bearer", "access_token", "fake-"}) {
+  for (auto* secret : {azure_test_secret, "Bearer", "access_token", "aad-token-"}) {
     INFO(secret);
     CHECK(up.out.find(secret) == std::string::npos);
     CHECK(up.err.find(secret) == std::string::npos);
@@ -85,8 +85,8 @@ TEST_CASE("azure cli: bad credentials and flags get one line and a non-zero exit
                                  dir + "-scratch", std::chrono::seconds(60));
   INFO(wrong.out << wrong.err);
   CHECK(wrong.rc != 0);
-  CHECK(wrong.err.find("invalid_client") != std::string::npos);
-  CHECK(wrong.err.find("not-the-secret") == std::string::npos);
+  CHECK((wrong.out + wrong.err).find("invalid_client") != std::string::npos);
+  CHECK((wrong.out + wrong.err).find("not-the-secret") == std::string::npos);
   CHECK(fake.stat("virtualMachines.createOrUpdate") == 0);
   unsetenv("AZURE_CLIENT_SECRET");
   auto none = run_styx_captured(dir, {"up", "--provider", "azure", "--count", "1"},

@@ -118,7 +118,7 @@ def make_arm(world, ident, forbidden):
         if form.get("client_id") != ident.client_id or form.get("client_secret") != ident.secret:
             return aad_error(401, "invalid_client", "AADSTS7000215: Invalid client secret "
                              "provided.")
-        value = "fake-" + secrets.token_urlsafe(24)
+        value = "aad-token-" + secrets.token_urlsafe(24)
         with ident.lock:
             ident.tokens[value] = time.monotonic() + ident.lifetime
         with world.lock:
