@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <thread>
 
@@ -62,6 +63,26 @@ inline bool wait_replaced(engine& eng, const instance_id& victim, int running) {
       return true;
   }
   return false;
+}
+
+/// Three spot instances on `cloud` of an engine from `cfg`; `preempt` takes the first one back
+/// on the cloud's side; then it is reported preempted (found at the next sweep of the watched
+/// instances) and replaced, and the three left are terminated.
+inline void check_spot_replaced(const engine_config& cfg, const std::string& cloud,
+                                const std::function<void(const instance_record&)>& preempt) {
+  auto eng = engine::start(cfg);
+  auto req = provision_request::make("spot", resources{}).provider(cloud).count(3).spot(true);
+  auto done = eng->submit(req).wait_for(seconds(60));
+  REQUIRE(done);
+  REQUIRE(done->ok);
+  auto first = eng->list();
+  REQUIRE(first.size() == 3);
+  CHECK(first[0].market == market_kind::spot);
+  preempt(first[0]);
+  CHECK(wait_replaced(*eng, first[0].id, 3));
+  CHECK(eng->list().size() == 4);
+  CHECK(eng->terminate(selector::everything()) == 3);
+  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
 }
 
 /// The engine id in `dir`/engine-id, without its line end.

@@ -6,25 +6,6 @@
 
 namespace styx {
 
-namespace {
-
-offering priced(const provider_id& provider, const std::string& zone,
-                const azure_price_entry& e, double cpus, double memory_gib) {
-  offering o;
-  o.provider = provider;
-  o.zone = zone;
-  o.instance_type = e.size;
-  o.cpus = cpus > 0 ? cpus : e.vcpus;
-  o.memory_gib = memory_gib > 0 ? memory_gib : e.memory_gib;
-  o.gpus = e.gpus;
-  o.gpu_kind = e.gpu_kind;
-  o.on_demand_price = e.on_demand;
-  o.spot_price = e.spot;
-  return o;
-}
-
-} // namespace
-
 const std::vector<azure_price_entry>& azure_price_table() {
   static const std::vector<azure_price_entry> table = [] {
     std::vector<azure_price_entry> t{
@@ -39,19 +20,13 @@ const std::vector<azure_price_entry>& azure_price_table() {
       {"Standard_F4s_v2", 4, 8, 0, "", 0.169, 0.0203},
       {"Standard_NC4as_T4_v3", 4, 28, 1, "T4", 0.526, 0.0789},
     };
-    std::sort(t.begin(), t.end(), [](const azure_price_entry& a, const azure_price_entry& b) {
-      return std::string_view{a.size} < b.size;
-    });
-    return t;
+    return sorted_by_type(std::move(t));
   }();
   return table;
 }
 
 const azure_price_entry* azure_price_of(std::string_view size) {
-  for (auto& e : azure_price_table())
-    if (size == e.size)
-      return &e;
-  return nullptr;
+  return find_price(azure_price_table(), size);
 }
 
 catalog azure_catalog(const provider_id& provider, const std::vector<azure_sku>& skus) {
@@ -59,7 +34,7 @@ catalog azure_catalog(const provider_id& provider, const std::vector<azure_sku>&
   if (skus.empty()) {
     for (auto* zone : {"1", "2", "3"})
       for (auto& e : azure_price_table())
-        out.push_back(priced(provider, zone, e, e.vcpus, e.memory_gib));
+        out.push_back(priced_offering(provider, zone, e, e.vcpus, e.memory_gib));
     return out;
   }
   std::set<std::pair<std::string, std::string>> seen;
@@ -70,7 +45,7 @@ catalog azure_catalog(const provider_id& provider, const std::vector<azure_sku>&
     std::set<std::string> restricted(sku.restricted_zones.begin(), sku.restricted_zones.end());
     for (auto& zone : sku.zones)
       if (restricted.count(zone) == 0 && seen.emplace(zone, sku.name).second)
-        out.push_back(priced(provider, zone, *price, sku.cpus, sku.memory_gib));
+        out.push_back(priced_offering(provider, zone, *price, sku.cpus, sku.memory_gib));
   }
   std::sort(out.begin(), out.end(), [](const offering& a, const offering& b) {
     return std::tie(a.zone, a.instance_type) < std::tie(b.zone, b.instance_type);

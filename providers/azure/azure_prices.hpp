@@ -11,18 +11,11 @@
 
 #include "messages/cloud_types.hpp"
 #include "providers/azure/azure_json.hpp"
+#include "providers/price_entry.hpp"
 
 namespace styx {
 
-struct azure_price_entry {
-  const char* size;
-  double vcpus;
-  double memory_gib;
-  int gpus;
-  const char* gpu_kind; // "" for none
-  double on_demand;     // USD per hour
-  double spot;          // USD per hour
-};
+using azure_price_entry = price_entry; // type: the VM size
 
 /// The built-in table, sorted by size.
 const std::vector<azure_price_entry>& azure_price_table();

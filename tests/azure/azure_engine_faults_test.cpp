@@ -67,24 +67,11 @@ TEST_CASE("azure engine faults: the rate-limit headers slow the client before it
 TEST_CASE("azure engine faults: an evicted spot VM is reported preempted and replaced") {
   azure_fake fake;
   fake.use_env();
-  auto eng = engine::start(azure_engine_config());
-  auto req = provision_request::make("spot", resources{}).provider("azure").count(3).spot(true);
-  auto done = eng->submit(req).wait_for(seconds(60));
-  REQUIRE(done);
-  REQUIRE(done->ok);
-  auto first = eng->list();
-  REQUIRE(first.size() == 3);
-  CHECK(first[0].market == market_kind::spot);
-  auto victim = first[0];
-  CHECK(victim.cloud_id.rfind("styx-spot-", 0) == 0);
-  auto answer = fake.post("/fake/evict", R"({"names":[")" + victim.cloud_id + "\"]}");
-  REQUIRE(answer.find("\"evicted\":1") != std::string::npos);
-  // Found at the next sweep of the watched VMs (5 s in the test config).
-  bool replaced = wait_replaced(*eng, victim.id, 3);
-  CHECK(replaced);
-  CHECK(eng->list().size() == 4);
-  CHECK(eng->terminate(selector::everything()) == 3);
-  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+  check_spot_replaced(azure_engine_config(), "azure", [&](const instance_record& victim) {
+    CHECK(victim.cloud_id.rfind("styx-spot-", 0) == 0);
+    auto answer = fake.post("/fake/evict", R"({"names":[")" + victim.cloud_id + "\"]}");
+    REQUIRE(answer.find("\"evicted\":1") != std::string::npos);
+  });
 }
 
 TEST_CASE("azure engine faults: the token is cached and exchanged again before it expires") {
