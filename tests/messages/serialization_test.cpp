@@ -267,6 +267,7 @@ provider_stats some_stats() {
   x.budget_exhausted = 6;
   x.max_in_flight = 7;
   x.watched = 8;
+  x.slowed_by_cloud = 9;
   return x;
 }
 
@@ -444,6 +445,7 @@ void check_same(const provider_stats& a, const provider_stats& b) {
   CHECK(a.budget_exhausted == b.budget_exhausted);
   CHECK(a.max_in_flight == b.max_in_flight);
   CHECK(a.watched == b.watched);
+  CHECK(a.slowed_by_cloud == b.slowed_by_cloud);
 }
 
 // -- round trips -------------------------------------------------------------
@@ -543,7 +545,7 @@ TEST_CASE("the member counter itself counts") {
   };
   CHECK(member_count<three>() == 3u);
   CHECK(member_count<one_nested>() == 1u);
-  CHECK(member_count<provider_stats>() == 10u);
+  CHECK(member_count<provider_stats>() == 11u);
 }
 
 TEST_CASE("every registered message type survives CAF serialization") {
