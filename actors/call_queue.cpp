@@ -104,6 +104,13 @@ void call_queue::throttled(call_class c, time_point now) {
   request_buckets_[bucket_of_[static_cast<size_t>(c)]].drain(now);
 }
 
+bool call_queue::remaining(call_class c, double remaining, time_point now) {
+  auto i = static_cast<size_t>(c);
+  bool calls = request_buckets_[bucket_of_[i]].cap(remaining, now);
+  bool instances = resource_buckets_[i].cap(remaining, now);
+  return calls || instances;
+}
+
 void call_queue::charge(call_class cls, uint32_t n, time_point now) {
   auto c = static_cast<size_t>(cls);
   request_buckets_[bucket_of_[c]].charge(n, now);

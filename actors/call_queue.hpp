@@ -107,6 +107,12 @@ public:
   void throttled(call_class c, time_point now);
   void throttled(api_op op, time_point now) { throttled(class_of(op), now); }
 
+  /// The cloud said only `remaining` requests are left of the budget behind class `c`
+  /// (api_reply::remaining): its request and resource buckets keep at most that many tokens
+  /// (a cloud that takes one request per instance paces them by the resource bucket). True
+  /// when one had more (the client slows down before the cloud throttles it).
+  bool remaining(call_class c, double remaining, time_point now);
+
   /// A call of class `c` made `n` more HTTP requests than the one it was admitted for (pages,
   /// one request per instance): their tokens are taken from its request bucket after the
   /// fact, into debt if need be.

@@ -399,6 +399,8 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
   auto now = self->clock().now();
   if (reply.requests > 1) // follow-up pages: admitted after the fact, counted all the same
     st.queue.charge(class_of(o.call), reply.requests - 1, now);
+  if (reply.remaining >= 0 && st.queue.remaining(class_of(o.call), reply.remaining, now))
+    ++st.stats.slowed_by_cloud; // the cloud's own count of what is left is lower than ours
   if (reply.error.kind == error_kind::not_found && !reply.unknown_ids.empty()) {
     resend_known(self, o, reply);
     pump(self);

@@ -39,9 +39,10 @@ CLI::App* add_bench_command(CLI::App& app) {
     ->default_val("burst");
   cmd->add_option("--arrival-rate", opts.arrival_rate, "requests per second (uniform, poisson)");
   cmd->add_option("--provider", opts.cloud,
-                  "sim (default), aws (the AWS CLI's chain) or gcp (gcloud's chain)")
+                  "sim (default), aws (the AWS CLI's chain), gcp (gcloud's chain) or azure "
+                  "(AZURE_* variables)")
     ->default_val("sim");
-  cmd->add_option("--region", opts.regions, "aws, gcp: region(s), one provider each");
+  cmd->add_option("--region", opts.regions, "aws, gcp, azure: region(s), one provider each");
   cmd->add_option("--providers", opts.providers, "sim: simulated providers (regions)")
     ->default_val(1);
   cmd->add_option("--profile", opts.profile,
@@ -63,6 +64,8 @@ CLI::App* add_bench_command(CLI::App& app) {
 
 int run_bench_command(const common_options& common) {
   opts.gcp_project = common.gcp_project;
+  opts.azure_subscription = common.azure_subscription;
+  opts.azure_group = common.azure_group;
   if (!scenario_file.empty()) {
     std::ifstream in{scenario_file};
     if (!in)

@@ -83,8 +83,9 @@ void check_bench_options(bench_options& opts, const std::vector<std::string>& po
     throw usage_error("count must be positive, got " + std::to_string(opts.count));
   if (auto why = check_plan_options(opts); !why.empty())
     throw usage_error(one_line(why));
-  if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp")
-    throw usage_error("unknown provider '" + one_line(opts.cloud) + "' (known: sim, aws, gcp)");
+  if (opts.cloud != "sim" && opts.cloud != "aws" && opts.cloud != "gcp" && opts.cloud != "azure")
+    throw usage_error("unknown provider '" + one_line(opts.cloud)
+                      + "' (known: sim, aws, gcp, azure)");
   if (opts.providers <= 0 || opts.providers > 8)
     throw usage_error("providers must be between 1 and 8");
   if (opts.profile != "ec2" && opts.profile != "unlimited")

@@ -26,6 +26,9 @@ struct common_options {
   std::string gcp_project; // --project; empty: gcloud's chain (runtime/gcp_settings.hpp)
   std::vector<std::string> k8s_contexts; // --context; empty: the kubeconfig's current one
   std::string k8s_namespace; // --namespace; empty: the context's (runtime/k8s_config.hpp)
+  std::string azure_subscription; // --subscription; empty: AZURE_SUBSCRIPTION_ID
+  std::string azure_group; // --resource-group; empty: AZURE_RESOURCE_GROUP
+                           // (runtime/azure_settings.hpp)
 };
 
 struct up_options {

@@ -6,6 +6,7 @@
 
 #include "cli/node_command.hpp"
 #include "runtime/aws_credentials.hpp"
+#include "runtime/azure_settings.hpp"
 #include "runtime/gcp_settings.hpp"
 #include "runtime/k8s_config.hpp"
 #include "runtime/node_memory.hpp"
@@ -18,7 +19,8 @@ namespace {
 
 void check_clouds(const std::vector<std::string>& clouds) {
   for (auto& c : clouds)
-    if (c != "sim" && c != "aws" && c != "gcp" && c != "local" && c != "kubernetes")
+    if (c != "sim" && c != "aws" && c != "gcp" && c != "azure" && c != "local"
+        && c != "kubernetes")
       throw usage_error("unknown provider '" + c + "' (known: " + known_clouds() + ")");
 }
 
@@ -64,7 +66,7 @@ void remembered_nodes(const common_options& common, engine_config& cfg) {
 }
 
 /// The regions of `regions` that `cloud` runs in: all of them when it is the only cloud given,
-/// else those named as it names them (aws: us-east-1, gcp: us-central1).
+/// else those named as it names them (aws: us-east-1, gcp: us-central1, azure: eastus).
 std::vector<std::string> regions_of(const std::string& cloud,
                                     const std::vector<std::string>& clouds,
                                     const std::vector<std::string>& regions) {
@@ -73,7 +75,8 @@ std::vector<std::string> regions_of(const std::string& cloud,
   std::vector<std::string> out;
   for (auto& r : regions) {
     bool digit_after_dash = r.size() > 2 && r[r.size() - 2] == '-';
-    if ((cloud == "aws") == digit_after_dash)
+    auto kind = digit_after_dash ? "aws" : r.find('-') == std::string::npos ? "azure" : "gcp";
+    if (cloud == kind)
       out.push_back(r);
   }
   return out;
@@ -122,8 +125,19 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
     cfg.kubernetes.qps = std::atof(qps);
   if (auto* burst = std::getenv("STYX_KUBE_BURST"); burst != nullptr && *burst != '\0')
     cfg.kubernetes.burst = std::atof(burst);
+  cfg.azure.subscription = common.azure_subscription;
+  cfg.azure.resource_group = common.azure_group;
   for (auto& c : clouds) {
     auto& spec = spec_of(c);
+    if (c == "azure") {
+      spec.regions = regions_of(c, clouds, regions);
+      if (spec.regions.empty()) {
+        auto location = resolve_azure_location("");
+        if (!location.error.empty())
+          throw usage_error("azure: " + location.error);
+        spec.regions.push_back(location.location);
+      }
+    }
     if (c == "gcp") {
       spec.regions = regions_of(c, clouds, regions);
       if (spec.regions.empty()) {

@@ -1,6 +1,6 @@
 // styx: provision cloud instances at scale.
 //
-//   styx up --count 1000 [--provider sim|aws|gcp|kubernetes|local] [--cpus 2 --memory 4 ...]
+//   styx up --count 1000 [--provider sim|aws|gcp|azure|kubernetes|local] [--cpus 2 ...]
 //   styx up --file spec.yaml [--detach]
 //   styx status [--json] [--refresh] [--nodes FILE]
 //   styx reconcile [--json] [--nodes FILE]
@@ -56,6 +56,10 @@ int main(int argc, char** argv) {
                  "kubeconfig context(s) of the kubernetes provider (default: current-context)");
   app.add_option("--namespace", common.k8s_namespace,
                  "namespace of the kubernetes provider (default: the context's, else default)");
+  app.add_option("--subscription", common.azure_subscription,
+                 "Azure subscription (default: AZURE_SUBSCRIPTION_ID)");
+  app.add_option("--resource-group", common.azure_group,
+                 "Azure resource group (default: AZURE_RESOURCE_GROUP)");
 
   up_options up;
   auto* up_cmd = app.add_subcommand("up", "provision instances and wait until they run");
@@ -69,7 +73,7 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--gpus", up.gpus, "GPUs per instance")->default_val(0);
   up_cmd->add_option("--gpu-kind", up.gpu_kind, "GPU model, e.g. V100, A10G");
   up_cmd->add_option("--provider", up.providers,
-                     "cloud(s) to use: sim (default), aws, gcp, kubernetes, local");
+                     "cloud(s) to use: sim (default), aws, gcp, azure, kubernetes, local");
   up_cmd->add_option("--region", up.regions, "allowed region(s)");
   up_cmd->add_option("--zone", up.zones, "allowed zone(s)");
   up_cmd->add_option("--instance-type", up.instance_types, "allowed instance type(s)");
@@ -128,7 +132,8 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string word = argv[i];
     if (word.empty() || word[0] == '-') {
-      if (word == "--state-dir" || word == "--project")
+      if (word == "--state-dir" || word == "--project" || word == "--subscription"
+          || word == "--resource-group")
         ++i; // its value
       continue;
     }

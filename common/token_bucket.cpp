@@ -59,4 +59,14 @@ void token_bucket::drain(time_point now) {
   tokens_ = 0;
 }
 
+bool token_bucket::cap(double n, time_point now) {
+  if (unlimited())
+    return false;
+  refill(now);
+  if (tokens_ < n + 1)
+    return false;
+  tokens_ = std::max(0.0, n);
+  return true;
+}
+
 } // namespace styx

@@ -36,6 +36,10 @@ public:
   /// Empties the bucket, e.g. when the server said we were too fast.
   void drain(time_point now);
 
+  /// Lowers the tokens to `n` when there are more, e.g. when the server said that only `n` are
+  /// left of its budget; true when it lowered them by at least one token.
+  bool cap(double n, time_point now);
+
   bool unlimited() const { return cfg_.unlimited(); }
   const bucket_config& config() const { return cfg_; }
 

@@ -30,6 +30,15 @@ request_id cloud_instance::owner_request() const {
   return owner_tag<request_id>(tags, ownership_tag::request);
 }
 
+bool tags_match(const tag_map& tags, const tag_map& filter) {
+  for (auto& [k, v] : filter) {
+    auto i = tags.find(k);
+    if (i == tags.end() || i->second != v)
+      return false;
+  }
+  return true;
+}
+
 bool offering::fits(const resources& r) const {
   if (cpus < r.cpus() || memory_gib < r.memory_gib() || gpus < r.gpus())
     return false;

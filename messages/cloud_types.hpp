@@ -74,6 +74,9 @@ typename Inspector::result_type inspect(Inspector& f, cloud_instance& x) {
            x.state, x.reason, x.reason_code, x.tags, x.launched_at, x.client_token, x.launch_index);
 }
 
+/// True when `tags` has every key of `filter` with its value (a list's tag filter).
+bool tags_match(const tag_map& tags, const tag_map& filter);
+
 /// One way to buy capacity: an instance type in a zone, with its prices.
 struct offering {
   provider_id provider;

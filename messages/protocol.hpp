@@ -86,13 +86,16 @@ struct provider_stats {
   // Request-bucket tokens taken, per API class (create, start, stop, terminate, describe): one
   // per HTTP request the provider let through to the cloud, follow-up pages included.
   std::vector<uint64_t> tokens_taken;
+  // Answers whose rate-limit headers (api_reply::remaining) said less was left than the
+  // request bucket held, so that the bucket was lowered: slowed down before a throttle.
+  uint64_t slowed_by_cloud = 0;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provider_stats& x) {
   return f(caf::meta::type_name("provider_stats"), x.provider, x.api_calls, x.throttled,
            x.retries, x.failed_calls, x.instances_created, x.budget_exhausted, x.max_in_flight,
-           x.watched, x.pushed, x.polls_saved, x.relists, x.tokens_taken);
+           x.watched, x.pushed, x.polls_saved, x.relists, x.tokens_taken, x.slowed_by_cloud);
 }
 
 } // namespace styx

@@ -106,12 +106,17 @@ struct api_reply {
   // watch: the stream ended; `error` says why (code "Expired": the cursor is too old, list
   // again; anything else: the stream broke).
   std::string cursor;
+  // What the cloud said is left of the rate budget this call drew from (Azure's
+  // x-ms-ratelimit-remaining-* headers), the least of its answers; < 0: it said nothing. The
+  // provider lowers the call's request bucket to it, so that it slows down before the cloud
+  // throttles it (a budget shared with other clients, or smaller than configured).
+  double remaining = -1;
 };
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, api_reply& x) {
   return f(caf::meta::type_name("api_reply"), x.error, x.instances, x.offerings, x.unknown_ids,
-           x.requests, x.failed, x.operations, x.cursor);
+           x.requests, x.failed, x.operations, x.cursor, x.remaining);
 }
 
 using reply_handler = std::function<void(api_reply)>;

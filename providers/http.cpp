@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <cmath>
+#include <cstdlib>
+
 namespace styx {
 
 std::string http_response::header(const std::string& name) const {
@@ -27,6 +30,23 @@ std::string percent_encode(std::string_view text) {
     }
   }
   return out;
+}
+
+cloud_error no_answer_error(const http_response& resp) {
+  if (resp.timed_out)
+    return make_cloud_error(error_kind::timeout, "RequestTimeout", resp.error);
+  return make_cloud_error(error_kind::transient, "TransportError", resp.error);
+}
+
+int64_t http_response::retry_after_ms() const {
+  auto value = header("Retry-After");
+  if (value.empty())
+    return 0;
+  char* end = nullptr;
+  double secs = std::strtod(value.c_str(), &end);
+  if (end == value.c_str() || !std::isfinite(secs) || secs <= 0)
+    return 0; // an HTTP-date or garbage: ignored
+  return static_cast<int64_t>(std::llround(secs * 1000));
 }
 
 } // namespace styx

@@ -2,6 +2,7 @@
 // HTTP as the clouds' translation layers see it: plain request/response values and the
 // asynchronous transport they are handed. Declared here; implemented in runtime/ (libcurl).
 
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <string>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "common/time.hpp"
+#include "messages/cloud_error.hpp"
 
 namespace styx {
 
@@ -32,6 +34,8 @@ struct http_request {
   std::string body;
   duration timeout = seconds(30);
   std::shared_ptr<const http_tls> tls; // null: the transport's own settings
+  std::string ca_file;          // a PEM bundle file trusted for this request (unless `tls` has
+                                // CAs) instead of the transport's; verification stays on
 };
 
 struct http_response {
@@ -43,11 +47,17 @@ struct http_response {
 
   /// The first header named `name`, compared case-insensitively; empty if absent.
   std::string header(const std::string& name) const;
+
+  /// Retry-After in milliseconds when it is a positive number of seconds; else 0.
+  int64_t retry_after_ms() const;
 };
 
 /// `text` percent-encoded for a URL query value or path segment: every byte but the
 /// unreserved A-Z a-z 0-9 - _ . ~ as %XX.
 std::string percent_encode(std::string_view text);
+/// The error of a request that got no HTTP answer (status 0): timeout when its time ran out,
+/// else transient, with the transport's words.
+cloud_error no_answer_error(const http_response& response);
 
 using http_handler = std::function<void(http_response)>;
 /// A piece of a streamed body as it arrived (not aligned to lines or messages).

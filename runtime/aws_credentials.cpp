@@ -86,6 +86,15 @@ bool valid_region(const std::string& r) {
 
 } // namespace
 
+env_lookup non_empty(const env_lookup& env) {
+  return [env](const std::string& name) -> std::optional<std::string> {
+    auto v = env(name);
+    if (!v || v->empty())
+      return std::nullopt;
+    return v;
+  };
+}
+
 env_lookup process_environment() {
   return [](const std::string& name) -> std::optional<std::string> {
     if (const char* v = std::getenv(name.c_str()))

@@ -30,6 +30,9 @@ using env_lookup = std::function<std::optional<std::string>(const std::string&)>
 /// The process environment (getenv).
 env_lookup process_environment();
 
+/// `env` where an empty variable counts as unset.
+env_lookup non_empty(const env_lookup& env);
+
 struct aws_settings {
   aws_credentials creds;
   std::string region;

@@ -15,6 +15,7 @@
 
 #include "runtime/bench_plan.hpp"
 #include "runtime/engine.hpp"
+#include "runtime/azure_settings.hpp"
 #include "runtime/gcp_settings.hpp"
 
 namespace styx {
@@ -98,6 +99,18 @@ engine_config bench_config(const bench_options& o) {
     cfg.gcp.project = o.gcp_project;
     cfg.gcp.quotas.mutations_per_minute *= o.rate_scale;
     cfg.gcp.quotas.reads_per_minute *= o.rate_scale;
+  }
+  if (o.cloud == "azure") { // Resource Manager's buckets pace it (engine_config::azure)
+    p = provider_spec{};
+    p.cloud = "azure";
+    p.regions = o.regions;
+    if (p.regions.empty())
+      p.regions.push_back(resolve_azure_location("").location);
+    p.limits.poll_interval = milliseconds(500);
+    cfg.azure.subscription = o.azure_subscription;
+    cfg.azure.resource_group = o.azure_group;
+    for (auto* b : {&cfg.azure.limits.reads, &cfg.azure.limits.writes, &cfg.azure.limits.deletes})
+      b->refill_per_sec *= o.rate_scale;
   }
   cfg.providers = {p};
   cfg.policy = o.policy;
@@ -186,6 +199,8 @@ bench_result run_bench(const bench_options& opts) {
                                        : opts.providers;
   if (opts.cloud == "gcp")
     limits = gcp_rate_limits(cfg.gcp.quotas, cfg.providers[0].regions.size());
+  if (opts.cloud == "azure")
+    limits = azure_rate_limits(cfg.azure.limits, cfg.providers[0].regions.size());
   auto eng = engine::start(cfg);
   auto plan = plan_requests(opts);
   std::map<std::string, double> prices;
@@ -275,6 +290,7 @@ bench_result run_bench(const bench_options& opts) {
     r.api_calls += ps.api_calls;
     r.throttled += ps.throttled;
     r.retries += ps.retries;
+    r.slowed_by_cloud += ps.slowed_by_cloud;
   }
   eng->shutdown();
   std::lock_guard<std::mutex> guard{log.mtx};

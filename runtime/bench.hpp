@@ -27,6 +27,8 @@ struct bench_options {
   std::vector<std::string> regions; // aws, gcp: one provider each (default us-east-1; gcp:
                                     // gcloud's region, else us-central1)
   std::string gcp_project;     // gcp: empty: gcloud's chain
+  std::string azure_subscription; // azure: empty: AZURE_SUBSCRIPTION_ID
+  std::string azure_group;     // azure: empty: AZURE_RESOURCE_GROUP
   int providers = 1;           // sim: simulated regions, one provider each
   std::string profile = "ec2"; // ec2: EC2's buckets and latency; unlimited: none of it
   double rate_scale = 1;       // multiplies every refill rate (client and cloud alike)
@@ -67,6 +69,7 @@ struct bench_result {
   int requests = 0;               // submitted (the plan's)
   int running = 0, failed = 0;
   uint64_t api_calls = 0, throttled = 0, retries = 0;
+  uint64_t slowed_by_cloud = 0; // answers whose rate-limit headers lowered a bucket
   // The combined limit: every allowed provider's buckets fed in parallel, plus the arrivals.
   double limit_seconds = 0;
   double achieved_over_limit = 0;         // limit_seconds / seconds_to_created (1: the limit)

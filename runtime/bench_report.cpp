@@ -62,7 +62,8 @@ void write_summary(std::ostream& out, const bench_result& r) {
         << (r.slowest_request_seconds <= to_seconds(o.within) ? "met" : "missed") << ")";
   out << "\n  API calls: " << r.api_calls << " ("
       << (o.count > 0 ? static_cast<double>(r.api_calls) / o.count : 0)
-      << " per instance), throttled " << r.throttled << ", retries " << r.retries << "\n"
+      << " per instance), throttled " << r.throttled << ", retries " << r.retries
+      << ", slowed by the cloud's rate-limit headers " << r.slowed_by_cloud << "\n"
       << "  terminated all in " << r.seconds_down << " s\n"
       << "  CPU " << r.cpu_seconds << " s (" << r.cpu_seconds * 1e6 / std::max(1, o.count)
       << " us per instance), peak RSS " << r.peak_rss_mib << " MiB\n";
@@ -82,7 +83,7 @@ void write_json(std::ostream& out, const bench_result& r) {
       << ",\"seconds_down\":" << r.seconds_down << ",\"p50\":" << r.p50 << ",\"p90\":" << r.p90
       << ",\"p99\":" << r.p99 << ",\"max\":" << r.max << ",\"api_calls\":" << r.api_calls
       << ",\"throttled\":" << r.throttled << ",\"retries\":" << r.retries
-      << ",\"limit_seconds\":" << r.limit_seconds
+      << ",\"slowed_by_cloud\":" << r.slowed_by_cloud << ",\"limit_seconds\":" << r.limit_seconds
       << ",\"achieved_over_limit\":" << r.achieved_over_limit
       << ",\"whole_request_bound_seconds\":" << r.whole_request_bound_seconds
       << ",\"achieved_over_whole_request_bound\":" << r.achieved_over_whole_request_bound

@@ -27,6 +27,7 @@
 #include "runtime/provider_memory.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/engine_events.hpp"
+#include "runtime/azure_cloud.hpp"
 #include "runtime/gcp_cloud.hpp"
 #include "runtime/k8s_cloud.hpp"
 #include "runtime/local_cloud.hpp"
@@ -64,6 +65,7 @@ struct engine::impl {
   gcp_token_source_ptr gcp_tokens;   // one for every gcp region, made on first use
   std::unique_ptr<process_manager> local_host; // the local cloud's, made on first use;
                                                // outlives the actors
+  token_source_ptr azure_tokens;     // one for every azure location, made on first use
   system_config sys_cfg;
   std::unique_ptr<caf::actor_system> sys;
   std::unique_ptr<actor_clock_adapter> clk;
@@ -131,34 +133,29 @@ struct engine::impl {
         fail(e.what());
       }
     }
-    if (cloud == "gcp") {
-      auto made = make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens);
+    auto made_or_left_out = [&](auto made) -> cloud_api_ptr { // gcp, azure, kubernetes
       if (!made.api) {
         if (!cfg.skip_unavailable)
-          fail("gcp/" + region + ": " + made.error);
-        spdlog::warn("gcp/{}: left out: {}", region, made.error);
+          fail(cloud + "/" + region + ": " + made.error);
+        spdlog::warn("{}/{}: left out: {}", cloud, region, made.error);
         unavailable.push_back(unavailable_provider{id, made.error});
         return nullptr;
       }
       remember();
-      spdlog::info("gcp/{}: {}", region, made.description);
+      spdlog::info("{}/{}: {}", cloud, region, made.description);
       return made.api;
-    }
+    };
+    if (cloud == "gcp")
+      return made_or_left_out(make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens));
+    if (cloud == "azure")
+      return made_or_left_out(
+        make_azure_cloud(region, cfg.azure, transport(), *clk, azure_tokens));
     if (cloud == "kubernetes") {
       auto made = make_k8s_cloud(region, cfg.kubernetes, transport(), *clk);
-      if (!made.api) {
-        if (!cfg.skip_unavailable)
-          fail("kubernetes/" + region + ": " + made.error);
-        spdlog::warn("kubernetes/{}: left out: {}", region, made.error);
-        unavailable.push_back(unavailable_provider{id, made.error});
-        return nullptr;
-      }
-      remember();
-      if (made.insecure)
+      if (made.api && made.insecure)
         spdlog::warn("kubernetes/{}: insecure-skip-tls-verify: the server's certificate is "
                      "not checked", region);
-      spdlog::info("kubernetes/{}: {}", region, made.description);
-      return made.api;
+      return made_or_left_out(std::move(made));
     }
     if (cloud == "aws") {
       auto settings = resolve_aws_settings(region);
@@ -240,6 +237,8 @@ struct engine::impl {
           apply_local_pacing(pcfg);
         if (spec.cloud == "kubernetes") // the client's own QPS limit
           apply_k8s_limits(pcfg, cfg.kubernetes);
+        if (spec.cloud == "azure") // Resource Manager's buckets, shared by its locations
+          apply_azure_limits(pcfg, cfg.azure, regions.size());
         if (db && !pcfg.journal)
           pcfg.journal = db;
         if (pcfg.seed == 0 && seed != 0)
@@ -318,7 +317,7 @@ struct engine::impl {
 };
 
 const char* known_clouds() {
-  return "sim, aws, gcp, kubernetes, local";
+  return "sim, aws, gcp, azure, kubernetes, local";
 }
 
 std::unique_ptr<engine> engine::start(engine_config cfg) {

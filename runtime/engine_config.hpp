@@ -8,6 +8,7 @@
 #include "actors/placement.hpp"
 #include "actors/provider_config.hpp"
 #include "providers/aws/ec2_options.hpp"
+#include "providers/azure/azure_options.hpp"
 #include "providers/gcp/gcp_options.hpp"
 #include "providers/kubernetes/k8s_options.hpp"
 #include "providers/local/local_options.hpp"
@@ -19,7 +20,7 @@ namespace styx {
 
 /// One cloud in some regions, each region one provider actor.
 struct provider_spec {
-  std::string cloud = "sim";          // sim, aws, gcp, kubernetes, local
+  std::string cloud = "sim";          // sim, aws, gcp, azure, kubernetes, local
   std::vector<std::string> regions;   // empty: every region the cloud offers (sim) or the default
   provider_config limits;
 };
@@ -49,6 +50,11 @@ struct engine_config {
                                       // runtime/k8s_config.hpp; a region is
                                       // "<context>/<namespace>"). Its providers' buckets
                                       // come from kubernetes.qps/burst.
+  azure_options azure;                // the "azure" cloud: subscription, resource group,
+                                      // endpoint, CA bundle, image, subnet, buckets
+                                      // (credentials: azure-identity's variables,
+                                      // runtime/azure_settings.hpp). Its providers' buckets
+                                      // come from azure.limits, not provider_spec::limits.
   http_transport* transport = nullptr; // the clouds' HTTP; null: the engine's own libcurl
                                       // engine. Must outlive the engine (tests wrap it).
   bool places_instances = true;       // false: the providers fetch no catalog (zones, types,
@@ -70,7 +76,7 @@ struct engine_config {
   duration node_wait = std::chrono::seconds(30);
 };
 
-/// The known clouds, for error messages: "sim, aws, gcp, kubernetes, local".
+/// The known clouds, for error messages: "sim, aws, gcp, azure, kubernetes, local".
 const char* known_clouds();
 
 } // namespace styx

@@ -16,11 +16,14 @@
 
 namespace styx {
 
-struct gcp_cloud {
+/// A cloud_api the engine made, or why it could not (gcp, azure).
+struct made_cloud {
   cloud_api_ptr api;        // null when `error` is set
   std::string error;        // one line, no secret
   std::string description;  // where the settings came from, no secret (for the log)
 };
+
+using gcp_cloud = made_cloud;
 
 /// The gcp_api of `region`. `tokens` is shared by the engine's regions: made on first use.
 gcp_cloud make_gcp_cloud(const std::string& region, const gcp_options& opts,

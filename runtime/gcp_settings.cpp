@@ -134,15 +134,6 @@ bool valid_name(const std::string& s, bool allow_colon_dot) {
   return true;
 }
 
-env_lookup non_empty(const env_lookup& env) {
-  return [env](const std::string& name) -> std::optional<std::string> {
-    auto v = env(name);
-    if (!v || v->empty())
-      return std::nullopt;
-    return v;
-  };
-}
-
 gcp_region_result region_from(const std::string& override_, const env_lookup& get,
                               gcloud_config& config) {
   gcp_region_result out;

@@ -11,7 +11,8 @@
 //   `max_host_connections` per host; requests beyond that wait inside curl for a free connection.
 //   HTTP/1.1. The per-request timeout is http_request::timeout (a timeout <= 0 expires at once);
 //   it covers the whole exchange, including the wait for a connection.
-// - TLS peers are verified (certificate and host name) unless `insecure_skip_verify` is set.
+// - TLS peers are verified (certificate and host name) unless `insecure_skip_verify` is set,
+//   against http_request::ca_file when the request names one, else `ca_file`, else the system.
 //   The proxy environment variables (http_proxy, https_proxy, no_proxy) are honoured.
 // - The engine adds no Content-Type and no "Expect: 100-continue" of its own: what the caller
 //   puts in http_request::headers is what goes on the wire (plus Host, Accept, Content-Length).

@@ -128,8 +128,9 @@ bool http_transfer::configure_tls(CURL* easy, const http_engine_config& cfg) {
     blob(CURLOPT_CAINFO_BLOB, req_.tls->ca_pem);
     set(curl_easy_setopt(easy, CURLOPT_CAINFO, static_cast<const char*>(nullptr)));
     set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
-  } else if (!cfg.ca_file.empty()) { // this bundle only: not the system's directory either
-    set(curl_easy_setopt(easy, CURLOPT_CAINFO, cfg.ca_file.c_str()));
+  } else if (auto& file = !req_.ca_file.empty() ? req_.ca_file : cfg.ca_file; !file.empty()) {
+    // The request's bundle, else the engine's; that one only: not the system's directory.
+    set(curl_easy_setopt(easy, CURLOPT_CAINFO, file.c_str()));
     set(curl_easy_setopt(easy, CURLOPT_CAPATH, static_cast<const char*>(nullptr)));
   }
   if (req_.tls && !req_.tls->client_cert_pem.empty() && !req_.tls->client_key_pem.empty()) {

@@ -14,6 +14,7 @@ packages=(
   clang-14 libfuzzer-14-dev  # scripts/fuzz.sh: the fuzz targets (fuzz/)
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
   python3-kubernetes  # the Kubernetes tests' second client of the fake API server
+  python3-azure python3-msal  # the Azure tests' client of the fake Resource Manager (the SDK)
 )
 # kubectl checks the fake Kubernetes API too: Debian's when the machine has none.
 command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)

@@ -41,17 +41,6 @@ std::string excerpt(const std::string& body) {
   return result;
 }
 
-int64_t retry_after_ms(const http_response& response) {
-  auto value = response.header("Retry-After");
-  if (value.empty())
-    return 0;
-  char* end = nullptr;
-  double secs = std::strtod(value.c_str(), &end);
-  if (end == value.c_str() || !std::isfinite(secs) || secs <= 0)
-    return 0; // an HTTP-date or garbage: ignored
-  return static_cast<int64_t>(std::llround(secs * 1000));
-}
-
 bool starts_with(std::string_view s, std::string_view prefix) {
   return s.substr(0, prefix.size()) == prefix;
 }
@@ -110,7 +99,7 @@ cloud_error ec2_error_from(const http_response& response) {
     result.message = response.error.empty() ? "no HTTP answer" : response.error;
     return result;
   }
-  result.retry_after_ms = retry_after_ms(response);
+  result.retry_after_ms = response.retry_after_ms();
   pugi::xml_document doc;
   bool xml = !response.body.empty()
              && doc.load_buffer(response.body.data(), response.body.size())

@@ -50,9 +50,7 @@ cloud_error gcp_unreadable(const std::string& what) {
 }
 
 gcp_call::gcp_call(std::shared_ptr<gcp_api::core> c, api_call call, reply_handler done)
-  : core_(std::move(c)), call_(std::move(call)), done_(std::move(done)) {
-  reply_.requests = 0; // counted as they are sent
-}
+  : call_steps(std::move(call), std::move(done)), core_(std::move(c)) {}
 
 void gcp_call::run() {
   auto self = shared_from_this();
@@ -91,32 +89,6 @@ void gcp_call::dispatch() {
   }
 }
 
-void gcp_call::begin_phase(std::function<void()> then) {
-  std::lock_guard<std::recursive_mutex> guard{mtx_};
-  then_ = std::move(then);
-  outstanding_ = 1; // the setup's guard: end_setup() releases it
-}
-
-void gcp_call::end_setup() {
-  complete_one();
-}
-
-void gcp_call::complete_one() {
-  std::function<void()> then;
-  bool failed = false;
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    if (--outstanding_ > 0 || finished_)
-      return;
-    failed = static_cast<bool>(error_);
-    then = std::move(then_);
-  }
-  if (failed || !then)
-    finish();
-  else
-    then();
-}
-
 void gcp_call::send(const char* method, std::string url, std::string body, on_answer f) {
   http_request req;
   req.method = method;
@@ -126,11 +98,7 @@ void gcp_call::send(const char* method, std::string url, std::string body, on_an
     req.headers.emplace_back("Content-Type", "application/json");
   req.body = std::move(body);
   req.timeout = core_->opts.request_timeout;
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    ++outstanding_;
-    ++reply_.requests;
-  }
+  sending();
   ++core_->requests;
   auto self = shared_from_this();
   core_->transport.send(std::move(req), [self, f = std::move(f)](http_response resp) {
@@ -158,37 +126,9 @@ void gcp_call::get_pages(std::string url, on_page f, std::string page_token) {
   });
 }
 
-void gcp_call::fail_locked(cloud_error err) {
-  if (!error_)
-    error_ = std::move(err);
-}
-
-void gcp_call::finish(cloud_error err) {
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    fail_locked(std::move(err));
-  }
-  finish();
-}
-
-void gcp_call::finish() {
-  api_reply out;
-  {
-    std::lock_guard<std::recursive_mutex> guard{mtx_};
-    if (finished_)
-      return;
-    finished_ = true;
-    if (error_) {
-      out.error = error_;
-      out.requests = reply_.requests;
-    } else {
-      if (call_.op == api_op::create && created_ && reply_.operations.empty())
-        reply_.instances = created_instances();
-      out = std::move(reply_);
-    }
-  }
-  auto done = std::move(done_);
-  done(std::move(out));
+void gcp_call::settle(api_reply& reply) {
+  if (call_.op == api_op::create && created_ && reply.operations.empty())
+    reply.instances = created_instances();
 }
 
 // -- create ---------------------------------------------------------------------------------

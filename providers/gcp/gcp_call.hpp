@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "providers/call_steps.hpp"
 #include "providers/gcp/gcp_api.hpp"
 #include "providers/gcp/gcp_errors.hpp"
 #include "providers/gcp/gcp_json.hpp"
@@ -48,7 +49,7 @@ struct gcp_api::core {
   }
 };
 
-class gcp_call : public std::enable_shared_from_this<gcp_call> {
+class gcp_call : public call_steps, public std::enable_shared_from_this<gcp_call> {
 public:
   gcp_call(std::shared_ptr<gcp_api::core> c, api_call call, reply_handler done);
 
@@ -59,10 +60,7 @@ private:
   using on_answer = std::function<void(const http_response&)>;
   using on_page = std::function<std::string(const http_response&)>; // the next page's token
 
-  // -- mechanics (gcp_api.cpp) ------------------------------------------------------------
-  void begin_phase(std::function<void()> then);
-  void end_setup();
-  void complete_one();
+  // -- mechanics (gcp_api.cpp; the steps are call_steps') -----------------------------------
   void dispatch();
   /// One request of the current phase; `f` runs with the mutex held.
   void send(const char* method, std::string url, std::string body, on_answer f);
@@ -88,9 +86,7 @@ private:
       return page->next_page_token;
     });
   }
-  void fail_locked(cloud_error err);
-  void finish();
-  void finish(cloud_error err);
+  void settle(api_reply& reply) override;
 
   // -- mutations (gcp_api.cpp) -------------------------------------------------------------
   void create();
@@ -107,16 +103,8 @@ private:
   void catalog();
 
   std::shared_ptr<gcp_api::core> core_;
-  api_call call_;
-  reply_handler done_;
   std::string token_;
 
-  std::recursive_mutex mtx_;
-  api_reply reply_;
-  cloud_error error_;            // the call's first error
-  int outstanding_ = 0;          // requests of the phase on the wire, plus its setup guard
-  std::function<void()> then_;   // what runs when the phase ends
-  bool finished_ = false;
   bool created_ = false;         // create: the instances exist
   std::set<std::string> asked_;  // describe: the ids asked
   std::map<std::string, gcp_operation> ops_; // continuation: by operation name

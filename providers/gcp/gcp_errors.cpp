@@ -57,11 +57,8 @@ error_kind gcp_error_kind(std::string_view reason, int http_status) {
 cloud_error gcp_error_from(const http_response& resp) {
   if (resp.status >= 200 && resp.status < 300)
     return {};
-  if (resp.status == 0) {
-    if (resp.timed_out)
-      return make_cloud_error(error_kind::timeout, "RequestTimeout", resp.error);
-    return make_cloud_error(error_kind::transient, "TransportError", resp.error);
-  }
+  if (resp.status == 0)
+    return no_answer_error(resp);
   cloud_error err;
   auto body = gcp_parse_error(resp.body);
   if (body) {
@@ -75,13 +72,7 @@ cloud_error gcp_error_from(const http_response& resp) {
   }
   if (err.code.empty())
     err.code = "HTTP" + std::to_string(resp.status);
-  auto retry_after = resp.header("Retry-After");
-  if (!retry_after.empty()) {
-    char* end = nullptr;
-    auto secs = std::strtod(retry_after.c_str(), &end);
-    if (end != retry_after.c_str() && secs > 0)
-      err.retry_after_ms = static_cast<int64_t>(secs * 1000);
-  }
+  err.retry_after_ms = resp.retry_after_ms();
   return err;
 }
 

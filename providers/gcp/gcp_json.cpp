@@ -7,6 +7,7 @@
 
 #include "providers/json_dom.hpp"
 #include "providers/gcp/gcp_names.hpp"
+#include "providers/json_read.hpp"
 
 namespace styx {
 
@@ -19,13 +20,7 @@ std::string last(element e, const char* key) {
 }
 
 double number(element e, const char* key) {
-  double d = 0;
-  if (e[key].get(d) == simdjson::SUCCESS)
-    return d;
-  int64_t i = 0;
-  if (e[key].get(i) == simdjson::SUCCESS)
-    return static_cast<double>(i);
-  return 0;
+  return json_number(e, key);
 }
 
 /// Calls f(item) for every element of "items": an array (list), or an object of scopes each
@@ -102,15 +97,7 @@ cloud_instance instance_of(element e) {
               && str(scheduling, "provisioningModel") == "SPOT";
   if (spot || preemptible)
     ci.market = market_kind::spot;
-  tag_map labels;
-  simdjson::dom::object obj;
-  if (e["labels"].get(obj) == simdjson::SUCCESS)
-    for (auto field : obj) {
-      std::string_view v;
-      if (field.value.get(v) == simdjson::SUCCESS)
-        labels[std::string{field.key}] = std::string{v};
-    }
-  ci.tags = gcp_tags_of(labels, name);
+  ci.tags = gcp_tags_of(json_strings(e, "labels"), name);
   ci.launched_at = gcp_parse_time(str(e, "creationTimestamp"));
   return ci;
 }

@@ -39,25 +39,7 @@ std::vector<gcp_price_entry> make_table() {
     {"g2-standard-8", 8, 32, 1, "L4", 0.85353, 0.2561},
     {"a2-highgpu-1g", 12, 85, 1, "A100", 3.67326, 1.1020},
   };
-  std::sort(table.begin(), table.end(), [](auto& a, auto& b) {
-    return std::string_view{a.machine_type} < std::string_view{b.machine_type};
-  });
-  return table;
-}
-
-offering make_offering(const provider_id& provider, const std::string& zone,
-                       const gcp_price_entry& price, double cpus, double memory_gib) {
-  offering o;
-  o.provider = provider;
-  o.zone = zone;
-  o.instance_type = price.machine_type;
-  o.cpus = cpus;
-  o.memory_gib = memory_gib;
-  o.gpus = price.gpus;
-  o.gpu_kind = price.gpu_kind;
-  o.on_demand_price = price.on_demand;
-  o.spot_price = price.spot;
-  return o;
+  return sorted_by_type(std::move(table));
 }
 
 } // namespace
@@ -68,12 +50,7 @@ const std::vector<gcp_price_entry>& gcp_price_table() {
 }
 
 const gcp_price_entry* gcp_price_of(std::string_view machine_type) {
-  auto& table = gcp_price_table();
-  auto i = std::lower_bound(table.begin(), table.end(), machine_type,
-                            [](const gcp_price_entry& e, std::string_view t) {
-                              return std::string_view{e.machine_type} < t;
-                            });
-  return i != table.end() && machine_type == i->machine_type ? &*i : nullptr;
+  return find_price(gcp_price_table(), machine_type);
 }
 
 catalog gcp_catalog(const provider_id& provider, const std::vector<std::string>& zones,
@@ -83,7 +60,7 @@ catalog gcp_catalog(const provider_id& provider, const std::vector<std::string>&
   if (described.empty()) {
     for (auto& zone : zones)
       for (auto& e : gcp_price_table())
-        out.push_back(make_offering(provider, zone, e, e.vcpus, e.memory_gib));
+        out.push_back(priced_offering(provider, zone, e, e.vcpus, e.memory_gib));
     return out;
   }
   std::set<std::pair<std::string, std::string>> seen;
@@ -91,7 +68,7 @@ catalog gcp_catalog(const provider_id& provider, const std::vector<std::string>&
     auto* price = gcp_price_of(t.name);
     if (price == nullptr || in_region.count(t.zone) == 0 || !seen.emplace(t.zone, t.name).second)
       continue;
-    out.push_back(make_offering(provider, t.zone, *price, t.cpus > 0 ? t.cpus : price->vcpus,
+    out.push_back(priced_offering(provider, t.zone, *price, t.cpus > 0 ? t.cpus : price->vcpus,
                                 t.memory_gib > 0 ? t.memory_gib : price->memory_gib));
   }
   std::sort(out.begin(), out.end(), [](const offering& a, const offering& b) {

@@ -13,18 +13,11 @@
 
 #include "messages/cloud_types.hpp"
 #include "providers/gcp/gcp_json.hpp"
+#include "providers/price_entry.hpp"
 
 namespace styx {
 
-struct gcp_price_entry {
-  const char* machine_type;
-  double vcpus;
-  double memory_gib;
-  int gpus;
-  const char* gpu_kind; // "" for none
-  double on_demand;     // USD per hour
-  double spot;          // USD per hour
-};
+using gcp_price_entry = price_entry; // type: the machine type
 
 /// The built-in table, sorted by machine type.
 const std::vector<gcp_price_entry>& gcp_price_table();

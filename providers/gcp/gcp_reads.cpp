@@ -140,7 +140,7 @@ void gcp_call::catalog() {
   auto& region = core_->id.region;
   std::vector<std::string> known;
   for (auto& e : gcp_price_table())
-    known.emplace_back(e.machine_type);
+    known.emplace_back(e.type);
   auto zones_url = core_->project_url() + "/zones?maxResults=500&filter="
                    + gcp_percent_encode("name eq \"" + region + "-.*\"");
   auto types_filter = "(" + gcp_name_filter(known.data(), known.size()) + ") (zone eq \"" + region

@@ -16,15 +16,6 @@ api_reply fail(error_kind kind, std::string code, std::string message) {
   return r;
 }
 
-bool tags_match(const tag_map& tags, const tag_map& filter) {
-  for (auto& [k, v] : filter) {
-    auto i = tags.find(k);
-    if (i == tags.end() || i->second != v)
-      return false;
-  }
-  return true;
-}
-
 void sort_by_id(std::vector<cloud_instance>& xs) {
   std::sort(xs.begin(), xs.end(),
             [](const cloud_instance& a, const cloud_instance& b) { return a.cloud_id < b.cloud_id; });

@@ -129,7 +129,7 @@ TEST_CASE("bad input gets one line and exit code 2") {
     {"frobnicate", "frobnicate"},
     {"bench --shape zigzag", "unknown shape 'zigzag'"},
     {"bench --arrival poisson", "needs a positive arrival rate"},
-    {"bench --provider azure", "unknown provider 'azure'"},
+    {"bench --provider oracle", "unknown provider 'oracle'"},
     {"bench --file " + unknown_field, "unknown field 'name'"},
     {"up --policy quick", "unknown policy 'quick'"},
     {"up --policy cheapest-within", "needs a deadline"},

@@ -21,6 +21,7 @@
 #include "providers/gcp/gcp_names.hpp"
 #include "tests/crash_cli.hpp"
 #include "tests/crash_invariants.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
 
 using namespace styx;

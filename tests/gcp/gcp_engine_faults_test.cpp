@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "runtime/engine.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
 
 using namespace styx;
@@ -48,35 +49,10 @@ TEST_CASE("gcp engine faults: throttling and 5xx are retried and a quota error m
 TEST_CASE("gcp engine faults: a preempted spot VM is reported preempted and replaced") {
   gcp_fake fake;
   fake.use_env();
-  auto eng = engine::start(gcp_engine_config());
-  auto req = provision_request::make("spot", resources{}).provider("gcp").count(3).spot(true);
-  auto done = eng->submit(req).wait_for(seconds(60));
-  REQUIRE(done);
-  REQUIRE(done->ok);
-  auto first = eng->list();
-  REQUIRE(first.size() == 3);
-  CHECK(first[0].market == market_kind::spot);
-  auto victim = first[0];
-  auto name = victim.cloud_id.substr(victim.cloud_id.find('/') + 1);
-  auto answer = fake.post("/fake/preempt",
-                          R"({"zone":")" + victim.zone + R"(","names":[")" + name + "\"]}");
-  REQUIRE(answer.find(name) != std::string::npos);
-  // Found at the next sweep of the watched instances (5 s in the test config).
-  bool replaced = false;
-  for (int i = 0; i < 300 && !replaced; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    int running = 0;
-    bool preempted = false;
-    for (auto& r : eng->list()) {
-      running += r.state == instance_state::running ? 1 : 0;
-      preempted = preempted
-                  || (r.id == victim.id && r.state == instance_state::terminated
-                      && r.reason == state_reason::preempted);
-    }
-    replaced = preempted && running == 3;
-  }
-  CHECK(replaced);
-  CHECK(eng->list().size() == 4);
-  CHECK(eng->terminate(selector::everything()) == 3);
-  REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
+  check_spot_replaced(gcp_engine_config(), "gcp", [&](const instance_record& victim) {
+    auto name = victim.cloud_id.substr(victim.cloud_id.find('/') + 1);
+    auto answer = fake.post("/fake/preempt",
+                            R"({"zone":")" + victim.zone + R"(","names":[")" + name + "\"]}");
+    REQUIRE(answer.find(name) != std::string::npos);
+  });
 }

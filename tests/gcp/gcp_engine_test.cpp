@@ -19,6 +19,7 @@
 #include "runtime/http_engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
+#include "tests/engine_checks.hpp"
 #include "tests/one_door.hpp"
 
 using namespace styx;
@@ -167,24 +168,7 @@ TEST_CASE("gcp engine: reconcile adopts what gcloud made for a request and ends 
   gcloud("compute instances create stray --zone us-central1-a --machine-type e2-micro --labels "
          "styx-engine=" + engine_id + ",styx-request=00000000-0000-4000-8000-0000000000ab");
   REQUIRE(gcloud_instances().size() == 4);
-  {
-    cfg.reconcile_on_start = false;
-    auto eng = engine::start(cfg);
-    auto report = eng->reconcile();
-    INFO(report.to_json());
-    CHECK(report.vanished == 1);
-    CHECK(report.identified == 2);
-    CHECK(report.terminated_orphans == 1);
-    CHECK(report.terminated_surplus == 0);
-    bool adopted = false;
-    for (auto& r : eng->list())
-      if (r.cloud_id == "us-central1-a/by-hand") {
-        adopted = is_live(r.state);
-        CHECK(r.request.to_string() == request);
-      }
-    CHECK(adopted);
-    REQUIRE(eng->wait_for_state(selector::everything(), instance_state::running, seconds(30)));
-  }
+  check_reconcile_adopts(cfg, "us-central1-a/by-hand", request);
   CHECK(fake.wait_until([](auto& all) { return all.count("stray") == 0; }));
   auto left = gcloud_instances("labels.styx-engine=" + engine_id);
   std::set<std::string> names;

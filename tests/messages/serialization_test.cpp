@@ -270,6 +270,7 @@ provider_stats some_stats() {
   x.pushed = 9;
   x.polls_saved = 10;
   x.relists = 11;
+  x.slowed_by_cloud = 12;
   return x;
 }
 
@@ -450,6 +451,7 @@ void check_same(const provider_stats& a, const provider_stats& b) {
   CHECK(a.pushed == b.pushed);
   CHECK(a.polls_saved == b.polls_saved);
   CHECK(a.relists == b.relists);
+  CHECK(a.slowed_by_cloud == b.slowed_by_cloud);
 }
 
 // -- round trips -------------------------------------------------------------
@@ -549,7 +551,7 @@ TEST_CASE("the member counter itself counts") {
   };
   CHECK(member_count<three>() == 3u);
   CHECK(member_count<one_nested>() == 1u);
-  CHECK(member_count<provider_stats>() == 13u);
+  CHECK(member_count<provider_stats>() == 14u);
 }
 
 TEST_CASE("every registered message type survives CAF serialization") {

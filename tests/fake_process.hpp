@@ -1,0 +1,60 @@
+#pragma once
+// A fake cloud API as a child process of a test (tests/gcp, tests/azure): started quietly,
+// tied to the test's life (PR_SET_PDEATHSIG), and waited for until its plain-HTTP admin port
+// answers. Header-only.
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "tests/aws/moto_fixture.hpp" // loopback_http
+
+namespace styx::test {
+
+/// Runs `argv` (argv[0] looked up in PATH) as a child whose stdout, and stderr unless
+/// STYX_FAKE_LOG is set, go to /dev/null, and which the kernel kills should the test die.
+inline pid_t spawn_quiet(std::vector<std::string> argv) {
+  pid_t pid = fork();
+  if (pid < 0)
+    throw std::runtime_error("fork failed");
+  if (pid == 0) {
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    int null = open("/dev/null", O_WRONLY);
+    if (null >= 0) {
+      dup2(null, STDOUT_FILENO);
+      if (getenv("STYX_FAKE_LOG") == nullptr)
+        dup2(null, STDERR_FILENO);
+    }
+    std::vector<char*> cargv;
+    for (auto& a : argv)
+      cargv.push_back(a.data());
+    cargv.push_back(nullptr);
+    execvp(cargv[0], cargv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+/// Waits up to 30 s until 127.0.0.1:`port` answers `GET path`; false (and `pid` -1) when the
+/// child ended first, false when it never answered.
+inline bool wait_http_ready(pid_t& pid, int port, const std::string& path) {
+  for (int i = 0; i < 300; ++i) {
+    if (waitpid(pid, nullptr, WNOHANG) == pid) {
+      pid = -1;
+      return false;
+    }
+    if (loopback_http(port, "GET", path).rfind("HTTP/", 0) == 0)
+      return true;
+    usleep(100'000);
+  }
+  return false;
+}
+
+} // namespace styx::test
