@@ -13,7 +13,7 @@
 
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
-#include "tests/crash_cli.hpp" // read_text
+#include "tests/crash_cli.hpp" // read_text, read_engine_id
 
 namespace styx::test {
 
@@ -83,14 +83,6 @@ inline void check_spot_replaced(const engine_config& cfg, const std::string& clo
   CHECK(eng->list().size() == 4);
   CHECK(eng->terminate(selector::everything()) == 3);
   REQUIRE(eng->wait_for_state(selector::everything(), instance_state::terminated, seconds(60)));
-}
-
-/// The engine id in `dir`/engine-id, without its line end.
-inline std::string engine_id_in(const std::string& dir) {
-  auto id = read_text(dir + "/engine-id");
-  while (!id.empty() && (id.back() == '\n' || id.back() == ' '))
-    id.pop_back();
-  return id;
 }
 
 } // namespace styx::test

@@ -1,8 +1,8 @@
 #pragma once
-// A Python fake as a child process, for the fixtures that start one (tests/gcp/
-// gcp_fake_fixture.hpp, tests/kubernetes/k8s_fake_fixture.hpp): started with its output to
-// /dev/null (stderr kept with STYX_FAKE_LOG set), killed by the kernel should the test die
-// first, and waited for until it answers HTTP on a loopback port. Header-only.
+// A Python fake as a child process, for the fixtures that start one (tests/gcp,
+// tests/azure and tests/kubernetes fake fixtures): started with its output to /dev/null
+// (stderr kept with STYX_FAKE_LOG set), killed by the kernel should the test die first, and
+// waited for until it answers HTTP on a loopback port. Header-only.
 
 #include <fcntl.h>
 #include <signal.h>

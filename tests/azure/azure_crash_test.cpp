@@ -68,7 +68,7 @@ TEST_CASE("azure crash: kill -9 in the middle of a fan-out then reconcile - noth
     CHECK(reached);
     ::kill(pid, SIGKILL);
     CHECK(wait_exit(pid) == 128 + SIGKILL);
-    auto engine_id = engine_id_in(dir);
+    auto engine_id = read_engine_id(dir);
     REQUIRE_FALSE(engine_id.empty());
 
     int rc = -1;

@@ -25,7 +25,7 @@
 
 #include "tests/aws/ec2_engine_fixture.hpp" // run_command, http_body, aws_engine_config
 #include "tests/aws/moto_fixture.hpp"       // free_loopback_port, stop_child, loopback_http
-#include "tests/fake_process.hpp"
+#include "tests/python_child.hpp"
 
 namespace styx::test {
 
@@ -94,7 +94,7 @@ public:
                                     std::to_string(o.boot_seconds)};
       argv.insert(argv.end(), o.args.begin(), o.args.end());
       pid_ = spawn_quiet(std::move(argv));
-      if (wait_http_ready(pid_, admin_port_, "/fake/stats"))
+      if (wait_answering(pid_, admin_port_, "/fake/stats"))
         return;
       stop_child(pid_);
     }
