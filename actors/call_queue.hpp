@@ -42,6 +42,8 @@ struct outgoing {
   std::vector<waiter> waiters; // create and change calls
   caf::typed_response_promise<std::vector<cloud_instance>> list_rp;
   int attempt = 1;
+  int throttled = 0;    // attempts the cloud throttled: they do not count against the
+                        // attempts a failing call has (provider_config::retry.max_attempts)
   int asked_again = 0;  // continuations sent so far (api_call::operations)
   bool relist = false;  // a list of the provider's own, to resume following a cloud's pushes
   time_point sent_at{}; // the last attempt's

@@ -427,8 +427,10 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
     // Throttling is paced by the drained request bucket (every attempt needs a token), so it
     // has its own attempt limit and does not spend the retry budget; other retries do.
     bool throttled = err.kind == error_kind::throttled;
-    int max_attempts = throttled ? st.cfg.throttle_attempts : st.cfg.retry.max_attempts;
-    if (is_retryable(err.kind) && o.attempt < max_attempts) {
+    o.throttled += throttled ? 1 : 0;
+    bool may = throttled ? o.attempt < st.cfg.throttle_attempts
+                         : o.attempt - o.throttled < st.cfg.retry.max_attempts;
+    if (is_retryable(err.kind) && may) {
       if (throttled
           || st.budget.try_acquire(err.kind == error_kind::timeout)) {
         ++st.stats.retries;

@@ -110,16 +110,45 @@ int run_change(const common_options& common, const change_options& opts) {
   auto target = opts.op == change_op::stop    ? instance_state::stopped
                 : opts.op == change_op::start ? instance_state::running
                                               : instance_state::terminated;
+  // A change the cloud refused (pods cannot be stopped) leaves the instance as it was, with
+  // "<op> failed: ..." as its last error: nothing more will happen, so the wait ends there
+  // (when it holds twice in a row, a second apart, so that an older refusal is not taken for
+  // this one's).
+  const std::string refusal = std::string{to_string(opts.op)} + " failed:";
+  auto refused_count = [&] {
+    int n = 0;
+    for (auto& r : eng->list(sel)) {
+      if (r.state == target || is_final(r.state))
+        continue;
+      if (is_transitional(r.state) || r.last_error.rfind(refusal, 0) != 0)
+        return -1; // still on its way
+      ++n;
+    }
+    return n;
+  };
   // Asked again now and then: an instance whose node was cut off mid-change comes back as the
   // cloud has it, and what it did not do is asked anew (the others ignore a second ask).
   bool settled = nothing;
+  int refused = 0, refused_before = -1;
   auto deadline = clock_type::now() + std::chrono::seconds(opts.wait_seconds);
+  auto ask_again_at = clock_type::now() + seconds(10);
   while (!settled) {
     auto left = deadline - clock_type::now();
-    settled = eng->wait_for_state(sel, target, std::min<duration>(left, seconds(10)));
-    if (settled || left <= seconds(10))
+    if (left <= duration::zero())
       break;
-    asked = std::max(asked, change());
+    settled = eng->wait_for_state(sel, target, std::min<duration>(left, seconds(1)));
+    if (settled)
+      break;
+    auto now_refused = refused_count();
+    if (now_refused > 0 && refused_before > 0) {
+      refused = now_refused;
+      break;
+    }
+    refused_before = now_refused;
+    if (clock_type::now() >= ask_again_at) {
+      asked = std::max(asked, change());
+      ask_again_at = clock_type::now() + seconds(10);
+    }
   }
   auto after = nothing ? std::vector<instance_record>{} : eng->list(sel);
   auto missed = report_unreached(*eng, selected, std::cerr);
@@ -127,7 +156,9 @@ int run_change(const common_options& common, const change_options& opts) {
     write_json(std::cout, after);
   } else {
     std::cout << to_string(opts.op) << ": " << asked << " instance(s) asked";
-    if (!settled)
+    if (refused > 0)
+      std::cout << "; " << refused << " refused by the cloud (their last error: styx status)";
+    else if (!settled)
       std::cout << "; still changing after " << opts.wait_seconds << " s";
     if (!missed.empty())
       std::cout << "; " << missed.size() << " not reached";

@@ -101,6 +101,17 @@ private:
 };
 
 /// The engine's plan for `req`; none (said on stderr) when it cannot make one.
+/// At -v, once the request is done: what each provider did to get there (the chaos tests
+/// read these lines to check that retries stayed within the retry budget).
+void log_provider_work(engine& eng) {
+  if (!spdlog::should_log(spdlog::level::info))
+    return;
+  for (auto& s : eng.stats())
+    spdlog::info("{}: {} API calls, {} throttled, {} retries, {} refused by the retry budget, "
+                 "{} failed", s.provider.to_string(), s.api_calls, s.throttled, s.retries,
+                 s.budget_exhausted, s.failed_calls);
+}
+
 std::optional<placement_quote> quote_of(engine& eng, const provision_request& req) {
   try {
     return eng.quote(req);
@@ -197,6 +208,7 @@ int run_up(const common_options& common, const up_options& opts) {
     std::lock_guard<std::mutex> guard{mtx};
     progress.finish();
   }
+  log_provider_work(*eng);
   auto secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   if (!done) {
     auto p = handle.progress();

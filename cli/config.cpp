@@ -160,9 +160,13 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
     }
   }
   // Hidden, for tests: STYX_SIM_PROFILE=fast shortens the simulated cloud's delays and lifts
-  // the rate limits, so that crash tests of thousands of instances take seconds.
-  if (auto* profile = std::getenv("STYX_SIM_PROFILE"); profile != nullptr
-                                                      && std::string(profile) == "fast") {
+  // the rate limits, so that crash tests of thousands of instances take seconds. =chaos is
+  // fast with faults (tests/e2e/crash_test.cpp, "chaos sim"): 5 % transient errors, 2 % of
+  // mutations done but their answer lost, latency spikes, small batches, and server buckets
+  // below the client's, so that the cloud throttles.
+  const std::string sim_profile = std::getenv("STYX_SIM_PROFILE") ? std::getenv("STYX_SIM_PROFILE")
+                                                                  : "";
+  if (sim_profile == "fast" || sim_profile == "chaos") {
     cfg.sim.latency_median = milliseconds(2);
     cfg.sim.latency_p99 = milliseconds(10);
     cfg.sim.throttle = false;
@@ -175,6 +179,25 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
       p.limits.poll_interval = milliseconds(100);
     }
     cfg.gcp.quotas = gcp_quotas{0, 0};
+  }
+  if (sim_profile == "chaos") {
+    cfg.sim.latency_p99 = milliseconds(400); // spikes: a heavy lognormal tail
+    cfg.sim.transient_error_rate = 0.05;
+    cfg.sim.lost_answer_rate = 0.02;
+    cfg.sim.throttle = true;
+    cfg.sim.buckets.create = {5, 5};
+    cfg.sim.buckets.create_instances = {2000, 1000};
+    cfg.sim.buckets.describe = {40, 20};
+    cfg.sim.buckets.terminate = {20, 10};
+    cfg.sim.buckets.terminate_instances = {2000, 1000};
+    for (auto& p : cfg.providers) {
+      // Batches of 25 and client buckets above the cloud's: many calls, some throttled.
+      p.limits.create_window.max_items = 25;
+      p.limits.change_window.max_items = 100;
+      p.limits.limits.create = {40, 20};
+      p.limits.limits.describe = {80, 40};
+      p.limits.limits.terminate = {40, 20};
+    }
   }
   if (remembered) {
     for (auto& id : load_provider_memory(cfg.state_dir)) {

@@ -32,9 +32,15 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
-cloud_error no_answer_error(const http_response& resp) {
+cloud_error no_answer_error(const http_response& resp, std::string_view trust_hint) {
   if (resp.timed_out)
     return make_cloud_error(error_kind::timeout, "RequestTimeout", resp.error);
+  if (resp.untrusted) {
+    std::string words = "the server's TLS certificate is not trusted (" + resp.error + ")";
+    if (!trust_hint.empty())
+      words.append("; ").append(trust_hint);
+    return make_cloud_error(error_kind::fatal, "UntrustedCertificate", std::move(words));
+  }
   return make_cloud_error(error_kind::transient, "TransportError", resp.error);
 }
 

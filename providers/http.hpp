@@ -44,6 +44,8 @@ struct http_response {
   std::string body;
   std::string error;            // transport failure: resolve, connect, TLS, timeout
   bool timed_out = false;       // the failure was the request's timeout
+  bool untrusted = false;       // the failure was TLS verification: the server's certificate
+                                // (or the CA bundle meant to vouch for it) was not accepted
 
   /// The first header named `name`, compared case-insensitively; empty if absent.
   std::string header(const std::string& name) const;
@@ -55,9 +57,11 @@ struct http_response {
 /// `text` percent-encoded for a URL query value or path segment: every byte but the
 /// unreserved A-Z a-z 0-9 - _ . ~ as %XX.
 std::string percent_encode(std::string_view text);
-/// The error of a request that got no HTTP answer (status 0): timeout when its time ran out,
+/// The error of a request that got no HTTP answer (status 0): timeout when its time ran out;
+/// fatal when the server's certificate was not trusted (retrying cannot help), in plain words
+/// followed by `trust_hint`, the cloud's own way to trust a CA ("set AWS_CA_BUNDLE ...");
 /// else transient, with the transport's words.
-cloud_error no_answer_error(const http_response& response);
+cloud_error no_answer_error(const http_response& response, std::string_view trust_hint = {});
 
 using http_handler = std::function<void(http_response)>;
 /// A piece of a streamed body as it arrived (not aligned to lines or messages).

@@ -1,6 +1,7 @@
 #include "runtime/aws_credentials.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdlib>
@@ -206,6 +207,35 @@ std::variant<aws_settings, std::string> resolve_aws_settings(const std::string& 
     bool china = out.region.compare(0, 3, "cn-") == 0;
     out.endpoint = "https://ec2." + out.region + (china ? ".amazonaws.com.cn" : ".amazonaws.com");
   }
+
+  // CA bundle.
+  if (auto b = get("AWS_CA_BUNDLE")) {
+    out.ca_bundle = *b;
+    out.ca_bundle_source = "AWS_CA_BUNDLE";
+  } else {
+    for (auto* file : {&config_file, &creds_file}) {
+      if (auto err = file->load())
+        return *err;
+      auto p = file->profile(profile);
+      if (p && !p->ca_bundle.empty()) {
+        out.ca_bundle = p->ca_bundle;
+        out.ca_bundle_source = p->where;
+        break;
+      }
+    }
+  }
+  if (home && out.ca_bundle.compare(0, 2, "~/") == 0)
+    out.ca_bundle = *home + out.ca_bundle.substr(1);
+  if (!out.ca_bundle.empty() && ::access(out.ca_bundle.c_str(), R_OK) != 0)
+    return "the AWS CA bundle " + out.ca_bundle + " (from " + out.ca_bundle_source
+           + ") cannot be read: " + std::strerror(errno);
+  return out;
+}
+
+std::string aws_settings::describe() const {
+  auto out = "endpoint " + endpoint + ", credentials " + creds.redacted() + " from " + source;
+  if (!ca_bundle.empty())
+    out += ", CA bundle " + ca_bundle + " from " + ca_bundle_source;
   return out;
 }
 

@@ -10,6 +10,9 @@
 //                profile's `region` (config file first, then credentials file).
 //   endpoint     AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, else https://ec2.<region>.amazonaws.com
 //                (amazonaws.com.cn for cn-* regions).
+//   CA bundle    AWS_CA_BUNDLE, else the profile's `ca_bundle` (config file first): a PEM file
+//                trusted for the endpoint instead of the system's CAs; it must be readable.
+//                Verification stays on either way.
 // Empty variables count as unset. Files are read only when needed; a missing file is not an
 // error, an unreadable or malformed one is ("path:line: ..."). Half a key pair (an access key
 // without its secret or the reverse) is an error naming the variable or file. When nothing is
@@ -40,6 +43,11 @@ struct aws_settings {
   bool endpoint_is_default = true;   // false when set by AWS_ENDPOINT_URL(_EC2)
   std::string source;                // credentials' origin: "environment", "/root/.aws/credentials [default]"
   std::string region_source;         // "override", "AWS_REGION", "/root/.aws/config [profile x]", ...
+  std::string ca_bundle;             // empty: the system's CAs
+  std::string ca_bundle_source;      // "AWS_CA_BUNDLE" or "path [section]"
+
+  /// "endpoint E, credentials AKIA…(redacted) from S[, CA bundle F from G]": no secret.
+  std::string describe() const;
 };
 
 /// Resolves credentials, region and endpoint; returns the settings or an error message.

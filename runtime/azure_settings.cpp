@@ -123,7 +123,8 @@ std::variant<azure_settings, std::string> resolve_azure_settings(
     return std::get<1>(arm);
   out.opts.arm_endpoint = std::get<0>(arm);
 
-  out.opts.ca_bundle = first_of(overrides.ca_bundle, {"STYX_AZURE_CA_BUNDLE"}, get);
+  out.opts.ca_bundle = first_of(overrides.ca_bundle,
+                                {"STYX_AZURE_CA_BUNDLE", "REQUESTS_CA_BUNDLE"}, get);
   if (!out.opts.ca_bundle.empty() && ::access(out.opts.ca_bundle.c_str(), R_OK) != 0)
     return "the Azure CA bundle " + out.opts.ca_bundle + " cannot be read";
   out.creds.ca_bundle = out.opts.ca_bundle;

@@ -13,7 +13,8 @@
 //   Resource Manager  the override (engine_config::azure.arm_endpoint), else
 //                   STYX_AZURE_ARM_ENDPOINT, else https://management.azure.com/
 //   CA bundle       the override (engine_config::azure.ca_bundle), else STYX_AZURE_CA_BUNDLE,
-//                   else the system's: trusted for Resource Manager and the authority
+//                   else REQUESTS_CA_BUNDLE (what az and the Python SDK honour), else the
+//                   system's: trusted for Resource Manager and the authority
 //   subnet, ssh key the overrides, else STYX_AZURE_SUBNET and STYX_AZURE_SSH_PUBLIC_KEY
 // Both endpoints must be https (a bearer token never goes over plain http, as the SDK refuses
 // too). Empty variables count as unset. No message ever contains the secret or a token.

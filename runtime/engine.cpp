@@ -18,9 +18,8 @@
 #include "actors/provider.hpp"
 #include "actors/registry.hpp"
 #include "actors/supervisor.hpp"
-#include "providers/aws/ec2_api.hpp"
 #include "providers/sim/sim_api.hpp"
-#include "runtime/aws_credentials.hpp"
+#include "runtime/aws_cloud.hpp"
 #include "runtime/http_engine.hpp"
 #include "runtime/node_client.hpp"
 #include "runtime/node_memory.hpp"
@@ -133,7 +132,7 @@ struct engine::impl {
         fail(e.what());
       }
     }
-    auto made_or_left_out = [&](auto made) -> cloud_api_ptr { // gcp, azure, kubernetes
+    auto made_or_left_out = [&](auto made) -> cloud_api_ptr { // every cloud but sim and local
       if (!made.api) {
         if (!cfg.skip_unavailable)
           fail(cloud + "/" + region + ": " + made.error);
@@ -157,22 +156,8 @@ struct engine::impl {
                      "not checked", region);
       return made_or_left_out(std::move(made));
     }
-    if (cloud == "aws") {
-      auto settings = resolve_aws_settings(region);
-      if (auto* err = std::get_if<std::string>(&settings)) {
-        if (!cfg.skip_unavailable)
-          fail("aws/" + region + ": " + *err);
-        spdlog::warn("aws/{}: left out: {}", region, *err);
-        unavailable.push_back(unavailable_provider{id, *err});
-        return nullptr;
-      }
-      auto& s = std::get<aws_settings>(settings);
-      remember();
-      spdlog::info("aws/{}: endpoint {}, credentials {} from {}", region, s.endpoint,
-                   s.creds.redacted(), s.source);
-      auto api = std::make_shared<ec2_api>(id, s.creds, s.endpoint, transport(), *clk, cfg.aws);
-      return api;
-    }
+    if (cloud == "aws")
+      return made_or_left_out(make_aws_cloud(region, cfg.aws, transport(), *clk));
     auto unknown = "unknown provider '" + cloud + "' (known: " + known_clouds() + ")";
     if (!cfg.skip_unavailable)
       fail(unknown);

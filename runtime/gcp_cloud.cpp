@@ -25,8 +25,10 @@ gcp_cloud make_gcp_cloud(const std::string& region, const gcp_options& opts,
                                    opts.request_timeout);
   }
   out.description = s.describe();
+  auto with_ca = opts;
+  with_ca.ca_bundle = s.ca_bundle;
   out.api = std::make_shared<gcp_api>(provider_id{"gcp", region}, s.project, s.endpoint, tokens,
-                                      transport, clk, opts);
+                                      transport, clk, std::move(with_ca));
   return out;
 }
 

@@ -10,18 +10,12 @@
 
 #include "actors/provider_config.hpp"
 #include "providers/cloud_api.hpp"
+#include "runtime/made_cloud.hpp"
 #include "providers/gcp/gcp_options.hpp"
 #include "providers/gcp/gcp_token_source.hpp"
 #include "providers/http.hpp"
 
 namespace styx {
-
-/// A cloud_api the engine made, or why it could not (gcp, azure).
-struct made_cloud {
-  cloud_api_ptr api;        // null when `error` is set
-  std::string error;        // one line, no secret
-  std::string description;  // where the settings came from, no secret (for the log)
-};
 
 using gcp_cloud = made_cloud;
 

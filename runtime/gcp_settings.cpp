@@ -1,6 +1,7 @@
 #include "runtime/gcp_settings.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
@@ -165,7 +166,8 @@ gcp_region_result region_from(const std::string& override_, const env_lookup& ge
 std::string gcp_settings::describe() const {
   std::string who = access_token.empty() ? creds.who() + " from " + creds_source
                                          : "a bearer token from " + creds_source;
-  return "project " + project + " (" + project_source + "), " + who + ", endpoint " + endpoint;
+  return "project " + project + " (" + project_source + "), " + who + ", endpoint " + endpoint
+         + (ca_bundle.empty() ? std::string{} : ", CA bundle " + ca_bundle);
 }
 
 gcp_region_result resolve_gcp_region(const std::string& region_override, const env_lookup& env) {
@@ -269,6 +271,18 @@ std::variant<gcp_settings, std::string> resolve_gcp_settings(const std::string& 
   } else {
     out.endpoint = gcp_default_endpoint;
   }
+
+  // CA bundle.
+  if (auto b = get("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE")) {
+    out.ca_bundle = *b;
+  } else if (auto b = config.get("core/custom_ca_certs_file", error); !b.empty()) {
+    out.ca_bundle = b;
+  } else if (!error.empty()) {
+    return error;
+  }
+  if (!out.ca_bundle.empty() && ::access(out.ca_bundle.c_str(), R_OK) != 0)
+    return "the GCP CA bundle " + out.ca_bundle + " cannot be read: " + std::strerror(errno);
+  out.creds.ca_bundle = out.ca_bundle;
   return out;
 }
 

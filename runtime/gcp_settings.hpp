@@ -12,6 +12,8 @@
 //                the region of CLOUDSDK_COMPUTE_ZONE or of [compute] zone, else us-central1
 //   endpoint     CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE, gcloud's [api_endpoint_overrides]
 //                compute, else https://compute.googleapis.com/compute/v1/
+//   CA bundle    CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE, gcloud's [core] custom_ca_certs_file, else
+//                the system's CAs: trusted for Compute and the token endpoint
 // gcloud's config dir is CLOUDSDK_CONFIG, else $HOME/.config/gcloud; its properties are in
 // configurations/config_<name>, <name> from CLOUDSDK_ACTIVE_CONFIG_NAME, the file
 // active_config, else "default". Empty variables count as unset; a missing file is not an
@@ -35,6 +37,7 @@ struct gcp_settings {
   std::string region_source;
   std::string endpoint;         // ends with '/'
   bool endpoint_is_default = true;
+  std::string ca_bundle;        // empty: the system's CAs (also set in creds.ca_bundle)
 
   /// Who and where, without a secret: "project p (CLOUDSDK_CORE_PROJECT), service account
   /// a@b from /k.json, endpoint https://compute.googleapis.com/compute/v1/".

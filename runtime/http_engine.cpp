@@ -4,9 +4,12 @@
 
 #include <atomic>
 #include <mutex>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
+
+#include <spdlog/spdlog.h>
 
 #include "runtime/http_transfer.hpp"
 
@@ -19,6 +22,29 @@ constexpr const char* stopped_error = "http engine stopped";
 void init_curl_once() {
   static std::once_flag once;
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// One debug line per exchange: the method, the URL without its query (a query can carry a
+// signature), the status or the failure, and the time. Never a header or a body: those carry
+// the credentials.
+void log_exchange(CURL* easy, const http_response& resp) {
+  if (!spdlog::should_log(spdlog::level::debug))
+    return;
+  char* url = nullptr;
+  char* method = nullptr;
+  curl_off_t micros = 0;
+  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_URL, &url);
+  curl_easy_getinfo(easy, CURLINFO_EFFECTIVE_METHOD, &method);
+  curl_easy_getinfo(easy, CURLINFO_TOTAL_TIME_T, &micros);
+  std::string_view where = url != nullptr ? url : "";
+  where = where.substr(0, where.find('?'));
+  const char* verb = method != nullptr ? method : "?";
+  if (resp.status != 0)
+    spdlog::debug("http {} {} -> {} in {} ms, {} bytes", verb, where, resp.status,
+                  micros / 1000, resp.body.size());
+  else
+    spdlog::debug("http {} {} -> no answer after {} ms: {}", verb, where, micros / 1000,
+                  resp.error);
 }
 
 http_response error_response(std::string error) {
@@ -158,6 +184,7 @@ void http_engine::impl::reap_finished() {
     in_flight.erase(it);
 
     http_response resp = t->finish(result);
+    log_exchange(easy, resp);
     if (resp.status != 0) {
       long connects = 0;
       curl_easy_getinfo(easy, CURLINFO_NUM_CONNECTS, &connects);

@@ -202,6 +202,8 @@ http_response http_transfer::finish(CURLcode result) {
   if (cancelled_ && cancelled_->load())
     out.error = "cancelled";
   out.timed_out = result == CURLE_OPERATION_TIMEDOUT;
+  // 60: the peer's certificate failed verification; 77: the CA bundle could not be used.
+  out.untrusted = result == CURLE_PEER_FAILED_VERIFICATION || result == CURLE_SSL_CACERT_BADFILE;
   return out;
 }
 

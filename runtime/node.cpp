@@ -19,8 +19,7 @@
 #include "common/uuid.hpp"
 #include "providers/sim/sim_api.hpp"
 #include "providers/sim/sim_cloud.hpp"
-#include "providers/aws/ec2_api.hpp"
-#include "runtime/aws_credentials.hpp"
+#include "runtime/aws_cloud.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/http_engine.hpp"
 #include "runtime/state_dir.hpp"
@@ -187,15 +186,13 @@ struct node::impl {
 
   /// The node's own credentials (the AWS CLI's chain, on this machine): they never leave it.
   cloud_api_ptr make_ec2(const provider_id& id) {
-    auto settings = resolve_aws_settings(id.region);
-    if (auto* err = std::get_if<std::string>(&settings))
-      throw std::runtime_error("aws/" + id.region + ": " + *err);
-    auto& s = std::get<aws_settings>(settings);
     if (!http)
       http = std::make_unique<http_engine>();
-    spdlog::info("aws/{}: endpoint {}, credentials {} from {}", id.region, s.endpoint,
-                 s.creds.redacted(), s.source);
-    return std::make_shared<ec2_api>(id, s.creds, s.endpoint, *http, *clk, opts.aws);
+    auto made = make_aws_cloud(id.region, opts.aws, *http, *clk);
+    if (!made.api)
+      throw std::runtime_error("aws/" + id.region + ": " + made.error);
+    spdlog::info("aws/{}: {}", id.region, made.description);
+    return made.api;
   }
 
   void stop() {

@@ -11,7 +11,8 @@
 //   auto r = styx::test::run_styx_captured(dir, {"down", "--all"}, scratch); // r.rc, r.out, r.err
 //
 // The child runs with STYX_SIM_PROFILE=fast (short simulated delays, no client-side rate
-// limits for any provider), stdout to `out` and stderr to `err` (empty: /dev/null).
+// limits for any provider) unless the test set another, stdout to `out` and stderr to `err`
+// (empty: /dev/null).
 
 #include <fcntl.h>
 #include <signal.h>
@@ -41,7 +42,7 @@ inline pid_t spawn_styx(const std::string& dir, const std::vector<std::string>& 
   std::fflush(nullptr);
   pid_t pid = ::fork();
   if (pid == 0) {
-    ::setenv("STYX_SIM_PROFILE", "fast", 1);
+    ::setenv("STYX_SIM_PROFILE", "fast", 0); // unless the test chose one (chaos)
     int fd = ::open(out.empty() ? "/dev/null" : out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int errors = ::open(err.empty() ? "/dev/null" : err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                         0644);

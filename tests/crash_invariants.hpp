@@ -97,4 +97,34 @@ inline void check_nothing_requested(const std::string& db_path) {
   }
 }
 
+/// After a chaos run (tests/aws/chaos_moto_test.cpp, tests/e2e/crash_test.cpp): every request
+/// is done or resumed, every record is running, terminated, or failed with its reason, and a
+/// done request has its count running. Returns the live instances the requests should have
+/// left: `count` per request name (a resumed request and its remainder share the name).
+inline int check_chaos_records(const std::string& db_path, int count) {
+  auto db = store::open(db_path);
+  std::set<std::string> names;
+  for (auto& r : db->requests()) {
+    INFO("request " << r.id.to_string() << " " << r.name << " " << to_string(r.state));
+    CHECK((r.state == request_state::done || r.state == request_state::resumed));
+    names.insert(r.name);
+  }
+  // A surplus copy (a create the cloud ran twice) gets a record of its own from reconcile,
+  // which then ends it as asked.
+  std::map<std::string, int> running;
+  for (auto& rec : db->instances()) {
+    INFO("record " << rec.id.to_string() << " " << to_string(rec.state) << " "
+                   << rec.last_error);
+    running[rec.request.to_string()] += rec.state == instance_state::running ? 1 : 0;
+    if (rec.state == instance_state::failed)
+      CHECK((rec.reason != state_reason::none || !rec.last_error.empty()));
+    else
+      CHECK((rec.state == instance_state::running || rec.state == instance_state::terminated));
+  }
+  for (auto& r : db->requests())
+    if (r.state == request_state::done)
+      CHECK(running[r.id.to_string()] == r.count);
+  return static_cast<int>(names.size()) * count;
+}
+
 } // namespace styx::test

@@ -152,6 +152,7 @@ std::optional<aws_profile> find_aws_profile(const aws_ini_file& file, const std:
   p.secret_access_key = get("aws_secret_access_key");
   p.session_token = get("aws_session_token");
   p.region = get("region");
+  p.ca_bundle = get("ca_bundle");
   return p;
 }
 

@@ -48,6 +48,7 @@ struct aws_profile {
   std::string name;
   std::string where;  // "path [section]", for messages and aws_settings::source
   std::string access_key_id, secret_access_key, session_token, region;
+  std::string ca_bundle; // the AWS CLI's `ca_bundle`: a PEM file trusted for the endpoint
 };
 
 /// Parses `text` (the contents of the file at `path`). Returns the file or "path:line: error".

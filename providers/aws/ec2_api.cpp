@@ -35,6 +35,7 @@ struct ec2_api::core {
     req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
     req.body = std::move(body);
     req.timeout = opts.request_timeout;
+    req.ca_file = opts.ca_bundle;
     sigv4_sign(req, creds, id.region, "ec2", clk.wall_ms());
     ++requests;
     transport.send(std::move(req), std::move(done));

@@ -94,11 +94,9 @@ error_kind ec2_error_kind(std::string_view code, int http_status) {
 
 cloud_error ec2_error_from(const http_response& response) {
   cloud_error result;
-  if (response.status == 0) {
-    result.kind = response.timed_out ? error_kind::timeout : error_kind::transient;
-    result.message = response.error.empty() ? "no HTTP answer" : response.error;
-    return result;
-  }
+  if (response.status == 0)
+    return no_answer_error(response, "trust its CA with AWS_CA_BUNDLE or ca_bundle in the AWS "
+                                     "config");
   result.retry_after_ms = response.retry_after_ms();
   pugi::xml_document doc;
   bool xml = !response.body.empty()

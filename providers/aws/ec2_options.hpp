@@ -21,6 +21,8 @@ struct ec2_options {
   std::map<std::string, std::string> subnets;   // zone -> subnet id, before `subnet_id`
   duration request_timeout = seconds(30);       // one HTTP exchange
   int list_page_size = 1000;                    // MaxResults of a list (5..1000)
+  std::string ca_bundle;                        // PEM file trusted for the endpoint instead
+                                                // of the system's CAs; empty: the system's
 };
 
 } // namespace styx

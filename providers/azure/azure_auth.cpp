@@ -2,6 +2,7 @@
 
 #include <utility>
 
+#include "providers/azure/azure_errors.hpp"
 #include "providers/azure/azure_json.hpp"
 #include "providers/azure/azure_options.hpp"
 #include "providers/gcp/gcp_requests.hpp" // gcp_percent_encode: RFC 3986, a form value too
@@ -28,9 +29,13 @@ http_request azure_token_request(const azure_client_credentials& c, duration tim
 token_grant azure_read_token_answer(const http_response& resp, unix_ms now) {
   token_grant out;
   if (resp.status == 0) {
-    out.error = make_cloud_error(resp.timed_out ? error_kind::timeout : error_kind::transient,
-                                 "TokenEndpointUnreachable",
-                                 "the Azure token endpoint did not answer: " + resp.error);
+    out.error = no_answer_error(resp, azure_ca_hint);
+    if (resp.untrusted) {
+      out.error.message = "the Azure token endpoint: " + out.error.message;
+    } else {
+      out.error.code = "TokenEndpointUnreachable";
+      out.error.message = "the Azure token endpoint did not answer: " + resp.error;
+    }
     return out;
   }
   auto body = azure_parse_token(resp.body);

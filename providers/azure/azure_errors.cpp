@@ -61,7 +61,7 @@ cloud_error azure_error_from(const http_response& resp) {
   if (resp.status >= 200 && resp.status < 300)
     return {};
   if (resp.status == 0)
-    return no_answer_error(resp);
+    return no_answer_error(resp, azure_ca_hint);
   cloud_error err;
   if (auto body = azure_parse_error(resp.body)) {
     err.code = body->code;

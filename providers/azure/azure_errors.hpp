@@ -32,6 +32,10 @@
 
 namespace styx {
 
+/// How an Azure client is told to trust a CA (no_answer_error's hint).
+inline constexpr std::string_view azure_ca_hint
+  = "trust its CA with REQUESTS_CA_BUNDLE or STYX_AZURE_CA_BUNDLE";
+
 /// The kind of an ARM error `code` with `message`, answered with `http_status` (0: inside an
 /// operation).
 error_kind azure_error_kind(std::string_view code, std::string_view message, int http_status);

@@ -98,6 +98,7 @@ void gcp_call::send(const char* method, std::string url, std::string body, on_an
     req.headers.emplace_back("Content-Type", "application/json");
   req.body = std::move(body);
   req.timeout = core_->opts.request_timeout;
+  req.ca_file = core_->opts.ca_bundle;
   sending();
   ++core_->requests;
   auto self = shared_from_this();

@@ -7,6 +7,7 @@
 #include <simdjson.h>
 
 #include "common/json.hpp"
+#include "providers/gcp/gcp_errors.hpp"
 #include "providers/gcp/gcp_requests.hpp"
 
 namespace styx {
@@ -146,6 +147,7 @@ gcp_token_request gcp_make_token_request(const gcp_credentials& creds, unix_ms n
   req.method = "POST";
   req.url = creds.token_uri;
   req.timeout = timeout;
+  req.ca_file = creds.ca_bundle;
   req.headers.emplace_back("Content-Type", "application/x-www-form-urlencoded");
   if (creds.type == gcp_credentials::kind::authorized_user) {
     req.body = "grant_type=refresh_token&client_id=" + gcp_percent_encode(creds.client_id)
@@ -166,8 +168,11 @@ gcp_token_request gcp_make_token_request(const gcp_credentials& creds, unix_ms n
 gcp_token_answer gcp_read_token_answer(const http_response& resp, unix_ms now_ms) {
   gcp_token_answer out;
   if (resp.status == 0) {
-    out.error = make_cloud_error(resp.timed_out ? error_kind::timeout : error_kind::transient,
-                                 "TokenEndpointUnreachable", resp.error);
+    out.error = no_answer_error(resp, gcp_ca_hint);
+    if (resp.untrusted)
+      out.error.message = "the token endpoint: " + out.error.message;
+    else
+      out.error.code = "TokenEndpointUnreachable";
     return out;
   }
   simdjson::dom::parser parser;

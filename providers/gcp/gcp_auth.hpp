@@ -34,6 +34,8 @@ struct gcp_credentials {
   std::string token_uri;
   std::string project_id;       // service_account: the key's project; authorized_user: its
                                 // quota_project_id
+  std::string ca_bundle;        // trusted for token_uri instead of the system's CAs; empty:
+                                // the system's (not from the key: gcloud's custom_ca_certs_file)
 
   /// Who these credentials are, without a secret: "service account a@b.iam.gserviceaccount.com".
   std::string who() const;

@@ -58,7 +58,7 @@ cloud_error gcp_error_from(const http_response& resp) {
   if (resp.status >= 200 && resp.status < 300)
     return {};
   if (resp.status == 0)
-    return no_answer_error(resp);
+    return no_answer_error(resp, gcp_ca_hint);
   cloud_error err;
   auto body = gcp_parse_error(resp.body);
   if (body) {

@@ -32,6 +32,10 @@
 
 namespace styx {
 
+/// How gcloud is told to trust a CA (no_answer_error's hint).
+inline constexpr std::string_view gcp_ca_hint
+  = "trust its CA with CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE";
+
 /// The kind of a Google error reason or Compute operation error code, as if it came with
 /// `http_status`.
 error_kind gcp_error_kind(std::string_view reason, int http_status);

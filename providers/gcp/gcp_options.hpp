@@ -28,6 +28,9 @@ struct gcp_options {
   size_t max_change_batch = 100;           // instances per stop/start/delete call: each is an
                                            // HTTP request of its own
   gcp_quotas quotas;
+  std::string ca_bundle;                   // PEM file trusted for Compute instead of the
+                                           // system's CAs (gcp_settings: gcloud's
+                                           // custom_ca_certs_file); empty: the system's
 };
 
 /// The provider buckets of `regions` provider actors sharing one project's quotas: each gets

@@ -31,10 +31,8 @@ cloud_error k8s_error_of(const k8s_status& status, int http_status) {
 cloud_error k8s_error_from(const http_response& r) {
   if (r.status >= 200 && r.status < 300)
     return {};
-  if (r.status == 0) {
-    auto kind = r.timed_out ? error_kind::timeout : error_kind::transient;
-    return make_cloud_error(kind, r.timed_out ? "Timeout" : "ConnectionFailed", r.error);
-  }
+  if (r.status == 0)
+    return no_answer_error(r, "trust its CA with certificate-authority in the kubeconfig");
   auto status = k8s_parse_status(r.body).value_or(k8s_status{r.status, {}, {}});
   auto err = k8s_error_of(status, r.status);
   auto after = r.header("Retry-After");

@@ -199,11 +199,18 @@ api_reply sim_cloud::handle(const std::string& region, const api_call& call) {
       return fail(error_kind::transient, "InternalError",
                   "An internal error has occurred (simulated).");
   }
+  auto lost = [&](api_reply done) {
+    std::uniform_real_distribution<double> dist(0.0, 1.0);
+    if (s.cfg.lost_answer_rate <= 0 || done.error || dist(s.rng) >= s.cfg.lost_answer_rate)
+      return done;
+    return fail(error_kind::transient, "ConnectionReset",
+                "The connection was reset after the call was made (simulated).");
+  };
   switch (call.op) {
-    case api_op::create: return do_create(s, region, call, now);
+    case api_op::create: return lost(do_create(s, region, call, now));
     case api_op::stop:
     case api_op::start:
-    case api_op::terminate: return do_change(s, region, call, now);
+    case api_op::terminate: return lost(do_change(s, region, call, now));
     case api_op::describe:
     case api_op::list:
     case api_op::catalog: return do_read(s, region, call);

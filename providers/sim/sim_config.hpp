@@ -34,6 +34,11 @@ struct sim_config {
   /// Fraction of calls answered with a transient InternalError that changes nothing.
   double transient_error_rate = 0.0;
 
+  /// Fraction of mutations (create, stop, start, terminate) that take effect but whose answer
+  /// is lost: a transient error as a reset connection gives after the cloud did the work. Only
+  /// an idempotent retry (the client token) avoids a duplicate.
+  double lost_answer_rate = 0.0;
+
   /// Server-side throttling (RequestLimitExceeded) with these buckets.
   bool throttle = true;
   sim_buckets buckets;

@@ -94,6 +94,29 @@ TEST_CASE("provider: after max_attempts the error goes back to the caller") {
   CHECK(b.f.cloud->live_count() == 0);
 }
 
+TEST_CASE("provider: throttled attempts do not use up the attempts a failing call has") {
+  provider_bench b; // 6 attempts for a failing call; 20 for a throttled one
+  int seen = 0;     // throttled 4 times, then failing 5 times, then answered
+  auto inner = fail_first(api_op::create, 100, transient());
+  b.api->fault = [&seen, inner](const api_call& c) {
+    if (c.op != api_op::create)
+      return cloud_error{};
+    ++seen;
+    if (seen <= 4)
+      return throttled();
+    return seen <= 9 ? inner(c) : cloud_error{};
+  };
+  auto log = b.send(b.creates(1, spec_of("m5.large")));
+  b.f.advance(seconds(120));
+  CHECK(b.api->of(api_op::create).size() == 10);
+  REQUIRE(log->answers.size() == 1);
+  CHECK_FALSE(log->answers[0].error);
+  auto st = b.stats();
+  CHECK(st.throttled == 4);
+  CHECK(st.retries == 9);
+  CHECK(st.failed_calls == 0);
+}
+
 TEST_CASE("provider: capacity errors are not retried") {
   provider_bench b;
   b.api->fault = fail_first(api_op::create, 100,

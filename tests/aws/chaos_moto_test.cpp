@@ -163,32 +163,7 @@ TEST_CASE("chaos moto: faults on every kind of call and a kill -9 lose and dupli
 
   auto live = check_invariants(dir, moto.endpoint());
   test::check_nothing_requested(dir + "/styx.db");
-  int expected = 0;
-  {
-    auto db = store::open(dir + "/styx.db");
-    std::set<std::string> names;
-    for (auto& r : db->requests()) {
-      INFO("request " << r.id.to_string() << " " << r.name << " " << to_string(r.state));
-      CHECK((r.state == request_state::done || r.state == request_state::resumed));
-      names.insert(r.name); // a resumed request and its remainder share the name
-    }
-    expected = static_cast<int>(names.size()) * count;
-    // A record is running, failed with its reason, or terminated: a surplus copy (a create
-    // moto ran twice) gets a record of its own from reconcile, which then ends it as asked.
-    std::map<std::string, int> running;
-    for (auto& rec : db->instances()) {
-      INFO("record " << rec.id.to_string() << " " << to_string(rec.state) << " "
-                     << rec.last_error);
-      running[rec.request.to_string()] += rec.state == instance_state::running ? 1 : 0;
-      if (rec.state == instance_state::failed)
-        CHECK((rec.reason != state_reason::none || !rec.last_error.empty()));
-      else
-        CHECK((rec.state == instance_state::running || rec.state == instance_state::terminated));
-    }
-    for (auto& r : db->requests())
-      if (r.state == request_state::done)
-        CHECK(running[r.id.to_string()] == r.count);
-  }
+  int expected = test::check_chaos_records(dir + "/styx.db", count);
   int total = 0;
   for (auto& [rid, n] : live)
     total += n;

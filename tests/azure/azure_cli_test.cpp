@@ -110,3 +110,33 @@ TEST_CASE("azure cli: bad credentials and flags get one line and a non-zero exit
         == 2);
   remove_state(dir);
 }
+
+TEST_CASE("azure cli: the fake's CA is trusted through REQUESTS_CA_BUNDLE alone - without it "
+          "the endpoint is refused in plain words") {
+  azure_fake fake;
+  fake.use_env();
+  unsetenv("STYX_AZURE_CA_BUNDLE"); // REQUESTS_CA_BUNDLE, as az and the SDK read it, is left
+  auto dir = temp_state("ca");
+  auto up = run_styx_captured(dir, {"up", "--provider", "azure", "--count", "2"}, dir + "-scratch");
+  INFO(up.out << up.err);
+  CHECK(up.rc == 0);
+  CHECK(sdk_vms(fake).size() == 2);
+  CHECK(run_styx_captured(dir, {"down", "--all"}, dir + "-scratch").rc == 0);
+  CHECK(fake.wait_until([](auto& all) { return all.empty(); }));
+
+  unsetenv("REQUESTS_CA_BUNDLE");
+  auto dir2 = temp_state("noca");
+  auto refused = run_styx_captured(dir2, {"up", "--provider", "azure", "--count", "2"},
+                                   dir2 + "-scratch");
+  INFO(refused.out << refused.err);
+  CHECK(refused.rc != 0);
+  auto all = refused.out + refused.err;
+  CHECK(all.find("TLS certificate is not trusted") != std::string::npos);
+  CHECK(all.find("REQUESTS_CA_BUNDLE") != std::string::npos);
+  CHECK(all.find("system_error") == std::string::npos);
+  CHECK(all.find(azure_test_secret) == std::string::npos);
+  CHECK(fake.vms().empty()); // the fake's own state
+  fake.use_env();
+  remove_state(dir);
+  remove_state(dir2);
+}

@@ -106,7 +106,9 @@ outcome run_row(const row& r, const fs::path& dir) {
                       "GOOGLE_APPLICATION_CREDENTIALS", "CLOUDSDK_CONFIG",
                       "CLOUDSDK_CORE_PROJECT", "CLOUDSDK_AUTH_ACCESS_TOKEN",
                       "CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", "STYX_STATE_DIR", "KUBECONFIG",
-                      "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET"})
+                      "AZURE_TENANT_ID", "AZURE_CLIENT_ID", "AZURE_CLIENT_SECRET",
+                      "AWS_CA_BUNDLE", "REQUESTS_CA_BUNDLE", "STYX_AZURE_CA_BUNDLE",
+                      "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE"})
       ::unsetenv(var);
     ::setenv("HOME", dir.c_str(), 1);
     ::setenv("STYX_SIM_PROFILE", "fast", 1);

@@ -1,6 +1,7 @@
 // Mutual TLS between an engine and a `styx node` child process, with certificates made by the
 // openssl CLI in a temp dir: a peer with a certificate from the configured CA is served; one
-// signed by another CA, or a plaintext peer, gets no provider. Needs a build with caf::openssl
+// signed by another CA, one whose certificate has expired, or a plaintext peer, gets no
+// provider; an engine does not trust a node whose certificate has expired. Needs a build with caf::openssl
 // (STYX_CAF_OPENSSL, see runtime/node.hpp); without it only the refusal of TLS settings runs.
 
 #include <catch2/catch.hpp>
@@ -33,6 +34,7 @@ struct pki {
     cert("node", "ca");
     cert("engine", "ca");
     cert("intruder", "rogue");
+    cert("expired", "ca", -1); // from the right CA, but it ended yesterday
   }
 
   ~pki() { std::filesystem::remove_all(dir); }
@@ -47,11 +49,11 @@ struct pki {
         + "/" + n + ".key -out " + dir + "/" + n + ".pem");
   }
 
-  void cert(const std::string& n, const std::string& ca) {
+  void cert(const std::string& n, const std::string& ca, int days = 2) {
     auto p = dir + "/" + n;
     run("openssl req -newkey rsa:2048 -nodes -subj /CN=" + n + " -keyout " + p + ".key -out "
         + p + ".csr");
-    run("openssl x509 -req -days 2 -in " + p + ".csr -CA " + dir + "/" + ca + ".pem -CAkey "
+    run("openssl x509 -req -days " + std::to_string(days) + " -in " + p + ".csr -CA " + dir + "/" + ca + ".pem -CAkey "
         + dir + "/" + ca + ".key -CAcreateserial -out " + p + ".pem");
   }
 
@@ -95,12 +97,29 @@ TEST_CASE("mutual TLS: only peers of the configured CA get providers", "[node][t
     auto eng = engine::start(engine_for(n.port(), bad));
     CHECK(eng->stats().empty());
   }
+  SECTION("a peer whose certificate from the CA has expired is refused") {
+    node_transport old;
+    old.tls = certs.tls("expired");
+    auto eng = engine::start(engine_for(n.port(), old));
+    CHECK(eng->stats().empty());
+  }
   SECTION("a plaintext peer is refused") {
     node_transport plain;
     plain.insecure = true;
     auto eng = engine::start(engine_for(n.port(), plain));
     CHECK(eng->stats().empty());
   }
+}
+
+TEST_CASE("mutual TLS: a node whose certificate has expired is not trusted", "[node][tls]") {
+  pki certs;
+  auto t = certs.tls("expired");
+  node_process n{{"--listen", "127.0.0.1:0", "--region", "us-east-1", "--sim-profile", "fast",
+                  "--cafile", t.cafile, "--certificate", t.certificate, "--key", t.key}};
+  node_transport good;
+  good.tls = certs.tls("engine");
+  auto eng = engine::start(engine_for(n.port(), good));
+  CHECK(eng->stats().empty());
 }
 
 #else

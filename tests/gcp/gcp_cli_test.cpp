@@ -18,6 +18,7 @@
 #include "tests/crash_cli.hpp"
 #include "tests/gcp/gcp_fake_fixture.hpp"
 #include "tests/styx_cli.hpp"
+#include "tests/tls_front.hpp"
 
 using namespace styx;
 using namespace styx::test;
@@ -146,4 +147,32 @@ TEST_CASE("gcp cli: bad credentials and flags get one line and a non-zero exit")
   CHECK(styx_cli(dir, "up --provider gcq --count 1").rc == 2);
   std::filesystem::remove_all(dir);
   std::filesystem::remove(key);
+}
+
+TEST_CASE("gcp cli: a self-signed Compute endpoint is refused in plain words unless "
+          "CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE trusts its CA") {
+  gcp_fake fake;
+  fake.use_env();
+  self_signed_cert cert;
+  tls_front front(fake.base(), cert);
+  setenv("CLOUDSDK_API_ENDPOINT_OVERRIDES_COMPUTE", (front.endpoint() + "/compute/v1/").c_str(), 1);
+  unsetenv("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE");
+  auto dir = temp_state("tls");
+  auto refused = styx_cli(dir, "up --provider gcp --count 2");
+  INFO(refused.out);
+  CHECK(refused.rc != 0);
+  CHECK(refused.out.find("TLS certificate is not trusted") != std::string::npos);
+  CHECK(refused.out.find("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE") != std::string::npos);
+  CHECK(fake.statuses().empty()); // the fake's own view
+
+  setenv("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE", cert.cert_file().c_str(), 1);
+  auto up = styx_cli(dir, "up --provider gcp --count 2");
+  INFO(up.out);
+  CHECK(up.rc == 0);
+  CHECK(fake.statuses().size() == 2);
+  CHECK(styx_cli(dir, "down --all").rc == 0);
+  CHECK(fake.wait_until([](auto& all) { return all.empty(); }));
+  unsetenv("CLOUDSDK_CORE_CUSTOM_CA_CERTS_FILE");
+  fake.use_env();
+  std::filesystem::remove_all(dir);
 }

@@ -57,9 +57,12 @@ TEST_CASE("kubernetes cli: up with --context and --namespace - status - stop ref
   CHECK(status.out.find("running") != std::string::npos);
 
   // Pods cannot be stopped: each says so in one line, and they keep running.
-  auto stop = styx_cli(dir, "stop --all --wait 2");
+  // The refusal ends the wait: it does not sit out --wait.
+  auto stop = styx_cli(dir, "stop --all --wait 120");
   INFO(stop.out);
   CHECK(stop.rc == 1); // not stopped
+  CHECK(stop.out.find("5 refused by the cloud") != std::string::npos);
+  CHECK(stop.out.find("still changing") == std::string::npos);
   auto after = styx_cli(dir, "status --json");
   CHECK(after.out.find("cannot be stopped") != std::string::npos);
   CHECK(b.pods().size() == 5);
@@ -86,4 +89,21 @@ TEST_CASE("kubernetes cli: up with --context and --namespace - status - stop ref
   CHECK(refused.out.find("exec credential plugins are not supported") != std::string::npos);
   unsetenv("KUBECONFIG");
   unsetenv("STYX_KUBE_QPS");
+}
+
+TEST_CASE("kubernetes cli: a cluster whose CA the kubeconfig does not name is refused in plain "
+          "words and gets no pod") {
+  k8s_fake a{"a"};
+  auto kubeconfig = a.dir() + "/kubeconfig-without-ca";
+  write_kubeconfig(kubeconfig, {&a}, false); // the fake's certificate is not the system's
+  setenv("KUBECONFIG", kubeconfig.c_str(), 1);
+  auto refused = styx_cli(a.dir() + "/state", "up --provider kubernetes --count 2");
+  INFO(refused.out);
+  CHECK(refused.rc != 0);
+  CHECK(refused.out.find("TLS certificate is not trusted") != std::string::npos);
+  CHECK(refused.out.find("certificate-authority in the kubeconfig") != std::string::npos);
+  CHECK(refused.out.find("system_error") == std::string::npos);
+  CHECK(refused.out.find(k8s_test_token) == std::string::npos);
+  CHECK(a.pods().empty()); // the cluster's own view
+  unsetenv("KUBECONFIG");
 }

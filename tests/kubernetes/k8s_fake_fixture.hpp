@@ -168,13 +168,17 @@ private:
 };
 
 /// A kubeconfig at `path` with one context per fake (ctx-NAME, cluster NAME, user NAME with
-/// the test token, namespace default), current-context the first's.
-inline void write_kubeconfig(const std::string& path, const std::vector<const k8s_fake*>& fakes) {
+/// the test token, namespace default), current-context the first's; each cluster's
+/// certificate-authority is its fake's CA unless `with_ca` is false.
+inline void write_kubeconfig(const std::string& path, const std::vector<const k8s_fake*>& fakes,
+                             bool with_ca = true) {
   std::ofstream out{path};
   out << "apiVersion: v1\nkind: Config\nclusters:\n";
-  for (auto* f : fakes)
-    out << "- name: " << f->name() << "\n  cluster:\n    server: " << f->server()
-        << "\n    certificate-authority: " << f->ca_file() << "\n";
+  for (auto* f : fakes) {
+    out << "- name: " << f->name() << "\n  cluster:\n    server: " << f->server() << "\n";
+    if (with_ca)
+      out << "    certificate-authority: " << f->ca_file() << "\n";
+  }
   out << "users:\n";
   for (auto* f : fakes)
     out << "- name: " << f->name() << "\n  user:\n    token: " << k8s_test_token << "\n";

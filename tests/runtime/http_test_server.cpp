@@ -85,24 +85,6 @@ std::string http_test_server::url(const std::string& path) const {
   return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_) + path;
 }
 
-self_signed_cert::self_signed_cert(const std::string& subject_alt_name) {
-  char tmpl[] = "/tmp/styx-http-test-XXXXXX";
-  if (mkdtemp(tmpl) == nullptr)
-    throw std::runtime_error("mkdtemp failed");
-  dir_ = tmpl;
-  std::string cmd = "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
-                    " -days 2 -subj /CN=styx-test -addext subjectAltName=" + subject_alt_name +
-                    " -keyout " + key_file() + " -out " + cert_file() + " >/dev/null 2>&1";
-  if (std::system(cmd.c_str()) != 0)
-    throw std::runtime_error("openssl could not make a certificate");
-}
-
-self_signed_cert::~self_signed_cert() {
-  unlink(cert_file().c_str());
-  unlink(key_file().c_str());
-  rmdir(dir_.c_str());
-}
-
 http_response fetch(http_transport& transport, http_request req) {
   // Shared, so that a late answer after a timeout here writes into something still alive.
   auto promise = std::make_shared<std::promise<http_response>>();

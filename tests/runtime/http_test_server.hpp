@@ -1,7 +1,7 @@
 #pragma once
 // Test fixtures for the HTTP engine: the loopback server of tests/fixtures/http_server.py run as
-// a child process (killed by the destructor, and by the kernel should the test die), a
-// self-signed certificate made with the openssl CLI, and a blocking fetch() over a transport.
+// a child process (killed by the destructor, and by the kernel should the test die), and a
+// blocking fetch() over a transport. (The self-signed certificate: tests/self_signed_cert.hpp.)
 
 #include <sys/types.h>
 
@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "providers/http.hpp"
+#include "tests/self_signed_cert.hpp"
 
 namespace styx::test {
 
@@ -29,23 +30,6 @@ private:
   pid_t pid_ = -1;
   int port_ = 0;
   bool tls_ = false;
-};
-
-/// A temporary directory holding cert.pem and key.pem, a self-signed certificate with the given
-/// subjectAltName; removed by the destructor.
-class self_signed_cert {
-public:
-  explicit self_signed_cert(const std::string& subject_alt_name = "IP:127.0.0.1");
-  ~self_signed_cert();
-
-  self_signed_cert(const self_signed_cert&) = delete;
-  self_signed_cert& operator=(const self_signed_cert&) = delete;
-
-  std::string cert_file() const { return dir_ + "/cert.pem"; }
-  std::string key_file() const { return dir_ + "/key.pem"; }
-
-private:
-  std::string dir_;
 };
 
 /// Sends `req` and waits for the answer; throws if none comes within a generous minute.
