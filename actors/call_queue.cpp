@@ -104,16 +104,6 @@ void call_queue::throttled(call_class c, time_point now) {
   request_buckets_[bucket_of_[static_cast<size_t>(c)]].drain(now);
 }
 
-void call_queue::refund(call_class c, size_t instances, time_point now) {
-  auto& res = resource_buckets_[static_cast<size_t>(c)];
-  if (instances == 0 || c == call_class::describe || res.unlimited())
-    return;
-  auto n = static_cast<double>(instances);
-  auto room = res.config().capacity - res.available(now);
-  if (room > 0)
-    res.charge(-std::min(n, room), now);
-}
-
 bool call_queue::remaining(call_class c, double remaining, time_point now) {
   auto i = static_cast<size_t>(c);
   bool calls = request_buckets_[bucket_of_[i]].cap(remaining, now);

@@ -107,14 +107,6 @@ public:
   void throttled(call_class c, time_point now);
   void throttled(api_op op, time_point now) { throttled(class_of(op), now); }
 
-  /// A call of class `c` carrying `instances` was throttled: refused as a whole, so the cloud
-  /// took none of its instances' tokens. They go back to the resource bucket (never above its
-  /// capacity); the retry then waits for its backoff and a request token, not for `instances`
-  /// more tokens. Without it, a skew between the engine's bucket and the cloud's (the cloud
-  /// takes tokens one latency later, so its bucket saturates while ours refills) cost a whole
-  /// call's worth of refill: about a second per throttle at 200 instances a second.
-  void refund(call_class c, size_t instances, time_point now);
-
   /// The cloud said only `remaining` requests are left of the budget behind class `c`
   /// (api_reply::remaining): its request and resource buckets keep at most that many tokens
   /// (a cloud that takes one request per instance paces them by the resource bucket). True

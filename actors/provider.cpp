@@ -254,7 +254,6 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
       st.create_throttles += o.call.op == api_op::create ? 1 : 0;
       // The cloud says we are too fast: empty our bucket so the next calls wait for refill.
       st.queue.throttled(class_of(o.call), now);
-      st.queue.refund(class_of(o.call), o.call.size(), now); // the cloud took none of them
     }
     // Throttling is paced by the drained request bucket (every attempt needs a token), so it
     // has its own attempt limit and does not spend the retry budget; other retries do.
