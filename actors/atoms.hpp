@@ -23,5 +23,6 @@ using count_atom = caf::atom_constant<caf::atom("count")>;
 using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using admission_atom = caf::atom_constant<caf::atom("admission")>;
 using quote_atom = caf::atom_constant<caf::atom("quote")>;
+using batched_atom = caf::atom_constant<caf::atom("batched")>;
 
 } // namespace styx

@@ -11,22 +11,40 @@ namespace styx {
 
 namespace {
 
+/// Why the engine ends an instance as a failure (cancelled, given up), when it does: rare,
+/// so kept out of line.
+struct given_up {
+  state_reason why = state_reason::none;
+  std::string detail;
+};
+
+/// One instance actor's state: what its state machine needs, not a record (the supervisor
+/// keeps that). About 200 bytes: the actor itself is most of an instance's cost.
 struct instance_data {
   static inline const char* name = "styx.instance";
 
-  instance_record rec;
-  std::unique_ptr<launch_spec> spec; // while it is being created: 160 bytes spared afterwards
-  provider_actor provider;
+  instance_id id;
+  request_id request;
+  std::string inst_name;
+  std::string cloud_id;
+  std::string zone;       // where the cloud put it; empty: the spec's
+  std::string last_error;
+  std::shared_ptr<const placement_basis> basis; // provider and spec, shared; null until placed
   supervisor_actor supervisor;
   instance_config cfg;
+  unix_ms since = 0;
+  uint64_t timeout_token = 0;
+  // Set when the engine ends it as a failure (cancelled, given up): the reason its end carries.
+  std::unique_ptr<given_up> give_up;
+  // While a handler may take two steps (a create or change answered): the delta not sent yet.
+  std::optional<instance_delta>* held = nullptr;
+  instance_state state = instance_state::requested;
+  state_reason reason = state_reason::none;
+  std::optional<change_op> change_in_flight;
   bool create_in_flight = false;
   bool terminate_wanted = false;  // asked while the create was on the wire
   bool user_changed = false;      // the last move was asked for, not observed
-  // Set when the engine ends it as a failure (cancelled, given up): the reason its end carries.
-  state_reason give_up_why = state_reason::none;
-  std::string give_up_detail;
-  std::optional<change_op> change_in_flight;
-  uint64_t timeout_token = 0;
+  bool identity_unsent = false;   // cloud id and zone go with the next delta
 };
 
 using instance_self = instance_actor::stateful_pointer<instance_data>;
@@ -37,16 +55,106 @@ unix_ms wall_now(const instance_data& st) {
   return system_clock{}.wall_ms();
 }
 
-/// Moves the record through the one transition function (messages/transition.hpp) and tells
-/// the supervisor. False when the table refuses the move: the record stays as it is.
+/// What the supervisor's record says of it, from what this actor keeps.
+instance_record record_of(const instance_data& st) {
+  instance_record r;
+  r.id = st.id;
+  r.request = st.request;
+  r.name = st.inst_name;
+  if (st.basis) {
+    r.provider = st.basis->id;
+    r.zone = st.basis->spec.zone;
+    r.instance_type = st.basis->spec.instance_type;
+    r.market = st.basis->spec.market;
+  }
+  if (!st.zone.empty())
+    r.zone = st.zone;
+  r.cloud_id = st.cloud_id;
+  r.state = st.state;
+  r.since = st.since;
+  r.reason = st.reason;
+  r.last_error = st.last_error;
+  return r;
+}
+
+/// Holds the deltas of one handler that may take two steps, and sends them as it ends.
+class delta_hold {
+public:
+  explicit delta_hold(instance_self self) : self_(self) { self_->state.held = &d_; }
+  ~delta_hold() {
+    self_->state.held = nullptr;
+    if (d_)
+      self_->send(self_->state.supervisor, std::move(*d_));
+  }
+  delta_hold(const delta_hold&) = delete;
+  delta_hold& operator=(const delta_hold&) = delete;
+
+private:
+  instance_self self_;
+  std::optional<instance_delta> d_;
+};
+
+/// Tells the supervisor of a step from -> to (from == to: words for last_error only); held
+/// while a delta_hold is open, and merged with the held step when that one had no reason and
+/// no words.
+void emit(instance_self self, instance_state from, instance_state to, state_reason why,
+          const std::string& detail) {
+  auto& st = self->state;
+  instance_delta d;
+  d.id = st.id;
+  d.from = d.via = from;
+  d.state = to;
+  d.reason = why;
+  d.since = st.since;
+  d.detail = detail;
+  if (st.identity_unsent) {
+    st.identity_unsent = false;
+    d.cloud_id = st.cloud_id;
+    d.zone = st.zone;
+    if (st.basis) {
+      d.instance_type = st.basis->spec.instance_type;
+      d.market = st.basis->spec.market;
+      if (d.zone.empty())
+        d.zone = st.basis->spec.zone;
+    }
+  }
+  if (st.held == nullptr) {
+    self->send(st.supervisor, std::move(d));
+    return;
+  }
+  auto& held = *st.held;
+  if (held && held->state == from && from != to && held->via == held->from
+      && held->reason == state_reason::none && held->detail.empty() && d.cloud_id.empty()) {
+    held->via = from;
+    held->state = to;
+    held->reason = why;
+    held->since = d.since;
+    held->detail = std::move(d.detail);
+    return;
+  }
+  if (held)
+    self->send(st.supervisor, std::move(*held));
+  held = std::move(d);
+}
+
+/// Moves the state through the table (may_follow, messages/transition.hpp) and tells the
+/// supervisor. False when the table refuses the move: the state stays as it is.
 bool transition(instance_self self, instance_state to, state_reason why = state_reason::none,
                 std::string detail = {}) {
   auto& st = self->state;
-  auto r = advance(std::move(st.rec), observation{to, why, wall_now(st), std::move(detail)});
-  st.rec = std::move(r.record);
-  if (!r.changed)
-    return !r.refused;
-  self->send(st.supervisor, instance_state_changed{st.rec, r.from});
+  auto from = st.state;
+  if (to == from) { // nothing moves; words replace last_error, untold (as advance() does)
+    if (!detail.empty())
+      st.last_error = std::move(detail);
+    return true;
+  }
+  if (!may_follow(from, st.reason, to, why))
+    return false;
+  st.state = to;
+  st.reason = why;
+  st.since = wall_now(st);
+  st.last_error = std::move(detail);
+  emit(self, from, to, why, st.last_error);
   if (to == instance_state::pending && st.cfg.pending_timeout > duration::zero())
     self->delayed_send(self, st.cfg.pending_timeout, timeout_atom::value, ++st.timeout_token);
   if (is_final(to))
@@ -57,18 +165,17 @@ bool transition(instance_self self, instance_state to, state_reason why = state_
 /// A failed change leaves the state; its words go to last_error and the supervisor.
 void annotate(instance_self self, std::string detail) {
   auto& st = self->state;
-  auto state = st.rec.state;
-  st.rec = advance(std::move(st.rec), observation{state, {}, 0, std::move(detail)}).record;
-  self->send(st.supervisor, instance_state_changed{st.rec, state});
+  st.last_error = std::move(detail);
+  emit(self, st.state, st.state, state_reason::none, st.last_error);
 }
 
 /// Ends an instance the engine gave up on or cancelled, with the reason it was given.
 void end_as_given_up(instance_self self) {
   auto& st = self->state;
-  if (st.give_up_why == state_reason::none)
+  if (!st.give_up)
     transition(self, instance_state::failed, state_reason::cancelled, "cancelled before creation");
   else
-    transition(self, instance_state::failed, st.give_up_why, st.give_up_detail);
+    transition(self, instance_state::failed, st.give_up->why, st.give_up->detail);
 }
 
 void request_change(instance_self self, change_op op);
@@ -76,11 +183,7 @@ void request_change(instance_self self, change_op op);
 /// A state the cloud reports, from a create or change answer or from polling.
 void observe(instance_self self, const cloud_instance& inst) {
   auto& st = self->state;
-  if (!inst.zone.empty())
-    st.rec.zone = inst.zone;
-  if (!inst.instance_type.empty())
-    st.rec.instance_type = inst.instance_type;
-  auto from = st.rec.state;
+  auto from = st.state;
   auto to = inst.state;
   if (to == from)
     return;
@@ -94,9 +197,9 @@ void observe(instance_self self, const cloud_instance& inst) {
   // asked; none for a move that was asked for.
   auto why = state_reason::none;
   std::string detail;
-  if (to == instance_state::terminated && st.give_up_why != state_reason::none) {
-    why = st.give_up_why;
-    detail = st.give_up_detail;
+  if (to == instance_state::terminated && st.give_up) {
+    why = st.give_up->why;
+    detail = st.give_up->detail;
   } else if (!st.user_changed && (inst.reason != state_reason::none || is_final(to))) {
     why = inst.reason != state_reason::none ? inst.reason : state_reason::cloud_ended;
     detail = inst.reason_code.empty() ? to_string(why) : inst.reason_code;
@@ -113,21 +216,23 @@ void on_created(instance_self self, instance_update& u) {
       end_as_given_up(self);
     } else if (is_placement_error(u.error.kind)) {
       self->send(st.supervisor,
-                 placement_failed{st.rec.id, st.rec.request, *st.spec, st.rec.provider, u.error});
+                 placement_failed{st.id, st.request, st.basis->spec, st.basis->id, u.error});
     } else {
       transition(self, instance_state::failed, state_reason::create_failed, u.error.to_string());
     }
     return;
   }
-  st.spec.reset(); // needed only to create (or to re-place after a placement error)
-  st.rec.cloud_id = u.instance.cloud_id;
-  st.rec.zone = u.instance.zone;
-  st.rec.instance_type = u.instance.instance_type;
-  st.rec.market = u.instance.market;
-  transition(self, instance_state::pending);
-  if (u.instance.state != instance_state::pending)
-    observe(self, u.instance);
-  if (st.terminate_wanted && !is_final(st.rec.state))
+  st.cloud_id = u.instance.cloud_id;
+  if (u.instance.zone != st.basis->spec.zone)
+    st.zone = u.instance.zone;
+  st.identity_unsent = true;
+  {
+    delta_hold hold{self}; // pending and the state the answer gives, in one message
+    transition(self, instance_state::pending);
+    if (u.instance.state != instance_state::pending)
+      observe(self, u.instance);
+  }
+  if (st.terminate_wanted && !is_final(st.state))
     request_change(self, change_op::terminate);
 }
 
@@ -146,11 +251,12 @@ void request_change(instance_self self, change_op op) {
     return;
   st.change_in_flight = op;
   st.user_changed = true;
-  self->request(st.provider, caf::infinite, change_instance{st.rec.id, st.rec.cloud_id, op})
+  self->request(st.basis->provider, caf::infinite, change_instance{st.id, st.cloud_id, op})
     .then(
       [=](instance_update& u) {
         auto& st = self->state;
         st.change_in_flight.reset();
+        delta_hold hold{self}; // the change accepted and the state the answer gives
         if (u.error) {
           if (u.error.kind == error_kind::not_found) {
             transition(self, instance_state::terminated, state_reason::vanished,
@@ -173,11 +279,10 @@ void request_change(instance_self self, change_op op) {
 /// The engine gives up on an instance that is not running yet: a failure of its request.
 void give_up(instance_self self, state_reason why, std::string detail) {
   auto& st = self->state;
-  if (st.rec.state != instance_state::requested && st.rec.state != instance_state::pending)
+  if (st.state != instance_state::requested && st.state != instance_state::pending)
     return;
-  st.give_up_why = why;
-  st.give_up_detail = std::move(detail);
-  if (st.rec.state == instance_state::pending)
+  st.give_up = std::make_unique<given_up>(given_up{why, std::move(detail)});
+  if (st.state == instance_state::pending)
     request_change(self, change_op::terminate);
   else if (st.create_in_flight) // terminate it as soon as it exists
     st.terminate_wanted = true;
@@ -185,65 +290,87 @@ void give_up(instance_self self, state_reason why, std::string detail) {
     end_as_given_up(self);
 }
 
+/// Creates the instance on the provider of `ref`, unless it is past that.
+void place(instance_self self, placement_ref ref) {
+  auto& st = self->state;
+  if (st.state != instance_state::requested || st.create_in_flight || !ref.basis)
+    return;
+  if (st.terminate_wanted) {
+    end_as_given_up(self);
+    return;
+  }
+  st.basis = std::move(ref.basis);
+  st.zone.clear();
+  st.create_in_flight = true;
+  self->request(st.basis->provider, caf::infinite,
+                create_instance{st.id, st.request, st.inst_name, st.basis->spec})
+    .then([=](instance_update& u) { on_created(self, u); },
+          [=](caf::error& err) {
+            instance_update u;
+            u.error = make_cloud_error(error_kind::transient, "ProviderUnreachable",
+                                       self->system().render(err));
+            on_created(self, u);
+          });
+}
+
 instance_actor::behavior_type instance_behavior(instance_self self, instance_init init) {
   auto& st = self->state;
-  st.rec = std::move(init.record);
+  auto& rec = init.record;
+  st.id = rec.id;
+  st.request = rec.request;
+  st.inst_name = std::move(rec.name);
+  st.cloud_id = std::move(rec.cloud_id);
+  st.last_error = std::move(rec.last_error);
+  st.state = rec.state;
+  st.reason = rec.reason;
+  st.since = rec.since;
   st.supervisor = std::move(init.supervisor);
   st.cfg = init.cfg;
-  st.provider = std::move(init.provider);
-  if (st.provider && is_live(st.rec.state)) // adopted: ask to be polled
-    self->send(st.provider, watch_atom::value, st.rec.cloud_id, st.rec.state);
+  if (init.provider) { // adopted: its provider and where it runs, from the record
+    auto b = std::make_shared<placement_basis>();
+    b->provider = std::move(init.provider);
+    b->id = std::move(rec.provider);
+    b->spec.zone = std::move(rec.zone);
+    b->spec.instance_type = std::move(rec.instance_type);
+    b->spec.market = rec.market;
+    st.basis = std::move(b);
+    if (is_live(st.state)) // ask to be polled
+      self->send(st.basis->provider, watch_atom::value, st.cloud_id, st.state);
+  }
+  if (init.placed.basis)
+    place(self, std::move(init.placed));
   return {
     [=](place_atom, provider_actor& provider, provider_id& pid, launch_spec& spec) {
-      auto& st = self->state;
-      if (st.rec.state != instance_state::requested || st.create_in_flight)
-        return;
-      if (st.terminate_wanted) {
-        end_as_given_up(self);
-        return;
-      }
-      st.provider = std::move(provider);
-      st.rec.provider = std::move(pid);
-      st.rec.zone = spec.zone;
-      st.rec.instance_type = spec.instance_type;
-      st.rec.market = spec.market;
-      st.spec = std::make_unique<launch_spec>(std::move(spec));
-      st.create_in_flight = true;
-      self->request(st.provider, caf::infinite,
-                    create_instance{st.rec.id, st.rec.request, st.rec.name, *st.spec})
-        .then([=](instance_update& u) { on_created(self, u); },
-              [=](caf::error& err) {
-                instance_update u;
-                u.error = make_cloud_error(error_kind::transient, "ProviderUnreachable",
-                                           self->system().render(err));
-                on_created(self, u);
-              });
+      auto b = std::make_shared<placement_basis>(
+        placement_basis{std::move(provider), std::move(pid), std::move(spec)});
+      place(self, placement_ref{std::move(b)});
     },
+    [=](place_atom, placement_ref& ref) { place(self, std::move(ref)); },
     [=](give_up_atom, state_reason why, std::string& detail) {
       give_up(self, why, std::move(detail));
     },
     [=](change_op op) -> caf::result<instance_record> {
       auto& st = self->state;
-      if (st.rec.state == instance_state::requested && op == change_op::terminate) {
+      if (st.state == instance_state::requested && op == change_op::terminate) {
         if (st.create_in_flight) {
           st.terminate_wanted = true;
-          return st.rec;
+          return record_of(st);
         }
         st.user_changed = true;
         end_as_given_up(self);
-        return st.rec;
+        return record_of(st);
       }
       auto target = target_of(op);
-      if (st.change_in_flight == op || st.rec.state == target)
-        return st.rec; // already under way
-      if (!is_legal_transition(st.rec.state, target))
+      if (st.change_in_flight == op || st.state == target)
+        return record_of(st); // already under way
+      if (!is_legal_transition(st.state, target))
         return make_error(styx_error::illegal_transition,
-                          std::string{"illegal transition "} + to_string(st.rec.state) + " -> "
+                          std::string{"illegal transition "} + to_string(st.state) + " -> "
                             + to_string(target));
       request_change(self, op);
-      return st.rec;
+      return record_of(st);
     },
-    [=](record_atom) { return self->state.rec; },
+    [=](record_atom) { return record_of(self->state); },
     [=](instance_update& u) {
       if (!u.error) {
         observe(self, u.instance);
@@ -252,9 +379,9 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
       // A problem the cloud reports of it (a watch): no capacity for a pod it took (ended and
       // placed again elsewhere), or its state is not known now (said, not changed).
       auto& st = self->state;
-      if (is_placement_error(u.error.kind) && st.rec.state == instance_state::pending)
+      if (is_placement_error(u.error.kind) && st.state == instance_state::pending)
         give_up(self, state_reason::no_capacity, u.error.to_string());
-      else if (!is_placement_error(u.error.kind) && st.rec.last_error != u.error.to_string())
+      else if (!is_placement_error(u.error.kind) && st.last_error != u.error.to_string())
         annotate(self, u.error.to_string());
     },
     [=](timeout_atom, uint64_t token) {

@@ -9,6 +9,11 @@
 // state change goes through advance() (messages/transition.hpp) with its state_reason, and to
 // the supervisor as an instance_state_changed; in a final state the actor ends.
 //
+// It keeps only what its state machine needs (ids, state, cloud id, the shared placement it
+// was sent with); the full record is the supervisor's. What it tells the supervisor is an
+// instance_delta (messages/events.hpp): only what changed, and two steps in one message when
+// a create or a change was answered with a further state at once.
+//
 // Thread rules: an actor, so its state is touched only by its own handlers. Lifetime: from
 // the supervisor's spawn (or adoption) until a final state, or until the supervisor kills it
 // (its provider was lost).
@@ -29,13 +34,17 @@ struct instance_config {
   const clock* wall = nullptr; // for the records' wall time; system time when null
 };
 
-/// Everything an instance actor starts with.
+/// Everything an instance actor starts with. Only id, request, name, state, reason, since,
+/// cloud_id and last_error of the record are kept (and provider, zone, type and market of an
+/// adopted one).
 struct instance_init {
   instance_record record;            // id, request, name; state requested for a new instance
   supervisor_actor supervisor;       // receives every transition
   instance_config cfg;
   // Adoption: an instance found on the cloud starts in its observed state on this provider.
   provider_actor provider;
+  // A new instance placed at once: it creates itself there as it starts (no place message).
+  placement_ref placed;
 };
 
 instance_actor spawn_instance(caf::actor_system& sys, instance_init init);

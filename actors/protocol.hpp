@@ -7,9 +7,11 @@
 // Every message type here is registered (messages/registry.cpp), so a provider may be remote.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
+#include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/typed_actor.hpp>
 #include <caf/replies_to.hpp>
 
@@ -52,10 +54,27 @@ typename Inspector::result_type inspect(Inspector& f, provider_ref& x) {
   return f(caf::meta::type_name("provider_ref"), x.id, x.handle);
 }
 
+/// Where instances are to be created: a provider and a launch spec. Made once per request and
+/// provider (or release wave) and shared, immutable, by every instance sent there; the
+/// instances hold it by reference. Local only: the supervisor and its instance actors share
+/// one process (CAF_ALLOW_UNSAFE_MESSAGE_TYPE below), so it is never serialised.
+struct placement_basis {
+  provider_actor provider;
+  provider_id id;
+  launch_spec spec;
+};
+
+/// A shared, immutable placement_basis as a message: what place_atom carries.
+struct placement_ref {
+  std::shared_ptr<const placement_basis> basis;
+};
+
 /// One per instance: owns its lifecycle state machine.
 using instance_actor = caf::typed_actor<
   // From the supervisor: (re)place on a provider with this launch spec.
   caf::reacts_to<place_atom, provider_actor, provider_id, launch_spec>,
+  // The same with a shared basis (no copy of the spec per instance): what the supervisor sends.
+  caf::reacts_to<place_atom, placement_ref>,
   // From the supervisor: no candidate is left; fail with this reason.
   caf::reacts_to<give_up_atom, state_reason, std::string>,
   // From the supervisor or the engine: stop, start or terminate. Refused with an error when the
@@ -92,6 +111,8 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<providers_atom>::with<std::vector<provider_ref>>,
   caf::replies_to<provision_request>::with<request_id>,
   caf::reacts_to<instance_state_changed>,
+  // What its instance actors send: only what changed (messages/events.hpp).
+  caf::reacts_to<instance_delta>,
   caf::reacts_to<placement_failed>,
   // Stop / start / terminate the selected instances; answers how many were asked.
   caf::replies_to<change_op, selector>::with<int>,
@@ -105,10 +126,17 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<adopt_atom, std::vector<instance_record>>::with<int>,
   // Events (instance_state_changed, request_progress, request_done) go to this actor.
   caf::reacts_to<subscribe_atom, caf::actor>,
+  // The same, with instance transitions in batches (instance_events): one message per burst
+  // instead of one per transition. Other events come one by one, after the batch before them.
+  caf::reacts_to<subscribe_atom, caf::actor, batched_atom>,
   caf::replies_to<stats_atom>::with<std::vector<provider_stats>>,
   // The plan it would follow for this request now (actors/placement_plan.hpp), not submitted.
   caf::replies_to<quote_atom, provision_request>::with<placement_quote>,
   caf::reacts_to<tick_atom>,
+  // Internal: the batch of instance transitions goes out.
+  caf::reacts_to<flush_atom>,
   caf::reacts_to<timeout_atom, request_id>>;
 
 } // namespace styx
+
+CAF_ALLOW_UNSAFE_MESSAGE_TYPE(styx::placement_ref)

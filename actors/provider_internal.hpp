@@ -143,6 +143,22 @@ admission_state admission_of(provider_self self);
 
 // -- following pushes (provider_push.cpp) ---------------------------------------------------
 
+/// Follows `cloud_id` for `owner`, whose state `state` was just learned (provider.cpp).
+void watch_instance(provider_self self, std::string cloud_id, instance_actor owner,
+                    instance_state state);
+
+// -- answers (provider_answers.cpp) ---------------------------------------------------------
+
+/// `o` failed with not_found naming `reply.unknown_ids`: those waiters are answered, the rest
+/// go again as a new call.
+void resend_known(provider_self self, outgoing& o, const api_reply& reply);
+/// Answers the waiters of a change call that `reply` settles (`more`: a continuation follows).
+void answer_changes(provider_self self, outgoing& o, api_reply& reply, bool more);
+/// Answers what `o` asked with the cloud's `reply`.
+void answer(provider_self self, outgoing& o, api_reply& reply);
+/// `o` failed for good with `err`: its waiters are told.
+void fail(provider_self self, outgoing& o, const cloud_error& err);
+
 /// Queues `o` behind the calls of its class (provider.cpp).
 void enqueue_call(provider_self self, outgoing o);
 /// Lets out what the buckets allow (provider.cpp).

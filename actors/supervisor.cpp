@@ -67,14 +67,22 @@ void schedule_tick(supervisor_self self) {
   self->delayed_send(self, st.cfg.progress_interval, tick_atom::value);
 }
 
-/// Places one instance of `entry` on its best candidate, or gives it up.
-/// Sends `t` to `best`, the launch spec made for it.
-void place_on(supervisor_self self, tracked& t, const candidate& best, const launch_spec& spec) {
+placement_ref basis_for(const supervisor_state& st, const candidate& best, launch_spec spec) {
+  auto& p = st.providers[best.provider];
+  return placement_ref{
+    std::make_shared<const placement_basis>(placement_basis{p.handle, p.id, std::move(spec)})};
+}
+
+void count_on(supervisor_self self, tracked& t, const candidate& best) {
   auto& p = self->state.providers[best.provider];
   ++p.load;
   t.counted = true;
   t.rec.provider = p.id;
-  self->send(t.handle, place_atom::value, p.handle, p.id, spec);
+}
+
+void place_on(supervisor_self self, tracked& t, const candidate& best, const placement_ref& ref) {
+  count_on(self, t, best);
+  self->send(t.handle, place_atom::value, ref);
 }
 
 std::string no_candidate_reason(const request_entry& entry) {
@@ -99,23 +107,34 @@ void place(supervisor_self self, request_entry& entry, tracked& t) {
     self->send(t.handle, give_up_atom::value, state_reason::given_up, no_candidate_reason(entry));
     return;
   }
-  place_on(self, t, cands.front(), spec_for(st, entry.req, cands.front().offer));
+  place_on(self, t, cands.front(),
+           basis_for(st, cands.front(), spec_for(st, entry.req, cands.front().offer)));
 }
 
-tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name) {
+tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name,
+                   placement_ref placed) {
   auto& st = self->state;
-  instance_record rec;
-  static_cast<uuid&>(rec.id) = st.cfg.ids->next();
+  instance_id id;
+  static_cast<uuid&>(id) = st.cfg.ids->next();
+  auto& t = st.instances[id];
+  auto& rec = t.rec;
+  rec.id = id;
   rec.request = entry.req.id();
   rec.name = std::move(name);
   rec.tags = entry.req.tags();
   rec.since = wall_now(st);
-  auto handle = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, {}});
-  entry.instances.push_back(rec.id);
+  // The actor gets what its state machine needs; the record stays here.
+  instance_init init;
+  init.record.id = id;
+  init.record.request = rec.request;
+  init.record.name = rec.name;
+  init.record.since = rec.since;
+  init.supervisor = self;
+  init.cfg = st.cfg.instance;
+  init.placed = std::move(placed);
+  t.handle = spawn_instance(self->system(), std::move(init));
+  entry.instances.push_back(id);
   ++entry.states[static_cast<int>(instance_state::requested)];
-  auto& t = st.instances[rec.id];
-  t.rec = std::move(rec);
-  t.handle = std::move(handle);
   return t;
 }
 
@@ -124,8 +143,6 @@ std::string instance_name(const std::string& base, size_t i) {
   std::snprintf(buf, sizeof(buf), "-%04zu", i);
   return base + buf;
 }
-
-void finish(supervisor_self self, request_entry& entry, std::string error = {});
 
 void start_request(supervisor_self self, request_entry& entry) {
   auto& st = self->state;
@@ -140,19 +157,21 @@ void start_request(supervisor_self self, request_entry& entry) {
   }
   auto count = static_cast<size_t>(entry.req.count());
   entry.instances.reserve(count);
+  st.instances.reserve(st.instances.size() + count);
   // One ranking for the whole request. Each provider's best offering, with its launch spec
-  // made once: the instances sent there share it, so the provider coalesces their creates.
-  std::vector<std::pair<candidate, launch_spec>> best;
+  // made once and shared: the instances sent there hold it by reference, and the provider
+  // coalesces their creates.
+  std::vector<std::pair<candidate, placement_ref>> best;
   std::vector<bool> seen(st.providers.size(), false);
   for (auto& c : cands)
     if (!seen[c.provider]) {
       seen[c.provider] = true;
-      best.emplace_back(c, spec_for(st, entry.req, c.offer));
+      best.emplace_back(c, basis_for(st, c, spec_for(st, entry.req, c.offer)));
     }
   for (size_t i = 1; i <= count; ++i) {
-    auto& t = spawn_one(self, entry, instance_name(entry.req.name(), i));
+    auto name = instance_name(entry.req.name(), i);
     if (is_rate_aware(st.cfg.policy)) { // split over the buckets, released in waves
-      hold(self, entry, t);
+      hold(self, entry, spawn_one(self, entry, std::move(name)));
       continue;
     }
     size_t pick = 0; // cheapest and round-robin: the first; least-loaded: the least loaded now
@@ -161,7 +180,9 @@ void start_request(supervisor_self self, request_entry& entry) {
         if (st.providers[best[k].first.provider].load
             < st.providers[best[pick].first.provider].load)
           pick = k;
-    place_on(self, t, best[pick].first, best[pick].second);
+    // Spawned placed: it creates itself as it starts, without a place message.
+    auto& t = spawn_one(self, entry, std::move(name), best[pick].second);
+    count_on(self, t, best[pick].first);
   }
   ++st.cursor;
   entry.dirty = true;
@@ -171,145 +192,6 @@ void start_request(supervisor_self self, request_entry& entry) {
     self->delayed_send(self, milliseconds(std::max<int64_t>(0, deadline - now)),
                        timeout_atom::value, entry.req.id());
   }
-}
-
-request_progress progress_of(const request_entry& e) {
-  using s = instance_state;
-  auto at = [&](s x) { return e.states[static_cast<int>(x)]; };
-  request_progress p;
-  p.request = e.req.id();
-  p.count = e.req.count();
-  p.requested = at(s::requested);
-  p.pending = at(s::pending);
-  p.running = at(s::running);
-  p.failed = static_cast<int>(e.failures.size());
-  return p;
-}
-
-void finish(supervisor_self self, request_entry& entry, std::string error) {
-  auto& st = self->state;
-  entry.done = true;
-  auto p = progress_of(entry);
-  request_done d;
-  d.request = entry.req.id();
-  d.count = entry.req.count();
-  d.running = p.running;
-  d.failed = p.failed;
-  d.failures = entry.failures;
-  d.error = std::move(error);
-  d.ok = d.error.empty() && d.running >= entry.req.required();
-  if (!d.ok && d.error.empty()) {
-    // min_count missed: roll back everything this request still has.
-    d.rolled_back = true;
-    entry.cancelled = true;
-    for (auto& id : entry.instances) {
-      auto i = st.instances.find(id);
-      if (i != st.instances.end() && i->second.handle)
-        caf::anon_send(i->second.handle, change_op::terminate); // see change_selected
-    }
-  }
-  publish(self, p);
-  publish(self, d);
-}
-
-void maybe_finish(supervisor_self self, request_entry& entry) {
-  if (entry.done)
-    return;
-  using s = instance_state;
-  auto& st = entry.states;
-  int unsettled = 0;
-  for (auto x : {s::requested, s::pending, s::starting, s::stopping, s::terminating})
-    unsettled += st[static_cast<int>(x)];
-  if (unsettled == 0)
-    finish(self, entry);
-}
-
-int64_t wall_now(const supervisor_state& st) {
-  return st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
-}
-
-void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) {
-  auto& st = self->state;
-  auto i = st.instances.find(ev.record.id);
-  if (i == st.instances.end())
-    return;
-  auto& t = i->second;
-  auto to = ev.record.state;
-  auto from = t.rec.state;
-  // The table decides here too: an event that does not follow from the record is stale (sent
-  // by an instance actor this supervisor has since replaced, e.g. after its provider was lost).
-  if (!may_follow(from, t.rec.reason, to, ev.record.reason))
-    return;
-  t.rec = ev.record;
-  // Subscribers see the transition before the request_done it may cause.
-  publish(self, ev);
-  auto r = st.requests.find(ev.record.request);
-  if (from != to && r != st.requests.end()) {
-    auto& entry = r->second;
-    --entry.states[static_cast<int>(from)];
-    ++entry.states[static_cast<int>(to)];
-    entry.dirty = true;
-    // A final state with a reason the user did not ask for is a failure of the request.
-    bool lost = to == instance_state::failed
-                || (to == instance_state::terminated && ev.record.reason != state_reason::none);
-    // A preempted spot instance, or one lost in flight with its provider, is replaced
-    // rather than counted as a failure of the request, within the replacement budget.
-    replace = replace || (ev.record.reason == state_reason::preempted && from == instance_state::running);
-    // A cloud that took it but had no capacity for it (an Unschedulable pod): that offering
-    // is blocklisted like a create's capacity error, and the instance is placed elsewhere.
-    if (ev.record.reason == state_reason::no_capacity) {
-      replace = true;
-      st.blocked.block(offering_key{ev.record.provider, ev.record.zone, ev.record.instance_type,
-                                    ev.record.market},
-                       self->clock().now());
-    }
-    if (lost && !entry.cancelled) {
-      if (replace && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
-        ++entry.replacements;
-        auto& fresh = spawn_one(self, entry, ev.record.name);
-        place(self, entry, fresh);
-      } else if (!entry.done) {
-        entry.failures.push_back(instance_failure{
-          ev.record.id,
-          ev.record.provider.to_string() + " " + ev.record.zone + " " + ev.record.instance_type,
-          ev.record.last_error});
-      }
-    }
-    maybe_finish(self, entry);
-    schedule_tick(self);
-  }
-  if (is_final(to)) {
-    t.handle = nullptr;
-    if (auto p = find_provider(st, ev.record.provider); p != nullptr && t.counted) {
-      --p->load;
-      t.counted = false;
-    }
-  }
-}
-
-void on_placement_failed(supervisor_self self, placement_failed& pf) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  offering_key key{pf.provider, pf.spec.zone, pf.spec.instance_type, pf.spec.market};
-  if (pf.error.kind == error_kind::quota) // an account's quota is the region's, not a zone's
-    key = offering_key::region_of(key);
-  st.blocked.block(key, now);
-  auto r = st.requests.find(pf.request);
-  auto i = st.instances.find(pf.id);
-  auto p = find_provider(st, pf.provider);
-  if (p != nullptr && i != st.instances.end() && i->second.counted) {
-    --p->load;
-    i->second.counted = false;
-  }
-  if (r == st.requests.end() || i == st.instances.end() || !i->second.handle)
-    return;
-  r->second.tried.insert(describe(key) + ": " + pf.error.to_string());
-  if (r->second.cancelled) {
-    self->send(i->second.handle, give_up_atom::value, state_reason::cancelled,
-               std::string{"request cancelled"});
-    return;
-  }
-  place(self, r->second, i->second);
 }
 
 /// Asks each selected instance to change. Without awaiting replies: CAF 0.17 keeps awaited
@@ -415,6 +297,10 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
       if (from_current_actor(self, ev.record.id)) // not a late one of an actor let go
         on_changed(self, ev);
     },
+    [=](instance_delta& d) {
+      if (from_current_actor(self, d.id)) // not a late one of an actor let go
+        on_delta(self, d);
+    },
     [=](placement_failed& pf) { on_placement_failed(self, pf); },
     [=](change_op op, const selector& sel) { return change_selected(self, op, sel); },
     [=](list_atom, const selector& sel) {
@@ -440,6 +326,13 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
       return rp;
     },
     [=](subscribe_atom, caf::actor& sub) { self->state.subscribers.push_back(std::move(sub)); },
+    [=](subscribe_atom, caf::actor& sub, batched_atom) {
+      self->state.batched.push_back(std::move(sub));
+    },
+    [=](flush_atom) {
+      self->state.flush_due = false;
+      flush_events(self);
+    },
     [=](stats_atom) -> caf::typed_response_promise<std::vector<provider_stats>> {
       auto rp = self->make_response_promise<std::vector<provider_stats>>();
       auto& st = self->state;

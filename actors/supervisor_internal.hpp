@@ -67,6 +67,9 @@ struct supervisor_state {
   std::map<request_id, request_entry> requests;
   std::vector<request_id> waiting_for_catalogs;
   std::vector<caf::actor> subscribers;
+  std::vector<caf::actor> batched; // subscribers of instance transitions in batches
+  std::vector<instance_state_changed> outbox; // the batch not sent yet
+  bool flush_due = false; // a flush_atom is in the mailbox
   std::set<provider_id> lost; // providers that went down; reconciled when they return
   std::vector<owed_reply> owed; // settled when answered or when their provider goes down
   size_t cursor = 0; // round-robin
@@ -76,24 +79,58 @@ struct supervisor_state {
 
 using supervisor_self = supervisor_actor::stateful_pointer<supervisor_state>;
 
-/// Sends `event` to every subscriber.
+/// Sends the batch of instance transitions to the batched subscribers.
+void flush_events(supervisor_self self);
+
+/// Sends `event` to every subscriber (the batch before it first): copied for all but the
+/// last, which gets it moved.
 template <class T>
-void publish(supervisor_self self, const T& event) {
-  for (auto& sub : self->state.subscribers)
-    caf::anon_send(sub, event);
+void publish(supervisor_self self, T event) {
+  auto& st = self->state;
+  flush_events(self);
+  auto n = st.subscribers.size() + st.batched.size();
+  size_t k = 0;
+  for (auto* subs : {&st.subscribers, &st.batched})
+    for (auto& sub : *subs) {
+      if (++k < n)
+        caf::anon_send(sub, event);
+      else
+        caf::anon_send(sub, std::move(event));
+    }
 }
+
+/// An instance's transition for the subscribers: sent at once to those one by one, batched
+/// for the others. Nothing is made when nobody subscribed.
+void publish_change(supervisor_self self, const instance_record& rec, instance_state from);
 
 provider_entry* find_provider(supervisor_state& st, const provider_id& id);
 
 /// Places one instance of `entry` on its best candidate, or gives it up.
 void place(supervisor_self self, request_entry& entry, tracked& t);
 
-/// A fresh instance of `entry` (state requested, not placed yet).
-tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name);
+/// A fresh instance of `entry` (state requested). Placed at once on `placed`'s provider when
+/// given (place_on's books are the caller's), else not placed yet.
+tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name,
+                   placement_ref placed = {});
 
 /// Applies a transition to the books: request counts, failures, replacements, load, events.
 /// `replace`: the instance was lost in flight; the request gets a replacement if it can.
 void on_changed(supervisor_self self, instance_state_changed& ev, bool replace = false);
+
+/// What an instance actor told of itself (only what changed), applied as on_changed does.
+void on_delta(supervisor_self self, instance_delta& d);
+
+/// A create failed with a capacity or quota error: block the offering, place it again.
+void on_placement_failed(supervisor_self self, placement_failed& pf);
+
+/// The counts of `e` now.
+request_progress progress_of(const request_entry& e);
+
+/// Ends `entry` (rolled back when too few run); publishes its progress and request_done.
+void finish(supervisor_self self, request_entry& entry, std::string error = {});
+
+/// Where an offering is, in words: "sim/us-east-1 us-east-1a m5.large on-demand".
+std::string describe(const offering_key& k);
 
 /// Wall-clock milliseconds from the injected wall clock.
 int64_t wall_now(const supervisor_state& st);
@@ -106,8 +143,14 @@ std::vector<candidate> candidates_for(supervisor_self self, const provision_requ
 /// The launch spec of `req` on offering `o`.
 launch_spec spec_for(const supervisor_state& st, const provision_request& req, const offering& o);
 
-/// Sends `t` to `best` with `spec`, and counts it in that provider's load.
-void place_on(supervisor_self self, tracked& t, const candidate& best, const launch_spec& spec);
+/// The shared placement on `best`'s provider with `spec`: made once, sent to many instances.
+placement_ref basis_for(const supervisor_state& st, const candidate& best, launch_spec spec);
+
+/// Counts `t` in the load of `best`'s provider and records it there (no message).
+void count_on(supervisor_self self, tracked& t, const candidate& best);
+
+/// Sends `t` to `best` with the shared placement `ref`, and counts it in that provider's load.
+void place_on(supervisor_self self, tracked& t, const candidate& best, const placement_ref& ref);
 
 /// Why an instance of `entry` has nowhere to go.
 std::string no_candidate_reason(const request_entry& entry);

@@ -85,7 +85,7 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
             rec.id = id;
             rec.reason = state_reason::found;
             auto h = spawn_instance(self->system(),
-                                    instance_init{rec, self, st.cfg.instance, handle});
+                                    instance_init{rec, self, st.cfg.instance, handle, {}});
             // Published as it was found, so the store's row (if any) follows the cloud.
             publish(self, instance_state_changed{rec, rec.state});
             st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
@@ -131,7 +131,7 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records) {
     if (p == nullptr)
       continue;
     ++p->load;
-    auto h = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, p->handle});
+    auto h = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, p->handle, {}});
     auto id = rec.id;
     st.instances[id] = tracked{std::move(rec), std::move(h), true};
     ++adopted;
@@ -209,7 +209,7 @@ bool rebind(supervisor_self self, tracked& t, const provider_id& pid,
     on_changed(self, ev); // counts, events; clears the handle only for a final state
   else
     t.rec = ev.record;
-  t.handle = spawn_instance(self->system(), instance_init{t.rec, self, st.cfg.instance, handle});
+  t.handle = spawn_instance(self->system(), instance_init{t.rec, self, st.cfg.instance, handle, {}});
   if (!t.counted) {
     t.counted = true;
     if (auto p = find_provider(st, pid))

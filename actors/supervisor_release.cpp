@@ -126,14 +126,14 @@ tracked* waiting(supervisor_state& st, const instance_id& id) {
 int64_t send_held(supervisor_self self, const request_entry& entry, held_request& h, int64_t n,
                   const request_lane& lane) {
   auto& st = self->state;
-  auto spec = spec_for(st, entry.req, lane.best.offer);
+  auto ref = basis_for(st, lane.best, spec_for(st, entry.req, lane.best.offer));
   int64_t sent = 0;
   while (sent < n && !h.ids.empty()) {
     auto* t = waiting(st, h.ids.front());
     h.ids.pop_front();
     if (t == nullptr)
       continue; // ended while held (cancelled, given up)
-    place_on(self, *t, lane.best, spec);
+    place_on(self, *t, lane.best, ref);
     ++sent;
   }
   st.release.lanes[st.providers[lane.provider].id].sent += static_cast<uint64_t>(sent);

@@ -56,6 +56,8 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<offering>("styx::offering")
     .add_message_type<instance_record>("styx::instance_record")
     .add_message_type<instance_state_changed>("styx::instance_state_changed")
+    .add_message_type<instance_delta>("styx::instance_delta")
+    .add_message_type<instance_events>("styx::instance_events")
     .add_message_type<request_progress>("styx::request_progress")
     .add_message_type<instance_failure>("styx::instance_failure")
     .add_message_type<request_done>("styx::request_done")

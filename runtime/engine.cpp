@@ -253,7 +253,7 @@ struct engine::impl {
       });
     }
     bridge = sys->spawn(event_bridge, hub);
-    caf::anon_send(supervisor, subscribe_atom::value, bridge);
+    caf::anon_send(supervisor, subscribe_atom::value, bridge, batched_atom::value);
     spdlog::info("engine {} started: {} provider(s), state dir '{}'", cfg.engine_id,
                  providers.size(), cfg.state_dir);
   }

@@ -40,6 +40,7 @@ std::shared_future<request_done> request_handle::result() const {
 caf::behavior event_bridge(caf::event_based_actor*, std::shared_ptr<event_hub> hub) {
   return {
     [hub](instance_state_changed& ev) { hub->dispatch(engine_event{std::move(ev)}); },
+    [hub](instance_events& batch) { hub->dispatch_all(batch.events); },
     [hub](request_progress& ev) { hub->dispatch(engine_event{std::move(ev)}); },
     [hub](request_done& ev) { hub->dispatch(engine_event{std::move(ev)}); },
     [hub](provider_returned& ev) {

@@ -5,6 +5,8 @@
 
 #include <future>
 #include <map>
+#include <utility>
+#include <vector>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -49,32 +51,36 @@ public:
   uint64_t subscribe(event_callback cb) {
     std::lock_guard<std::mutex> guard{mtx_};
     auto id = next_++;
-    callbacks_.emplace(id, std::move(cb));
+    auto next = std::make_shared<callback_list>(*callbacks_);
+    next->emplace_back(id, std::move(cb));
+    callbacks_ = std::move(next);
     return id;
   }
 
   void unsubscribe(uint64_t id) {
     std::lock_guard<std::mutex> guard{mtx_};
-    callbacks_.erase(id);
+    auto next = std::make_shared<callback_list>();
+    for (auto& entry : *callbacks_)
+      if (entry.first != id)
+        next->push_back(entry);
+    callbacks_ = std::move(next);
   }
 
   void dispatch(const engine_event& ev) {
     std::shared_ptr<request_handle::slot> s;
-    std::vector<event_callback> cbs;
+    std::shared_ptr<const callback_list> cbs; // a snapshot: no copy of any callback per event
     {
       std::lock_guard<std::mutex> guard{mtx_};
       if (auto* p = std::get_if<request_progress>(&ev))
         s = find(p->request);
       else if (auto* d = std::get_if<request_done>(&ev))
         s = find(d->request);
-      cbs.reserve(callbacks_.size());
-      for (auto& [id, cb] : callbacks_)
-        cbs.push_back(cb);
+      cbs = callbacks_;
     }
     // Subscribers first: whoever wakes from request_handle::wait() has seen every event of
     // the request, its request_done included.
-    for (auto& cb : cbs)
-      cb(ev);
+    for (auto& entry : *cbs)
+      entry.second(ev);
     if (s) {
       if (auto* p = std::get_if<request_progress>(&ev)) {
         std::lock_guard<std::mutex> guard{s->mtx};
@@ -82,6 +88,22 @@ public:
       } else if (auto* d = std::get_if<request_done>(&ev)) {
         s->complete(*d);
       }
+    }
+  }
+
+  /// Instance transitions, in order: each to every callback (they concern no slot).
+  void dispatch_all(std::vector<instance_state_changed>& events) {
+    std::shared_ptr<const callback_list> cbs;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      cbs = callbacks_;
+    }
+    if (cbs->empty())
+      return;
+    for (auto& ev : events) {
+      engine_event e{std::move(ev)};
+      for (auto& entry : *cbs)
+        entry.second(e);
     }
   }
 
@@ -93,12 +115,15 @@ private:
 
   std::mutex mtx_;
   std::unordered_map<request_id, std::shared_ptr<request_handle::slot>, uuid_hash> slots_;
-  std::map<uint64_t, event_callback> callbacks_;
+  using callback_list = std::vector<std::pair<uint64_t, event_callback>>;
+  // Replaced, never changed in place, on (un)subscribe: dispatch holds a snapshot.
+  std::shared_ptr<const callback_list> callbacks_ = std::make_shared<callback_list>();
   uint64_t next_ = 1;
 };
 
 /// The actor that hands every event the supervisor publishes to `hub`; logs returning
-/// providers. Spawned once per engine.
+/// providers. Spawned once per engine, and subscribed with batched_atom: instance transitions
+/// come as instance_events.
 caf::behavior event_bridge(caf::event_based_actor* self, std::shared_ptr<event_hub> hub);
 
 } // namespace styx

@@ -32,8 +32,8 @@ public:
       if (c == nullptr || c->record.state != target_)
         return;
       std::lock_guard<std::mutex> guard{mtx_};
-      ++count_;
-      cv_.notify_all();
+      if (++count_ == wanted_) // the waiter wakes once, not once per event
+        cv_.notify_all();
     });
   }
   ~state_counter() { eng_.unsubscribe(sub_); }
@@ -43,6 +43,7 @@ public:
   /// Blocks until `n` transitions were counted or `timeout` passed; false on the timeout.
   bool wait_for(uint64_t n, duration timeout) {
     std::unique_lock<std::mutex> lock{mtx_};
+    wanted_ = n;
     return cv_.wait_for(lock, timeout, [&] { return count_ >= n; });
   }
 
@@ -58,6 +59,7 @@ private:
   std::mutex mtx_;
   std::condition_variable cv_;
   uint64_t count_ = 0;
+  uint64_t wanted_ = 0; // what the waiter waits for: notified when count_ reaches it
 };
 
 } // namespace styx::micro

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
+
 #include <caf/send.hpp>
 
 #include "actors/instance.hpp"
@@ -15,6 +17,7 @@ namespace {
 
 struct supervisor_log {
   std::vector<instance_state_changed> changes;
+  std::map<instance_id, instance_record> records; // as a supervisor keeps them, from deltas
   std::vector<placement_failed> failed;
 
   std::vector<instance_state> path() const {
@@ -39,6 +42,17 @@ struct instance_bench : provider_bench {
     stub = f.sys.spawn([](caf::event_based_actor*, decltype(l) l) -> caf::behavior {
       return {
         [l](instance_state_changed& ev) { l->changes.push_back(ev); },
+        [l](instance_delta& d) { // the steps as the supervisor publishes them
+          auto& rec = l->records[d.id];
+          if (rec.id.empty()) {
+            rec.id = d.id;
+            rec.state = d.from;
+          }
+          for (auto& ev : steps_of(rec, d)) {
+            rec = ev.record;
+            l->changes.push_back(std::move(ev));
+          }
+        },
         [l](placement_failed& pf) { l->failed.push_back(pf); },
       };
     }, l);
@@ -57,7 +71,7 @@ struct instance_bench : provider_bench {
     rec.request = req;
     rec.name = "fsm";
     spawned.push_back(spawn_instance(
-      f.sys, instance_init{rec, caf::actor_cast<supervisor_actor>(stub), icfg, {}}));
+      f.sys, instance_init{rec, caf::actor_cast<supervisor_actor>(stub), icfg, {}, {}}));
     return spawned.back();
   }
 

@@ -211,6 +211,26 @@ instance_state_changed some_state_changed() {
   return instance_state_changed{some_record(), instance_state::pending};
 }
 
+instance_delta some_delta() {
+  instance_delta x;
+  x.id = some_record().id;
+  x.from = instance_state::requested;
+  x.via = instance_state::pending;
+  x.state = instance_state::running;
+  x.reason = state_reason::found;
+  x.since = 1'767'225'602'000;
+  x.detail = "found again";
+  x.cloud_id = "i-0fedcba9876543210";
+  x.zone = "us-east-1b";
+  x.instance_type = "m5.large";
+  x.market = market_kind::spot;
+  return x;
+}
+
+instance_events some_events() {
+  return instance_events{{some_state_changed(), some_state_changed()}};
+}
+
 request_progress some_progress() {
   request_progress x;
   x.request = some_request_id();
@@ -388,6 +408,26 @@ void check_same(const instance_state_changed& a, const instance_state_changed& b
   CHECK(a.from == b.from);
 }
 
+void check_same(const instance_delta& a, const instance_delta& b) {
+  check_same(a.id, b.id);
+  CHECK(a.from == b.from);
+  CHECK(a.via == b.via);
+  CHECK(a.state == b.state);
+  CHECK(a.reason == b.reason);
+  CHECK(a.since == b.since);
+  CHECK(a.detail == b.detail);
+  CHECK(a.cloud_id == b.cloud_id);
+  CHECK(a.zone == b.zone);
+  CHECK(a.instance_type == b.instance_type);
+  CHECK(a.market == b.market);
+}
+
+void check_same(const instance_events& a, const instance_events& b) {
+  REQUIRE(a.events.size() == b.events.size());
+  for (size_t i = 0; i < a.events.size(); ++i)
+    check_same(a.events[i], b.events[i]);
+}
+
 void check_same(const request_progress& a, const request_progress& b) {
   check_same(a.request, b.request);
   CHECK(a.count == b.count);
@@ -524,6 +564,8 @@ TEST_CASE("inspect() visits every member of every plain message struct") {
   check_all_members_inspected<offering>();
   check_all_members_inspected<instance_record>();
   check_all_members_inspected<instance_state_changed>();
+  check_all_members_inspected<instance_delta>();
+  check_all_members_inspected<instance_events>();
   check_all_members_inspected<request_progress>();
   check_all_members_inspected<instance_failure>();
   check_all_members_inspected<request_done>();
@@ -581,6 +623,8 @@ TEST_CASE("every registered message type survives CAF serialization") {
   SECTION("offering") { check_round_trip(sys, some_offering()); }
   SECTION("instance_record") { check_round_trip(sys, some_record()); }
   SECTION("instance_state_changed") { check_round_trip(sys, some_state_changed()); }
+  SECTION("instance_delta") { check_round_trip(sys, some_delta()); }
+  SECTION("instance_events") { check_round_trip(sys, some_events()); }
   SECTION("request_progress") { check_round_trip(sys, some_progress()); }
   SECTION("instance_failure") { check_round_trip(sys, some_failure()); }
   SECTION("request_done") { check_round_trip(sys, some_done()); }
@@ -605,6 +649,8 @@ TEST_CASE("the test values differ from the defaults in every field") {
   CHECK(some_record().state != instance_record{}.state);
   CHECK(some_record().market != instance_record{}.market);
   CHECK(some_state_changed().from != instance_state_changed{}.from);
+  CHECK(some_delta().via != instance_delta{}.via);
+  CHECK(some_delta().market != instance_delta{}.market);
   CHECK(some_change().op != change_instance{}.op);
   CHECK(some_cloud_instance().state != cloud_instance{}.state);
   CHECK(some_error().kind != cloud_error{}.kind);
