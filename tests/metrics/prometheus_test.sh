@@ -122,7 +122,7 @@ expect 'styx_requests_total{job="styx_serve",outcome="ok"}' 1
 expect 'styx_time_to_running_seconds_count{job="styx_serve"}' 60
 expect 'sum(styx_api_calls_total{job="styx_node",op="create",outcome="ok"}) > bool 0' 1
 expect 'sum(styx_batch_size_sum{job="styx_node"}) >= bool 100' 1
-expect 'count(styx_bucket_tokens{job="styx_serve"}) > bool 0' 1
+expect 'min(styx_retry_budget{job="styx_serve"}) > bool 0' 1
 
 for at in "$node_metrics" "$serve_metrics"; do
   curl -sf "http://$at/metrics" >"$tmp/scrape.txt" || fail "GET http://$at/metrics"
