@@ -41,7 +41,7 @@ std::string exchange(uint16_t port, const std::string& request) {
 
 } // namespace
 
-TEST_CASE("the metrics server answers GET /metrics, 404 elsewhere, 405 for other methods") {
+TEST_CASE("the metrics server answers GET /metrics and 404 elsewhere and 405 for other methods") {
   std::atomic<int> rendered{0};
   metrics_server srv{"127.0.0.1", 0, [&] {
                        ++rendered;
@@ -73,7 +73,7 @@ TEST_CASE("the metrics server answers GET /metrics, 404 elsewhere, 405 for other
   srv.stop(); // idempotent
 }
 
-TEST_CASE("a render that throws is a 500, and the server goes on") {
+TEST_CASE("a render that throws is a 500 and the server goes on") {
   std::atomic<bool> fail{true};
   metrics_server srv{"127.0.0.1", 0, [&]() -> std::string {
                        if (fail)
@@ -88,7 +88,7 @@ TEST_CASE("a render that throws is a 500, and the server goes on") {
   CHECK(good.rfind("HTTP/1.1 200 ", 0) == 0);
 }
 
-TEST_CASE("--metrics addresses: HOST:PORT, :PORT and PORT, loopback by default") {
+TEST_CASE("metrics addresses are HOST:PORT or :PORT or PORT and loopback by default") {
   CHECK(parse_metrics_address("9464") == std::make_pair(std::string{"127.0.0.1"}, uint16_t{9464}));
   CHECK(parse_metrics_address(":0") == std::make_pair(std::string{"127.0.0.1"}, uint16_t{0}));
   CHECK(parse_metrics_address("0.0.0.0:80") == std::make_pair(std::string{"0.0.0.0"}, uint16_t{80}));

@@ -52,7 +52,7 @@ int promtool_check(const std::string& text, std::string& output) {
 
 } // namespace
 
-TEST_CASE("a counter and a gauge render with HELP, TYPE and their labels") {
+TEST_CASE("a counter and a gauge render with HELP and TYPE and their labels") {
   metrics_registry m;
   m.describe("styx_things_total", metric_type::counter, "Things done.", {"kind", "where"});
   m.describe("styx_level", metric_type::gauge, "A level.");
@@ -76,7 +76,7 @@ TEST_CASE("a counter and a gauge render with HELP, TYPE and their labels") {
   CHECK_THROWS_AS(m.observe("styx_level", {}, 1), std::invalid_argument);
 }
 
-TEST_CASE("label values escape backslash, double quote and line feed; HELP escapes two") {
+TEST_CASE("label values escape backslash and double quote and line feed while HELP escapes two") {
   metrics_registry m;
   m.describe("styx_x", metric_type::gauge, "Back\\slash and\nnew line \"quoted\".", {"v"});
   m.set("styx_x", {"a\\b\"c\nd"}, 1);
@@ -104,7 +104,7 @@ TEST_CASE("names and labels are checked when a family is declared") {
                   std::invalid_argument);
 }
 
-TEST_CASE("a histogram has cumulative buckets up to +Inf, then _sum and _count") {
+TEST_CASE("a histogram has cumulative buckets up to +Inf then _sum and _count") {
   metrics_registry m;
   m.describe("styx_size", metric_type::histogram, "Sizes.", {"p"}, {1, 5, 10});
   for (double v : {0.5, 1.0, 3.0, 5.0, 7.0, 100.0})
@@ -138,7 +138,7 @@ TEST_CASE("a histogram has cumulative buckets up to +Inf, then _sum and _count")
   CHECK(has_line(t, "styx_seconds_count 1"));
 }
 
-TEST_CASE("sample values: integers plainly, fractions round-trip, infinities and NaN") {
+TEST_CASE("sample values print integers plainly and fractions round-trip and infinities and NaN") {
   CHECK(format_metric_value(0) == "0");
   CHECK(format_metric_value(12345678) == "12345678");
   CHECK(format_metric_value(-3) == "-3");
