@@ -69,6 +69,13 @@ size_t blocklist::expire(time_point now) {
   return until_.size();
 }
 
+size_t blocklist::live_of(const provider_id& provider, time_point now) const {
+  size_t n = 0;
+  for (auto& [key, until] : until_)
+    n += key.provider == provider && now < until ? 1 : 0;
+  return n;
+}
+
 namespace {
 
 bool allowed(const std::vector<std::string>& list, const std::string& value) {

@@ -66,6 +66,8 @@ public:
   bool blocked(const offering_key& key, time_point now) const;
   /// Forgets expired entries; returns how many are left.
   size_t expire(time_point now);
+  /// The entries of `provider` still live at `now` (for metrics).
+  size_t live_of(const provider_id& provider, time_point now) const;
 
 private:
   duration ttl_;

@@ -127,8 +127,10 @@ void send_call(provider_self self, outgoing o) {
   bool mutation = o.call.op != api_op::describe && o.call.op != api_op::list
                   && o.call.op != api_op::catalog;
   bool fresh = mutation && !o.call.continues() && o.call.client_token.empty();
-  if (fresh)
+  if (fresh) {
     o.call.client_token = next_token(self);
+    count_batch(st, o.call.size());
+  }
   bool new_create = fresh && o.call.op == api_op::create;
   std::optional<create_intent> intent;
   if (new_create && st.cfg.journal)
@@ -227,6 +229,7 @@ void on_done(provider_self self, uint64_t seq, api_reply& reply) {
     return;
   auto o = std::move(i->second);
   st.in_flight.erase(i);
+  count_answer(st, o.call.op, reply.error);
   auto now = self->clock().now();
   if (reply.requests > 1) // follow-up pages: admitted after the fact, counted all the same
     st.queue.charge(class_of(o.call), reply.requests - 1, now);
@@ -381,11 +384,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
       }
       return rp;
     },
-    [=](stats_atom) {
-      auto stats = self->state.stats;
-      stats.tokens_taken = self->state.queue.taken();
-      return stats;
-    },
+    [=](stats_atom) { return stats_of(self); },
     [=](admission_atom) { return admission_of(self); },
     // Local-only (actors/provider_internal.hpp): the provider's own continuations.
     [=](call_done& msg) { on_done(self, msg.seq, msg.reply); },

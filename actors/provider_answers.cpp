@@ -191,6 +191,7 @@ void answer(provider_self self, outgoing& o, api_reply& reply) {
 void fail(provider_self self, outgoing& o, const cloud_error& err) {
   auto& st = self->state;
   ++st.stats.failed_calls;
+  count_failed(st, o, err);
   for (auto& w : o.waiters)
     w.rp.deliver(instance_update{{}, err});
   switch (o.call.op) {

@@ -141,6 +141,18 @@ using provider_self = provider_impl::stateful_pointer<provider_state>;
 /// Its create buckets now and the create instances waiting for them (provider_admission.cpp).
 admission_state admission_of(provider_self self);
 
+// -- what provider_stats counts for metrics (provider_stats.cpp) ----------------------------
+
+/// Its stats now: the counters, and the buckets, retry budget and queues as they are.
+provider_stats stats_of(provider_self self);
+/// An attempt of `op` was answered with `err` (none: ok).
+void count_answer(provider_state& st, api_op op, const cloud_error& err);
+/// A coalesced call's first attempt goes out with `size` instances.
+void count_batch(provider_state& st, size_t size);
+/// `o` failed for good with `err`: a create's capacity or quota error sends its instances
+/// back to the supervisor to be placed elsewhere.
+void count_failed(provider_state& st, const outgoing& o, const cloud_error& err);
+
 // -- following pushes (provider_push.cpp) ---------------------------------------------------
 
 /// Follows `cloud_id` for `owner`, whose state `state` was just learned (provider.cpp).

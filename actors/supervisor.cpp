@@ -344,6 +344,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
         self->request(p.handle, caf::infinite, stats_atom::value)
           .then(
             [=](provider_stats& s) mutable {
+              s.blocklisted = self->state.blocked.live_of(s.provider, self->clock().now());
               result->push_back(std::move(s));
               if (result->size() == total)
                 rp.deliver(*result);

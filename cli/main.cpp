@@ -21,6 +21,7 @@
 #include "cli/commands.hpp"
 #include "cli/node_command.hpp" // distributed nodes
 #include "cli/policy_option.hpp"
+#include "cli/serve_command.hpp" // a long-running engine with metrics
 #include "common/one_line.hpp"
 
 namespace {
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
   auto* node_cmd = add_node_command(app, node_opts);
 
   auto* bench_cmd = add_bench_command(app);
+  serve_cli_options serve_opts;
+  auto* serve_cmd = add_serve_command(app, serve_opts);
 
   // The first word that is not an option must be a command.
   for (int i = 1; i < argc; ++i) {
@@ -140,7 +143,7 @@ int main(int argc, char** argv) {
     auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); });
     if (subs.empty()) {
       std::cerr << "styx: unknown command '" << word
-                << "' (known: up, status, reconcile, stop, start, down, bench, node; see styx --help)\n";
+                << "' (known: up, status, reconcile, stop, start, down, bench, node, serve; see styx --help)\n";
       return exit_bad_input;
     }
     break;
@@ -169,6 +172,8 @@ int main(int argc, char** argv) {
       return run_change(common, change);
     if (node_cmd->parsed())
       return run_node(common, node_opts);
+    if (serve_cmd->parsed())
+      return run_serve(common, serve_opts);
   } catch (const usage_error& e) {
     std::cerr << "styx: " << styx::one_line(e.what()) << '\n';
     return exit_bad_input;

@@ -2,12 +2,14 @@
 
 #include <csignal>
 #include <iostream>
+#include <memory>
 #include <pthread.h>
 
 #include <CLI/CLI.hpp>
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "runtime/metrics_http.hpp"
 #include "runtime/node.hpp"
 #include "runtime/node_client.hpp"
 
@@ -26,6 +28,8 @@ CLI::App* add_node_command(CLI::App& app, node_cli_options& o) {
   cmd->add_option("--cafile", o.cafile, "CA that signs the peers' certificates");
   cmd->add_option("--certificate", o.certificate, "this node's certificate (PEM)");
   cmd->add_option("--key", o.key, "this node's private key (PEM)");
+  cmd->add_option("--metrics", o.metrics,
+                  "HOST:PORT (or PORT: loopback) to serve its providers' Prometheus metrics on");
   return cmd;
 }
 
@@ -110,6 +114,14 @@ int run_node(const common_options& common, const node_cli_options& given) {
   n.transport.tls = node_tls{o.cafile, o.certificate, o.key};
   if (auto why = check_transport(n.listen_host, n.transport); !why.empty())
     throw usage_error(why);
+  std::pair<std::string, uint16_t> metrics_at;
+  if (!o.metrics.empty()) {
+    try {
+      metrics_at = parse_metrics_address(o.metrics);
+    } catch (const std::runtime_error& e) {
+      throw usage_error(std::string{"--metrics: "} + e.what());
+    }
+  }
   // Block the signals before any thread starts, so only sigwait sees them.
   sigset_t sigs;
   sigemptyset(&sigs);
@@ -119,9 +131,18 @@ int run_node(const common_options& common, const node_cli_options& given) {
   auto running = node::start(std::move(n));
   std::cout << "listening on " << o.listen.substr(0, o.listen.rfind(':')) << ':'
             << running->port() << std::endl;
+  std::unique_ptr<metrics_server> metrics;
+  if (!o.metrics.empty()) {
+    auto* n = running.get();
+    metrics = std::make_unique<metrics_server>(metrics_at.first, metrics_at.second,
+                                               [n] { return n->metrics_text(); });
+    std::cout << "metrics on http://" << metrics_at.first << ':' << metrics->port()
+              << "/metrics" << std::endl;
+  }
   int sig = 0;
   sigwait(&sigs, &sig);
   spdlog::info("node: signal {}, stopping", sig);
+  metrics.reset(); // before the node: no scrape asks a stopping node
   running->stop();
   return exit_ok;
 }

@@ -5,7 +5,9 @@
 //   styx node --config node.yaml    # listen, cloud, regions, state_dir, sim_profile,
 //                                   # insecure, tls: {cafile, certificate, key}
 //
-// Prints "listening on HOST:PORT" on stdout once published; runs until SIGINT or SIGTERM.
+// Prints "listening on HOST:PORT" on stdout once published (then, with --metrics HOST:PORT,
+// "metrics on http://HOST:PORT/metrics": its providers' metrics, runtime/metrics_collect.hpp);
+// runs until SIGINT or SIGTERM.
 
 #include <string>
 #include <vector>
@@ -28,6 +30,7 @@ struct node_cli_options {
   double rate_scale = 1;           // multiplies every bucket's refill rate, client and cloud
   bool insecure = false;
   std::string cafile, certificate, key;
+  std::string metrics; // HOST:PORT (or PORT: loopback) for GET /metrics; empty: none
 };
 
 CLI::App* add_node_command(CLI::App& app, node_cli_options& opts);

@@ -2,6 +2,7 @@
 // Messages between instance actors, provider actors and the supervisor. All serialisable, so
 // a provider actor may live on another node.
 
+#include <array>
 #include <string>
 #include <vector>
 
@@ -89,13 +90,53 @@ struct provider_stats {
   // Answers whose rate-limit headers (api_reply::remaining) said less was left than the
   // request bucket held, so that the bucket was lowered: slowed down before a throttle.
   uint64_t slowed_by_cloud = 0;
+  // -- for metrics (runtime/metrics_collect.hpp) --
+  // Attempts answered, per (api_op, outcome): index op * call_outcome_count + outcome, where
+  // the outcomes are ok, throttled and error (any other error, retried or not).
+  std::vector<uint64_t> answers;
+  int64_t retry_budget = 0;   // tokens left in the retry budget now
+  // Per call class (create, start, stop, terminate, describe), now: the request bucket's
+  // tokens and capacity, then the resource (instances) bucket's; capacity 0: unlimited.
+  std::vector<double> bucket_tokens;
+  std::vector<double> bucket_capacity;
+  int64_t in_flight = 0;      // calls on the wire now
+  int64_t queued = 0;         // instances waiting here: coalescing, buckets, retries
+  // Instances per first attempt of a coalesced call (create, start, stop, terminate), by
+  // batch_size_bounds: counts[i] for size <= bounds[i], the last for bigger ones.
+  std::vector<uint64_t> batch_sizes;
+  uint64_t batch_size_sum = 0;
+  // Instances whose create failed here with a capacity or quota error: each goes back to the
+  // supervisor to be placed elsewhere (a failover) and blocklists the offering.
+  uint64_t placement_errors = 0;
+  // Filled in by the supervisor (its stats_atom): its blocklist's live entries of this
+  // provider (an offering, or the whole region after a quota error).
+  uint64_t blocklisted = 0;
 };
+
+/// provider_stats::answers' outcomes.
+enum class call_outcome : uint8_t { ok, throttled, error };
+constexpr size_t call_outcome_count = 3;
+constexpr size_t api_op_count = 8; // providers/cloud_api.hpp's api_op
+
+inline const char* to_string(call_outcome x) {
+  switch (x) {
+    case call_outcome::ok: return "ok";
+    case call_outcome::throttled: return "throttled";
+    default: return "error";
+  }
+}
+
+/// provider_stats::batch_sizes' upper bounds (a last bucket holds the rest).
+inline constexpr std::array<double, 10> batch_size_bounds{1, 2, 5, 10, 20, 50, 100, 200, 500,
+                                                          1000};
 
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, provider_stats& x) {
   return f(caf::meta::type_name("provider_stats"), x.provider, x.api_calls, x.throttled,
            x.retries, x.failed_calls, x.instances_created, x.budget_exhausted, x.max_in_flight,
-           x.watched, x.pushed, x.polls_saved, x.relists, x.tokens_taken, x.slowed_by_cloud);
+           x.watched, x.pushed, x.polls_saved, x.relists, x.tokens_taken, x.slowed_by_cloud,
+           x.answers, x.retry_budget, x.bucket_tokens, x.bucket_capacity, x.in_flight,
+           x.queued, x.batch_sizes, x.batch_size_sum, x.placement_errors, x.blocklisted);
 }
 
 } // namespace styx

@@ -2,304 +2,174 @@
 
 #include <algorithm>
 #include <map>
-#include <mutex>
 #include <thread>
-#include <unordered_map>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
-#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <spdlog/spdlog.h>
 
-#include "actors/actor_timer.hpp"
-#include "actors/clock_adapter.hpp"
 #include "actors/provider.hpp"
 #include "actors/registry.hpp"
 #include "actors/supervisor.hpp"
-#include "providers/sim/sim_api.hpp"
-#include "runtime/aws_cloud.hpp"
-#include "runtime/http_engine.hpp"
-#include "runtime/node_client.hpp"
-#include "runtime/node_memory.hpp"
-#include "runtime/provider_memory.hpp"
-#include "runtime/durable_sim_api.hpp"
-#include "runtime/engine_events.hpp"
 #include "runtime/azure_cloud.hpp"
+#include "runtime/engine_impl.hpp"
 #include "runtime/gcp_cloud.hpp"
 #include "runtime/k8s_cloud.hpp"
-#include "runtime/local_cloud.hpp"
+#include "runtime/node_memory.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/reconciler.hpp"
-#include "runtime/state_dir.hpp"
-#include "runtime/store.hpp"
 
 namespace styx {
 
-namespace {
-
-class system_config : public caf::actor_system_config {
-public:
-  explicit system_config(const engine_config& cfg) {
-    add_actor_types(*this);
-    auto threads = cfg.threads != 0 ? cfg.threads
-                                     : std::max(1u, std::thread::hardware_concurrency());
-    set("scheduler.max-threads", threads);
-    set("scheduler.policy",
-        cfg.scheduler == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
-    if (!cfg.nodes.empty()) // distributed nodes: middleman, heartbeat, TLS
-      configure_node_networking(*this, cfg.node_net);
-  }
-};
-
-} // namespace
+engine_system_config::engine_system_config(const engine_config& cfg) {
+  add_actor_types(*this);
+  auto threads = cfg.threads != 0 ? cfg.threads
+                                   : std::max(1u, std::thread::hardware_concurrency());
+  set("scheduler.max-threads", threads);
+  set("scheduler.policy",
+      cfg.scheduler == "stealing" ? caf::atom("stealing") : caf::atom("sharing"));
+  if (!cfg.nodes.empty()) // distributed nodes: middleman, heartbeat, TLS
+    configure_node_networking(*this, cfg.node_net);
+}
 
 // -- the engine -------------------------------------------------------------------------
 
-struct engine::impl {
-  engine_config cfg;
-  std::unique_ptr<state_dir_lock> lock;
-  std::unique_ptr<http_engine> http; // the clouds' HTTP, made on first use; outlives the actors
-  gcp_token_source_ptr gcp_tokens;   // one for every gcp region, made on first use
-  std::unique_ptr<process_manager> local_host; // the local cloud's, made on first use;
-                                               // outlives the actors
-  token_source_ptr azure_tokens;     // one for every azure location, made on first use
-  system_config sys_cfg;
-  std::unique_ptr<caf::actor_system> sys;
-  std::unique_ptr<actor_clock_adapter> clk;
-  std::unique_ptr<actor_timer> tmr;
-  std::shared_ptr<sim_cloud> sim;
-  std::vector<provider_actor> providers; // the local ones
-  std::vector<unavailable_provider> unavailable; // local ones left out (skip_unavailable)
-  std::shared_ptr<node_directory> directory = std::make_shared<node_directory>();
-  supervisor_actor supervisor;
-  caf::actor bridge;
-  std::shared_ptr<event_hub> hub = std::make_shared<event_hub>();
-  std::shared_ptr<uuid_generator> ids;
-  std::shared_ptr<store> db; // <state_dir>/styx.db; null without a state dir
-  std::shared_ptr<std::mutex> sim_save_mtx = std::make_shared<std::mutex>();
-  bool stopped = false;
-  bool sim_loaded = false;
-
-  explicit impl(engine_config c) : cfg(std::move(c)), sys_cfg(cfg) {}
-
-  template <class T, class... Ts>
-  T ask(Ts&&... xs) {
-    caf::scoped_actor self{*sys};
-    T result{};
-    std::string err;
-    self->request(supervisor, caf::infinite, std::forward<Ts>(xs)...)
-      .receive([&](T& x) { result = std::move(x); },
-               [&](caf::error& e) { err = sys->render(e); });
-    if (!err.empty())
-      throw engine_error(err);
-    return result;
-  }
-
-  cloud_api_ptr make_cloud(const std::string& cloud, const std::string& region) {
-    provider_id id{cloud, region};
-    // The supervisor runs already: stop it before throwing, or the actor system never ends.
-    auto fail = [this](const std::string& message) {
-      stop();
-      throw engine_error(message);
-    };
-    if (cloud == "sim" && db && sim_loaded && !cfg.sim.state_file.empty())
-      return std::make_shared<durable_sim_api>(sim, id, *tmr, sim_save_mtx);
-    if (cloud == "sim")
-      return std::make_shared<sim_api>(sim, id, *tmr);
-    auto transport = [this]() -> http_transport& {
-      if (!http && !cfg.transport)
-        http = std::make_unique<http_engine>();
-      return cfg.transport ? *cfg.transport : *http;
-    };
-    auto remember = [&] {
-      if (cfg.state_dir.empty())
-        return;
-      try {
-        remember_provider(cfg.state_dir, id);
-      } catch (const engine_error& e) {
-        fail(e.what());
-      }
-    };
-    if (cloud == "local") {
-      try {
-        auto api = make_local_cloud(region, cfg.local,
-                                    local_cloud_dir(cfg.state_dir, cfg.engine_id), local_host);
-        remember();
-        return api;
-      } catch (const std::runtime_error& e) {
-        fail(e.what());
-      }
-    }
-    auto made_or_left_out = [&](auto made) -> cloud_api_ptr { // every cloud but sim and local
-      if (!made.api) {
-        if (!cfg.skip_unavailable)
-          fail(cloud + "/" + region + ": " + made.error);
-        spdlog::warn("{}/{}: left out: {}", cloud, region, made.error);
-        unavailable.push_back(unavailable_provider{id, made.error});
-        return nullptr;
-      }
-      remember();
-      spdlog::info("{}/{}: {}", cloud, region, made.description);
-      return made.api;
-    };
-    if (cloud == "gcp")
-      return made_or_left_out(make_gcp_cloud(region, cfg.gcp, transport(), *clk, gcp_tokens));
-    if (cloud == "azure")
-      return made_or_left_out(
-        make_azure_cloud(region, cfg.azure, transport(), *clk, azure_tokens));
-    if (cloud == "kubernetes") {
-      auto made = make_k8s_cloud(region, cfg.kubernetes, transport(), *clk);
-      if (made.api && made.insecure)
-        spdlog::warn("kubernetes/{}: insecure-skip-tls-verify: the server's certificate is "
-                     "not checked", region);
-      return made_or_left_out(std::move(made));
-    }
-    if (cloud == "aws")
-      return made_or_left_out(make_aws_cloud(region, cfg.aws, transport(), *clk));
-    auto unknown = "unknown provider '" + cloud + "' (known: " + known_clouds() + ")";
-    if (!cfg.skip_unavailable)
-      fail(unknown);
-    unavailable.push_back(unavailable_provider{id, unknown}); // remembered by another build
-    return nullptr;
-  }
-
-  void start() {
-    if (!cfg.state_dir.empty()) {
-      lock = std::make_unique<state_dir_lock>(cfg.state_dir); // throws engine_error
-      if (cfg.engine_id.empty())
-        cfg.engine_id = load_or_create_engine_id(cfg.state_dir);
-      if (cfg.sim.state_file.empty())
-        cfg.sim.state_file = cfg.state_dir + "/sim-cloud.json";
-      try {
-        db = store::open(cfg.state_dir + "/styx.db");
-      } catch (const store_error& e) {
-        throw engine_error(e.what());
-      }
-    }
-    ids = std::make_shared<uuid_generator>(cfg.seed);
+void engine::impl::start() {
+  if (!cfg.state_dir.empty()) {
+    lock = std::make_unique<state_dir_lock>(cfg.state_dir); // throws engine_error
     if (cfg.engine_id.empty())
-      cfg.engine_id = ids->next().to_string();
-    sys = std::make_unique<caf::actor_system>(sys_cfg);
-    clk = std::make_unique<actor_clock_adapter>(sys->clock(), false);
-    tmr = std::make_unique<actor_timer>(*sys);
-    for (auto& spec : cfg.providers) {
-      if (spec.cloud == "sim" && !sim) {
-        sim = std::make_shared<sim_cloud>(cfg.sim, *clk);
-        std::string err;
-        if (!sim->load(&err))
-          throw engine_error(err);
-        sim_loaded = true;
-      }
-    }
-    supervisor_config sc;
-    sc.engine_id = cfg.engine_id;
-    sc.policy = cfg.policy;
-    sc.within = cfg.within;
-    sc.blocklist_ttl = cfg.blocklist_ttl;
-    sc.instance.pending_timeout = cfg.pending_timeout;
-    sc.instance.wall = clk.get();
-    sc.ids = ids;
-    supervisor = spawn_supervisor(*sys, std::move(sc));
-    uint64_t seed = cfg.seed;
-    for (auto& spec : cfg.providers) {
-      auto regions = spec.regions;
-      if (regions.empty() && spec.cloud == "sim")
-        regions = cfg.sim.regions;
-      if (regions.empty() && spec.cloud == "local")
-        regions = {"localhost"};
-      if (regions.empty())
-        throw engine_error("provider '" + spec.cloud + "' needs at least one region");
-      for (auto& region : regions) {
-        auto api = make_cloud(spec.cloud, region);
-        if (!api)
-          continue; // left out: engine::unavailable()
-        auto pcfg = spec.limits;
-        if (spec.cloud == "gcp") // the project's quotas, shared by its regions
-          apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
-        if (spec.cloud == "local") // a machine, not an API
-          apply_local_pacing(pcfg);
-        if (spec.cloud == "kubernetes") // the client's own QPS limit
-          apply_k8s_limits(pcfg, cfg.kubernetes);
-        if (spec.cloud == "azure") // Resource Manager's buckets, shared by its locations
-          apply_azure_limits(pcfg, cfg.azure, regions.size());
-        if (db && !pcfg.journal)
-          pcfg.journal = db;
-        if (pcfg.seed == 0 && seed != 0)
-          pcfg.seed = ++seed;
-        pcfg.fetch_catalog = pcfg.fetch_catalog && cfg.places_instances;
-        auto handle = spawn_provider(*sys, api, pcfg);
-        providers.push_back(handle);
-        caf::anon_send(supervisor, provider_atom::value, handle, api->id());
-      }
-    }
-    // Distributed nodes: blocks until their providers are registered (or node_wait passed).
-    // Remembered first, so that a later process reaches what this one creates on them.
+      cfg.engine_id = load_or_create_engine_id(cfg.state_dir);
+    if (cfg.sim.state_file.empty())
+      cfg.sim.state_file = cfg.state_dir + "/sim-cloud.json";
     try {
-      remember_nodes({});
-      connect_nodes(*sys, supervisor, cfg.nodes, cfg.node_net, cfg.node_wait, directory);
-      remember_nodes(directory->addresses());
-    } catch (const std::runtime_error& e) {
+      db = store::open(cfg.state_dir + "/styx.db");
+    } catch (const store_error& e) {
       throw engine_error(e.what());
     }
-    if (db) {
-      // Every transition and every request's end goes to the store.
-      hub->subscribe([store = db, wall = clk.get()](const engine_event& ev) {
-        if (auto* c = std::get_if<instance_state_changed>(&ev))
-          store->record_instance(c->record);
-        else if (auto* d = std::get_if<request_done>(&ev))
-          store->record_request_done(*d, wall->wall_ms());
-      });
-    }
-    bridge = sys->spawn(event_bridge, hub);
-    caf::anon_send(supervisor, subscribe_atom::value, bridge, batched_atom::value);
-    spdlog::info("engine {} started: {} provider(s), state dir '{}'", cfg.engine_id,
-                 providers.size(), cfg.state_dir);
   }
+  ids = std::make_shared<uuid_generator>(cfg.seed);
+  if (cfg.engine_id.empty())
+    cfg.engine_id = ids->next().to_string();
+  sys = std::make_unique<caf::actor_system>(sys_cfg);
+  clk = std::make_unique<actor_clock_adapter>(sys->clock(), false);
+  tmr = std::make_unique<actor_timer>(*sys);
+  for (auto& spec : cfg.providers) {
+    if (spec.cloud == "sim" && !sim) {
+      sim = std::make_shared<sim_cloud>(cfg.sim, *clk);
+      std::string err;
+      if (!sim->load(&err))
+        throw engine_error(err);
+      sim_loaded = true;
+    }
+  }
+  supervisor_config sc;
+  sc.engine_id = cfg.engine_id;
+  sc.policy = cfg.policy;
+  sc.within = cfg.within;
+  sc.blocklist_ttl = cfg.blocklist_ttl;
+  sc.instance.pending_timeout = cfg.pending_timeout;
+  sc.instance.wall = clk.get();
+  sc.ids = ids;
+  supervisor = spawn_supervisor(*sys, std::move(sc));
+  uint64_t seed = cfg.seed;
+  for (auto& spec : cfg.providers) {
+    auto regions = spec.regions;
+    if (regions.empty() && spec.cloud == "sim")
+      regions = cfg.sim.regions;
+    if (regions.empty() && spec.cloud == "local")
+      regions = {"localhost"};
+    if (regions.empty())
+      throw engine_error("provider '" + spec.cloud + "' needs at least one region");
+    for (auto& region : regions) {
+      auto api = make_cloud(spec.cloud, region);
+      if (!api)
+        continue; // left out: engine::unavailable()
+      auto pcfg = spec.limits;
+      if (spec.cloud == "gcp") // the project's quotas, shared by its regions
+        apply_gcp_quotas(pcfg, cfg.gcp, regions.size());
+      if (spec.cloud == "local") // a machine, not an API
+        apply_local_pacing(pcfg);
+      if (spec.cloud == "kubernetes") // the client's own QPS limit
+        apply_k8s_limits(pcfg, cfg.kubernetes);
+      if (spec.cloud == "azure") // Resource Manager's buckets, shared by its locations
+        apply_azure_limits(pcfg, cfg.azure, regions.size());
+      if (db && !pcfg.journal)
+        pcfg.journal = db;
+      if (pcfg.seed == 0 && seed != 0)
+        pcfg.seed = ++seed;
+      pcfg.fetch_catalog = pcfg.fetch_catalog && cfg.places_instances;
+      auto handle = spawn_provider(*sys, api, pcfg);
+      providers.push_back(handle);
+      caf::anon_send(supervisor, provider_atom::value, handle, api->id());
+    }
+  }
+  // Distributed nodes: blocks until their providers are registered (or node_wait passed).
+  // Remembered first, so that a later process reaches what this one creates on them.
+  try {
+    remember_nodes({});
+    connect_nodes(*sys, supervisor, cfg.nodes, cfg.node_net, cfg.node_wait, directory);
+    remember_nodes(directory->addresses());
+  } catch (const std::runtime_error& e) {
+    throw engine_error(e.what());
+  }
+  if (db) {
+    // Every transition and every request's end goes to the store.
+    hub->subscribe([store = db, wall = clk.get()](const engine_event& ev) {
+      if (auto* c = std::get_if<instance_state_changed>(&ev))
+        store->record_instance(c->record);
+      else if (auto* d = std::get_if<request_done>(&ev))
+        store->record_request_done(*d, wall->wall_ms());
+    });
+  }
+  metrics = std::make_shared<engine_metrics>(*clk);
+  hub->subscribe([m = metrics](const engine_event& ev) { m->on_event(ev); });
+  bridge = sys->spawn(event_bridge, hub);
+  caf::anon_send(supervisor, subscribe_atom::value, bridge, batched_atom::value);
+  spdlog::info("engine {} started: {} provider(s), state dir '{}'", cfg.engine_id,
+               providers.size(), cfg.state_dir);
+}
 
   /// The nodes and where each answered, in <state_dir>/nodes (runtime/node_memory.hpp).
-  void remember_nodes(const std::map<std::string, std::string>& addresses) {
-    if (!cfg.state_dir.empty() && !cfg.nodes.empty())
-      styx::remember_nodes(cfg.state_dir, cfg.nodes, cfg.node_net, addresses);
-  }
+void engine::impl::remember_nodes(const std::map<std::string, std::string>& addresses) {
+  if (!cfg.state_dir.empty() && !cfg.nodes.empty())
+    styx::remember_nodes(cfg.state_dir, cfg.nodes, cfg.node_net, addresses);
+}
 
-  void stop() {
-    if (stopped || !sys)
-      return;
-    stopped = true;
-    if (supervisor)
-      caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
-    for (auto& p : providers)
-      caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
-    if (bridge)
-      caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
-    if (tmr)
-      tmr->stop();
-    supervisor = nullptr;
-    providers.clear();
-    bridge = nullptr;
-    sys->await_all_actors_done();
-    try { // nodes that connected late
-      remember_nodes(directory->addresses());
-    } catch (const engine_error& e) {
-      spdlog::error("{}", e.what());
-    }
-    http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
-    local_host.reset(); // its processes keep running
-    if (db) {
-      db->flush();
-      spdlog::info("store {}: {} writes in {} commits", db->path(), db->writes(), db->commits());
-      db.reset();
-    }
-    if (sim && sim_loaded) { // never overwrite a state file that could not be read
-      std::string err;
-      if (!sim->save(&err))
-        spdlog::error("could not save the simulated cloud: {}", err);
-    }
-    spdlog::info("engine {} stopped", cfg.engine_id);
+void engine::impl::stop() {
+  if (stopped || !sys)
+    return;
+  stopped = true;
+  if (supervisor)
+    caf::anon_send_exit(supervisor, caf::exit_reason::user_shutdown);
+  for (auto& p : providers)
+    caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  if (bridge)
+    caf::anon_send_exit(bridge, caf::exit_reason::user_shutdown);
+  if (tmr)
+    tmr->stop();
+  supervisor = nullptr;
+  providers.clear();
+  bridge = nullptr;
+  sys->await_all_actors_done();
+  try { // nodes that connected late
+    remember_nodes(directory->addresses());
+  } catch (const engine_error& e) {
+    spdlog::error("{}", e.what());
   }
-};
+  http.reset(); // after the actors: answers still on the wire end as "http engine stopped"
+  local_host.reset(); // its processes keep running
+  if (db) {
+    db->flush();
+    spdlog::info("store {}: {} writes in {} commits", db->path(), db->writes(), db->commits());
+    db.reset();
+  }
+  if (sim && sim_loaded) { // never overwrite a state file that could not be read
+    std::string err;
+    if (!sim->save(&err))
+      spdlog::error("could not save the simulated cloud: {}", err);
+  }
+  spdlog::info("engine {} stopped", cfg.engine_id);
+}
 
 const char* known_clouds() {
   return "sim, aws, gcp, azure, kubernetes, local";
@@ -354,6 +224,7 @@ request_handle engine::submit(provision_request req) {
     return request_handle{s};
   }
   impl_->hub->add_slot(s);
+  impl_->metrics->on_submit(s->id, impl_->clk->wall_ms());
   if (impl_->db)
     impl_->db->record_request(req, impl_->clk->wall_ms());
   try {
@@ -415,7 +286,9 @@ reconcile_report engine::reconcile() {
   // Every registered provider, the nodes' too: each answers for its own records only.
   auto registered = impl_->ask<std::vector<provider_ref>>(providers_atom::value);
   reconciler r{*this, *impl_->db, std::move(registered), fresh_id, *impl_->clk};
-  return r.run();
+  auto report = r.run();
+  impl_->metrics->on_reconcile(report);
+  return report;
 }
 
 uint64_t engine::subscribe(event_callback cb) {
@@ -428,6 +301,10 @@ void engine::unsubscribe(uint64_t id) {
 
 std::vector<provider_stats> engine::stats() {
   return impl_->ask<std::vector<provider_stats>>(stats_atom::value);
+}
+
+std::string engine::metrics_text() {
+  return impl_->metrics->text(stats());
 }
 
 std::vector<provider_id> engine::providers() {

@@ -138,6 +138,10 @@ public:
   void unsubscribe(uint64_t id);
 
   std::vector<provider_stats> stats();
+  /// The engine's metrics in the Prometheus text exposition format 0.0.4 (README "Metrics"):
+  /// the providers' calls, throttles, retries, buckets and batches (asked now), instances
+  /// by state, times to created and running, preemptions, reconcile actions.
+  std::string metrics_text();
   /// The providers registered now: the local ones and those of the nodes connected.
   std::vector<provider_id> providers();
   /// The providers left out at start (engine_config::skip_unavailable), each with why.

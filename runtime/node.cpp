@@ -7,6 +7,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/spdlog.h>
@@ -22,6 +23,7 @@
 #include "runtime/aws_cloud.hpp"
 #include "runtime/durable_sim_api.hpp"
 #include "runtime/http_engine.hpp"
+#include "runtime/metrics_collect.hpp"
 #include "runtime/state_dir.hpp"
 
 #ifdef STYX_CAF_OPENSSL // needs CAF::openssl linked into styx_runtime
@@ -126,6 +128,7 @@ struct node::impl {
   node_actor published;
   uint16_t port = 0;
   bool stopped = false;
+  metrics_registry metrics;
 
   explicit impl(node_options o) : opts(std::move(o)), sys_cfg(opts) {}
 
@@ -250,6 +253,23 @@ const std::string& node::id() const {
 
 size_t node::provider_count() const {
   return impl_->providers.size();
+}
+
+std::vector<provider_stats> node::stats() {
+  std::vector<provider_stats> out;
+  if (impl_->stopped || !impl_->sys)
+    return out;
+  caf::scoped_actor self{*impl_->sys};
+  for (auto& p : impl_->providers)
+    self->request(p.handle, std::chrono::seconds(10), stats_atom::value)
+      .receive([&](provider_stats& s) { out.push_back(std::move(s)); },
+               [&](caf::error&) {}); // a provider that does not answer is left out
+  return out;
+}
+
+std::string node::metrics_text() {
+  collect_provider_stats(impl_->metrics, stats());
+  return impl_->metrics.text();
 }
 
 void node::stop() {

@@ -22,6 +22,7 @@
 
 #include "actors/provider_config.hpp"
 #include "common/time.hpp"
+#include "messages/protocol.hpp"
 #include "providers/aws/ec2_options.hpp"
 #include "providers/sim/sim_config.hpp"
 
@@ -90,6 +91,12 @@ public:
   /// The node's id: the `node` of its providers' ids (messages/ids.hpp).
   const std::string& id() const;
   size_t provider_count() const;
+  /// Its providers' stats, asked now (empty once stopped). Thread-safe, but not together
+  /// with stop().
+  std::vector<provider_stats> stats();
+  /// Its providers' metrics (runtime/metrics_collect.hpp) in the Prometheus text format, for
+  /// `styx node --metrics`. Same thread rules as stats().
+  std::string metrics_text();
   void stop();
 
   struct impl;

@@ -15,6 +15,7 @@ packages=(
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
   python3-kubernetes  # the Kubernetes tests' second client of the fake API server
   python3-azure python3-msal  # the Azure tests' client of the fake Resource Manager (the SDK)
+  prometheus  # tests/metrics/: a real Prometheus scrapes styx node and styx serve (and promtool)
 )
 # kubectl checks the fake Kubernetes API too: Debian's when the machine has none.
 command -v kubectl >/dev/null 2>&1 || packages+=(kubernetes-client)

@@ -291,6 +291,16 @@ provider_stats some_stats() {
   x.polls_saved = 10;
   x.relists = 11;
   x.slowed_by_cloud = 12;
+  x.answers = {13, 14, 15};
+  x.retry_budget = -16;
+  x.bucket_tokens = {17.5, -18.25};
+  x.bucket_capacity = {19, 0};
+  x.in_flight = 20;
+  x.queued = 21;
+  x.batch_sizes = {22, 0, 23};
+  x.batch_size_sum = 24;
+  x.placement_errors = 25;
+  x.blocklisted = 26;
   return x;
 }
 
@@ -492,6 +502,16 @@ void check_same(const provider_stats& a, const provider_stats& b) {
   CHECK(a.polls_saved == b.polls_saved);
   CHECK(a.relists == b.relists);
   CHECK(a.slowed_by_cloud == b.slowed_by_cloud);
+  CHECK(a.answers == b.answers);
+  CHECK(a.retry_budget == b.retry_budget);
+  CHECK(a.bucket_tokens == b.bucket_tokens);
+  CHECK(a.bucket_capacity == b.bucket_capacity);
+  CHECK(a.in_flight == b.in_flight);
+  CHECK(a.queued == b.queued);
+  CHECK(a.batch_sizes == b.batch_sizes);
+  CHECK(a.batch_size_sum == b.batch_size_sum);
+  CHECK(a.placement_errors == b.placement_errors);
+  CHECK(a.blocklisted == b.blocklisted);
 }
 
 // -- round trips -------------------------------------------------------------
@@ -593,7 +613,7 @@ TEST_CASE("the member counter itself counts") {
   };
   CHECK(member_count<three>() == 3u);
   CHECK(member_count<one_nested>() == 1u);
-  CHECK(member_count<provider_stats>() == 14u);
+  CHECK(member_count<provider_stats>() == 24u); // 14, and 10 for metrics
 }
 
 TEST_CASE("every registered message type survives CAF serialization") {
