@@ -27,7 +27,7 @@ engine_config aws_only(const std::string& region) {
 
 } // namespace
 
-TEST_CASE("check: aws on moto has credentials from the environment, answers and is usable") {
+TEST_CASE("check: aws on moto has credentials from the environment - answers and is usable") {
   moto_fixture moto;
   use_aws_env(moto.endpoint());
   auto checks = check_clouds(aws_only("us-east-1"));
@@ -55,7 +55,7 @@ TEST_CASE("check: aws on moto has credentials from the environment, answers and 
   CHECK(out.find("1 of 1 cloud(s) usable for styx up") != std::string::npos);
 }
 
-TEST_CASE("check: an aws endpoint nobody listens on is not usable, with a one-line reason") {
+TEST_CASE("check: an aws endpoint nobody listens on is not usable - with a one-line reason") {
   use_aws_env("http://127.0.0.1:" + std::to_string(free_loopback_port()) + "/");
   auto checks = check_clouds(aws_only("us-east-1"), seconds(20));
   REQUIRE(checks.size() == 1);

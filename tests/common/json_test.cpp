@@ -19,7 +19,7 @@ const std::string hard = std::string("a\"b\\c/d\n\r\t\b\f") + '\x01' + '\x1f' + 
 
 } // namespace
 
-TEST_CASE("json_text escapes control characters, quotes and backslashes and round-trips") {
+TEST_CASE("json_text escapes control characters - quotes and backslashes and round-trips") {
   auto text = json_text(json{{"s", hard}});
   CHECK(text.find("\\\"") != std::string::npos);
   CHECK(text.find("\\\\") != std::string::npos);

@@ -32,7 +32,7 @@ sim_snapshot snapshot_with(const std::string& tag_value) {
 
 } // namespace
 
-TEST_CASE("sim state: strings with quotes, backslashes, controls and UTF-8 round-trip") {
+TEST_CASE("sim state: strings with quotes - backslashes - controls and UTF-8 round-trip") {
   std::string hard = std::string("q\"b\\n\nt\t") + '\x02' + "\xc3\xa9\xe2\x82\xac";
   auto text = encode_sim_snapshot(snapshot_with(hard));
   sim_snapshot back;

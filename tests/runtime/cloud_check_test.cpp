@@ -8,7 +8,7 @@
 
 using namespace styx;
 
-TEST_CASE("check_clouds: sim and local need no credentials, answer and are usable") {
+TEST_CASE("check_clouds: sim and local need no credentials - answer and are usable") {
   engine_config cfg;
   cfg.providers = {provider_spec{"sim", {}, {}}, provider_spec{"local", {}, {}},
                    provider_spec{"nimbus", {"r1"}, {}}};
@@ -26,7 +26,7 @@ TEST_CASE("check_clouds: sim and local need no credentials, answer and are usabl
                             + std::string(known_clouds()) + ")");
 }
 
-TEST_CASE("engine_catalogs asks each provider actor; explain_no_fit names regions and the closest") {
+TEST_CASE("engine_catalogs asks each provider actor and explain_no_fit names regions and the closest") {
   engine_config cfg;
   cfg.sim.regions = {"us-east-1", "eu-west-1"};
   auto eng = engine::start(cfg);

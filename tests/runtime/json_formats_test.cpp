@@ -57,7 +57,7 @@ TEST_CASE("local registry: commands and labels with hard strings round-trip") {
   CHECK(encode_registry(back) == text);
 }
 
-TEST_CASE("local registry: a command that is not UTF-8 is saved, with U+FFFD") {
+TEST_CASE("local registry: a command that is not UTF-8 is saved - with U+FFFD") {
   registry_entry e;
   e.fact.key = "k";
   e.fact.command = std::string("run ") + '\xff';
@@ -67,7 +67,7 @@ TEST_CASE("local registry: a command that is not UTF-8 is saved, with U+FFFD") {
   CHECK(back.at(0).fact.command == "run \xef\xbf\xbd");
 }
 
-TEST_CASE("store columns: tags and outcomes read back, invalid UTF-8 replaced") {
+TEST_CASE("store columns: tags and outcomes read back - invalid UTF-8 replaced") {
   tag_map tags{{"a\"b", hard}, {"bad", std::string("x") + '\xc3'}};
   auto back = parse_tags_json(tags_json(tags));
   CHECK(back.at("a\"b") == hard);
@@ -89,7 +89,7 @@ TEST_CASE("reconcile report JSON keeps its fields and quotes its errors") {
            R"("not_reached":0,"errors":["aws/us-east-1: \"denied\"\n"]})");
 }
 
-TEST_CASE("bench report JSON: every field, exact numbers, no NaN text") {
+TEST_CASE("bench report JSON: every field - exact numbers - no NaN text") {
   bench_result r;
   r.options.count = 100;
   r.plan = "100 on 1 provider (\"sim/us-east-1\")";
