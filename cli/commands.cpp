@@ -14,6 +14,7 @@
 #include "cli/config.hpp"
 #include "cli/output.hpp"
 #include "cli/policy_option.hpp"
+#include "runtime/cloud_check.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/request_spec.hpp"
@@ -213,14 +214,14 @@ int run_up(const common_options& common, const up_options& opts) {
   if (!done) {
     auto p = handle.progress();
     if (opts.json)
-      std::cout << "{\"request\":\"" << handle.id().to_string() << "\",\"detached\":true,"
-                << "\"pending\":" << p.pending << ",\"running\":" << p.running
-                << ",\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
+      write_detached_json(std::cout, handle.id(), p, plan ? &*plan : nullptr);
     else
       std::cout << "request " << handle.id().to_string() << " detached: " << p.running
                 << " running, " << p.pending << " pending\n";
     return exit_ok;
   }
+  if (is_no_fit_error(done->error)) // say what exists: regions, the closest offering
+    done->error += "; " + explain_no_fit(*eng, req);
   if (opts.json) {
     write_json(std::cout, *done, secs, plan ? &*plan : nullptr);
   } else {

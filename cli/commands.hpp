@@ -5,13 +5,10 @@
 #include <string>
 #include <vector>
 
+#include "cli/exit_codes.hpp"
 #include "messages/protocol.hpp"
 
 namespace styx::cli {
-
-constexpr int exit_ok = 0;
-constexpr int exit_failed = 1;
-constexpr int exit_bad_input = 2;
 
 /// Bad input: printed as one line, exit code 2.
 struct usage_error : std::runtime_error {
@@ -81,9 +78,5 @@ int run_status(const common_options& common, const status_options& opts);
 int run_change(const common_options& common, const change_options& opts);
 /// Matches the clouds to the store (runtime/reconcile.hpp) and prints the counts.
 int run_reconcile(const common_options& common, const reconcile_options& opts);
-
-/// Exit codes of a `styx up` ended by SIGINT / SIGTERM (after draining and persisting).
-constexpr int exit_sigint = 130;
-constexpr int exit_sigterm = 143;
 
 } // namespace styx::cli

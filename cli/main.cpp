@@ -6,8 +6,11 @@
 //   styx reconcile [--json] [--nodes FILE]
 //   styx stop|start|down (ID|NAME|CLOUD-ID ... | --tag k=v | --request ID | --all) [--json]
 //                        [--nodes FILE]
+//   styx check [--provider CLOUD ...] [--json]
+//   styx completion bash
+//   styx --version
 //
-// Exit codes: 0 success, 1 the work failed (or some instances were not reached), 2 bad input.
+// Exit codes: cli/exit_codes.hpp (also the footer of `styx --help`).
 
 #include <csignal>
 #include <cstdlib>
@@ -18,7 +21,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 
 #include "cli/bench_command.hpp"
+#include "cli/check_command.hpp"
 #include "cli/commands.hpp"
+#include "cli/completion.hpp"
 #include "cli/node_command.hpp" // distributed nodes
 #include "cli/policy_option.hpp"
 #include "cli/serve_command.hpp" // a long-running engine with metrics
@@ -46,6 +51,8 @@ int main(int argc, char** argv) {
   using namespace styx::cli;
   CLI::App app{"styx: provisions cloud instances at scale"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("styx ") + STYX_VERSION);
+  app.footer(exit_codes_help());
   app.fallthrough(); // global options after the command too: `styx up --state-dir DIR`
   common_options common;
   app.add_option("--state-dir", common.state_dir,
@@ -74,7 +81,9 @@ int main(int argc, char** argv) {
   up_cmd->add_option("--gpus", up.gpus, "GPUs per instance")->default_val(0);
   up_cmd->add_option("--gpu-kind", up.gpu_kind, "GPU model, e.g. V100, A10G");
   up_cmd->add_option("--provider", up.providers,
-                     "cloud(s) to use: sim (default), aws, gcp, azure, kubernetes, local");
+                     std::string("cloud(s) to use: ") + styx::known_clouds()
+                       + " (default sim; `styx up --provider --help` says which have "
+                         "credentials, styx check which are usable)");
   up_cmd->add_option("--region", up.regions, "allowed region(s)");
   up_cmd->add_option("--zone", up.zones, "allowed zone(s)");
   up_cmd->add_option("--instance-type", up.instance_types, "allowed instance type(s)");
@@ -130,6 +139,10 @@ int main(int argc, char** argv) {
   auto* bench_cmd = add_bench_command(app);
   serve_cli_options serve_opts;
   auto* serve_cmd = add_serve_command(app, serve_opts);
+  check_options check;
+  auto* check_cmd = add_check_command(app, check);
+  std::string shell;
+  auto* completion_cmd = add_completion_command(app, shell);
 
   // The first word that is not an option must be a command.
   for (int i = 1; i < argc; ++i) {
@@ -143,16 +156,30 @@ int main(int argc, char** argv) {
     auto subs = app.get_subcommands([&](CLI::App* sub) { return sub->check_name(word); });
     if (subs.empty()) {
       std::cerr << "styx: unknown command '" << word
-                << "' (known: up, status, reconcile, stop, start, down, bench, node, serve; see styx --help)\n";
+                << "' (known: up, status, reconcile, stop, start, down, bench, node, serve, "
+                   "check, completion; see styx --help)\n";
       return exit_bad_input;
     }
     break;
   }
+  for (int i = 1; i + 1 < argc; ++i) // `styx up --provider --help`: the clouds and their state
+    if (std::string(argv[i]) == "--provider"
+        && (std::string(argv[i + 1]) == "--help" || std::string(argv[i + 1]) == "-h")) {
+      try {
+        print_provider_help(common, std::cout);
+      } catch (const std::exception& e) {
+        std::cerr << "styx: " << styx::one_line(e.what()) << '\n';
+        return exit_bad_input;
+      }
+      return exit_ok;
+    }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
     return app.exit(e);
   } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::cerr << "styx: " << styx::one_line(e.what()) << " (see styx --help)\n";
@@ -174,6 +201,10 @@ int main(int argc, char** argv) {
       return run_node(common, node_opts);
     if (serve_cmd->parsed())
       return run_serve(common, serve_opts);
+    if (check_cmd->parsed())
+      return run_check(common, check);
+    if (completion_cmd->parsed())
+      return run_completion(app, shell);
   } catch (const usage_error& e) {
     std::cerr << "styx: " << styx::one_line(e.what()) << '\n';
     return exit_bad_input;

@@ -3,36 +3,44 @@
 #include "common/json.hpp"
 
 #include <array>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <iomanip>
+#include <map>
 
 #include <unistd.h>
 
 namespace styx::cli {
 
 
+namespace {
+
+json record_json(const instance_record& r) {
+  json tags = json_object(r.tags);
+  return {{"id", r.id.to_string()},
+          {"request", r.request.to_string()},
+          {"name", r.name},
+          {"provider", r.provider.to_string()},
+          {"zone", r.zone},
+          {"instance_type", r.instance_type},
+          {"market", to_string(r.market)},
+          {"cloud_id", r.cloud_id},
+          {"state", to_string(r.state)},
+          {"since", r.since},
+          {"reason", to_string(r.reason)},
+          {"tags", std::move(tags)},
+          {"last_error", r.last_error}};
+}
+
+} // namespace
+
 void write_json(std::ostream& out, const instance_record& r) {
-  out << "{\"id\":" << json_quote(r.id.to_string())
-      << ",\"request\":" << json_quote(r.request.to_string())
-      << ",\"name\":" << json_quote(r.name)
-      << ",\"provider\":" << json_quote(r.provider.to_string())
-      << ",\"zone\":" << json_quote(r.zone)
-      << ",\"instance_type\":" << json_quote(r.instance_type)
-      << ",\"market\":" << json_quote(to_string(r.market))
-      << ",\"cloud_id\":" << json_quote(r.cloud_id)
-      << ",\"state\":" << json_quote(to_string(r.state)) << ",\"since\":" << r.since
-      << ",\"reason\":" << json_quote(to_string(r.reason))
-      << ",\"tags\":{";
-  bool first = true;
-  for (auto& [k, v] : r.tags) {
-    out << (first ? "" : ",") << json_quote(k) << ':' << json_quote(v);
-    first = false;
-  }
-  out << "},\"last_error\":" << json_quote(r.last_error) << '}';
+  out << json_text(record_json(r));
 }
 
 void write_json(std::ostream& out, const std::vector<instance_record>& rs) {
+  // One instance a line, so that the output greps and diffs by instance.
   out << "{\"instances\":[";
   for (size_t i = 0; i < rs.size(); ++i) {
     out << (i == 0 ? "\n" : ",\n");
@@ -43,19 +51,33 @@ void write_json(std::ostream& out, const std::vector<instance_record>& rs) {
 
 void write_json(std::ostream& out, const request_done& d, double seconds,
                 const placement_quote* plan) {
-  out << "{\"request\":" << json_quote(d.request.to_string())
-      << ",\"ok\":" << (d.ok ? "true" : "false")
-      << ",\"rolled_back\":" << (d.rolled_back ? "true" : "false") << ",\"count\":" << d.count
-      << ",\"running\":" << d.running << ",\"failed\":" << d.failed
-      << ",\"seconds\":" << std::fixed << std::setprecision(3) << seconds
-      << ",\"error\":" << json_quote(d.error) << ",\"failures\":[";
-  for (size_t i = 0; i < d.failures.size(); ++i) {
-    auto& f = d.failures[i];
-    out << (i == 0 ? "" : ",") << "{\"instance\":" << json_quote(f.instance.to_string())
-        << ",\"where\":" << json_quote(f.provider) << ",\"reason\":" << json_quote(f.reason)
-        << '}';
-  }
-  out << "],\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
+  json failures = json::array();
+  for (auto& f : d.failures)
+    failures.push_back(
+      {{"instance", f.instance.to_string()}, {"where", f.provider}, {"reason", f.reason}});
+  json j = {{"request", d.request.to_string()},
+            {"ok", d.ok},
+            {"rolled_back", d.rolled_back},
+            {"count", d.count},
+            {"running", d.running},
+            {"failed", d.failed},
+            {"seconds", std::round(seconds * 1000) / 1000}, // milliseconds, as before
+            {"error", d.error},
+            {"failures", std::move(failures)}};
+  // The plan's own JSON text (actors/placement_quote.hpp) goes in as it is written.
+  auto text = json_text(j);
+  text.pop_back();
+  out << text << ",\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
+}
+
+void write_detached_json(std::ostream& out, const request_id& id, const request_progress& p,
+                         const placement_quote* plan) {
+  auto text = json_text(json{{"request", id.to_string()},
+                             {"detached", true},
+                             {"pending", p.pending},
+                             {"running", p.running}});
+  text.pop_back();
+  out << text << ",\"plan\":" << (plan ? plan->to_json() : "null") << "}\n";
 }
 
 namespace {
@@ -85,6 +107,26 @@ void write_table(std::ostream& out, const std::vector<instance_record>& rs) {
       out << ", " << counts[static_cast<size_t>(i)] << ' '
           << to_string(static_cast<instance_state>(i));
   out << '\n';
+  // One summary line per provider: its count in each state, in the states' order.
+  std::map<std::string, std::array<size_t, instance_state_count>> by_provider;
+  for (auto& r : rs) {
+    auto& c = by_provider.try_emplace(short_provider(r.provider)).first->second;
+    ++c[static_cast<size_t>(r.state)];
+  }
+  for (auto& [provider, c] : by_provider) {
+    size_t total = 0;
+    for (auto n : c)
+      total += n;
+    out << "  " << provider << ": " << total;
+    const char* sep = " (";
+    for (int i = 0; i < instance_state_count; ++i)
+      if (c[static_cast<size_t>(i)] > 0) {
+        out << sep << c[static_cast<size_t>(i)] << ' '
+            << to_string(static_cast<instance_state>(i));
+        sep = ", ";
+      }
+    out << ")\n";
+  }
 }
 
 progress_printer::progress_printer(std::ostream& out)

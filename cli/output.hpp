@@ -16,6 +16,9 @@ void write_json(std::ostream& out, const std::vector<instance_record>& rs);
 /// A request's end; with `plan`, the plan it was quoted before it started as "plan".
 void write_json(std::ostream& out, const request_done& d, double seconds,
                 const placement_quote* plan = nullptr);
+/// `styx up --detach --json`: the request, what is pending and running, and its plan.
+void write_detached_json(std::ostream& out, const request_id& id, const request_progress& p,
+                         const placement_quote* plan);
 
 /// The `styx status` table and a count per state.
 void write_table(std::ostream& out, const std::vector<instance_record>& rs);

@@ -2,30 +2,19 @@
 
 namespace styx {
 
-std::string json_quote(const std::string& s, bool escape_high_bytes) {
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(s.size() + 2);
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20 || (c >= 0x80 && escape_high_bytes)) {
-          out += "\\u00";
-          out += hex[c >> 4];
-          out += hex[c & 0xf];
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  out += '"';
+std::string json_text(const json& j) {
+  return j.dump(-1, ' ', false, nlohmann::detail::error_handler_t::replace);
+}
+
+json json_object(const std::map<std::string, std::string>& m) {
+  json out = json::object();
+  for (auto& [k, v] : m)
+    out[k] = v;
   return out;
+}
+
+std::string json_quote(const std::string& s) {
+  return json_text(json(s));
 }
 
 } // namespace styx

@@ -71,43 +71,60 @@ void write_summary(std::ostream& out, const bench_result& r) {
 
 void write_json(std::ostream& out, const bench_result& r) {
   auto& o = r.options;
-  out << std::setprecision(6) << "{\"count\":" << o.count << ",\"requests\":" << r.requests
-      << ",\"shape\":\"" << o.shape << "\",\"arrival\":\"" << o.arrival
-      << "\",\"arrival_rate\":" << o.arrival_rate << ",\"cloud\":\"" << o.cloud
-      << "\",\"providers\":" << o.providers << ",\"profile\":\"" << o.profile
-      << "\",\"policy\":\"" << to_string(o.policy) << "\",\"within_seconds\":"
-      << to_seconds(o.within) << ",\"plan\":" << json_quote(r.plan)
-      << ",\"running\":" << r.running << ",\"failed\":" << r.failed
-      << ",\"seconds_to_running\":" << r.seconds_to_running
-      << ",\"seconds_to_created\":" << r.seconds_to_created
-      << ",\"seconds_down\":" << r.seconds_down << ",\"p50\":" << r.p50 << ",\"p90\":" << r.p90
-      << ",\"p99\":" << r.p99 << ",\"max\":" << r.max << ",\"api_calls\":" << r.api_calls
-      << ",\"throttled\":" << r.throttled << ",\"retries\":" << r.retries
-      << ",\"slowed_by_cloud\":" << r.slowed_by_cloud << ",\"limit_seconds\":" << r.limit_seconds
-      << ",\"achieved_over_limit\":" << r.achieved_over_limit
-      << ",\"whole_request_bound_seconds\":" << r.whole_request_bound_seconds
-      << ",\"achieved_over_whole_request_bound\":" << r.achieved_over_whole_request_bound
-      << ",\"spend_per_hour\":" << r.spend_per_hour
-      << ",\"cheapest_spend_per_hour\":" << r.cheapest_spend_per_hour
-      << ",\"slowest_request_seconds\":" << r.slowest_request_seconds << ",\"shares\":[";
-  for (size_t i = 0; i < r.shares.size(); ++i)
-    out << (i ? "," : "") << "{\"provider\":" << json_quote(r.shares[i].provider)
-        << ",\"created\":" << r.shares[i].created << ",\"price\":" << r.shares[i].price << '}';
-  out << "],\"cpu_seconds\":" << r.cpu_seconds << ",\"peak_rss_mib\":" << r.peak_rss_mib
-      << ",\"timeline\":[";
-  for (size_t i = 0; i < r.timeline.size(); ++i) {
-    auto& s = r.timeline[i];
-    out << (i ? "," : "") << "{\"t\":" << s.t << ",\"requested\":" << s.requested
-        << ",\"pending\":" << s.pending << ",\"running\":" << s.running
-        << ",\"terminated\":" << s.terminated << ",\"failed\":" << s.failed
-        << ",\"created\":" << s.created << ",\"api_calls\":" << s.api_calls
-        << ",\"throttled\":" << s.throttled << '}';
-  }
-  out << "],\"ideal\":[";
-  for (size_t i = 0; i < r.ideal.size(); ++i)
-    out << (i ? "," : "") << "{\"t\":" << r.ideal[i].t << ",\"created\":" << r.ideal[i].instances
-        << '}';
-  out << "]}\n";
+  json shares = json::array();
+  for (auto& s : r.shares)
+    shares.push_back({{"provider", s.provider}, {"created", s.created}, {"price", s.price}});
+  json timeline = json::array();
+  for (auto& s : r.timeline)
+    timeline.push_back({{"t", s.t},
+                        {"requested", s.requested},
+                        {"pending", s.pending},
+                        {"running", s.running},
+                        {"terminated", s.terminated},
+                        {"failed", s.failed},
+                        {"created", s.created},
+                        {"api_calls", s.api_calls},
+                        {"throttled", s.throttled}});
+  json ideal = json::array();
+  for (auto& p : r.ideal)
+    ideal.push_back({{"t", p.t}, {"created", p.instances}});
+  json j = {{"count", o.count},
+            {"requests", r.requests},
+            {"shape", o.shape},
+            {"arrival", o.arrival},
+            {"arrival_rate", o.arrival_rate},
+            {"cloud", o.cloud},
+            {"providers", o.providers},
+            {"profile", o.profile},
+            {"policy", to_string(o.policy)},
+            {"within_seconds", to_seconds(o.within)},
+            {"plan", r.plan},
+            {"running", r.running},
+            {"failed", r.failed},
+            {"seconds_to_running", r.seconds_to_running},
+            {"seconds_to_created", r.seconds_to_created},
+            {"seconds_down", r.seconds_down},
+            {"p50", r.p50},
+            {"p90", r.p90},
+            {"p99", r.p99},
+            {"max", r.max},
+            {"api_calls", r.api_calls},
+            {"throttled", r.throttled},
+            {"retries", r.retries},
+            {"slowed_by_cloud", r.slowed_by_cloud},
+            {"limit_seconds", r.limit_seconds},
+            {"achieved_over_limit", r.achieved_over_limit},
+            {"whole_request_bound_seconds", r.whole_request_bound_seconds},
+            {"achieved_over_whole_request_bound", r.achieved_over_whole_request_bound},
+            {"spend_per_hour", r.spend_per_hour},
+            {"cheapest_spend_per_hour", r.cheapest_spend_per_hour},
+            {"slowest_request_seconds", r.slowest_request_seconds},
+            {"shares", std::move(shares)},
+            {"cpu_seconds", r.cpu_seconds},
+            {"peak_rss_mib", r.peak_rss_mib},
+            {"timeline", std::move(timeline)},
+            {"ideal", std::move(ideal)}};
+  out << json_text(j) << '\n';
 }
 
 } // namespace styx

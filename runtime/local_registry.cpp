@@ -23,45 +23,34 @@ process_wish parse_wish(std::string_view s) {
   throw std::runtime_error("unknown wish '" + std::string(s) + "'");
 }
 
-std::string quoted(const std::string& s) {
-  return json_quote(s, !simdjson::validate_utf8(s.data(), s.size()));
-}
-
-std::string number(double x) {
-  char buf[40];
-  std::snprintf(buf, sizeof buf, "%.17g", x);
-  return buf;
-}
-
 } // namespace
 
 std::string encode_registry(const std::vector<registry_entry>& entries) {
+  // One process a line, as the file was laid out when it was written by hand.
   std::string out = "{\"version\":" + std::to_string(local_registry_version) + ",\"processes\":[";
   bool first = true;
   for (auto& e : entries) {
     auto& f = e.fact;
+    json p = {{"key", f.key},
+              {"pid", f.pid},
+              {"pgid", f.pgid},
+              {"start_time", f.start_time},
+              {"command", f.command},
+              {"cpus", f.cpus},
+              {"memory_gib", f.memory_gib},
+              {"launched_at", f.launched_at},
+              {"wish", wish_name(f.wish)},
+              {"seen_up", f.seen_up},
+              {"ended", f.status == process_status::ended},
+              {"ended_at", e.ended_at},
+              {"exit_known", f.exit_known},
+              {"exit_code", f.exit_code},
+              {"exit_signal", f.exit_signal},
+              {"note", f.note},
+              {"labels", json_object(f.labels)}};
     out += first ? "\n" : ",\n";
     first = false;
-    out += "{\"key\":" + quoted(f.key) + ",\"pid\":" + std::to_string(f.pid)
-           + ",\"pgid\":" + std::to_string(f.pgid)
-           + ",\"start_time\":" + std::to_string(f.start_time)
-           + ",\"command\":" + quoted(f.command) + ",\"cpus\":" + number(f.cpus)
-           + ",\"memory_gib\":" + number(f.memory_gib)
-           + ",\"launched_at\":" + std::to_string(f.launched_at) + ",\"wish\":\""
-           + wish_name(f.wish) + "\",\"seen_up\":" + (f.seen_up ? "true" : "false")
-           + ",\"ended\":" + (f.status == process_status::ended ? "true" : "false")
-           + ",\"ended_at\":" + std::to_string(e.ended_at)
-           + ",\"exit_known\":" + (f.exit_known ? "true" : "false")
-           + ",\"exit_code\":" + std::to_string(f.exit_code)
-           + ",\"exit_signal\":" + std::to_string(f.exit_signal) + ",\"note\":" + quoted(f.note)
-           + ",\"labels\":{";
-    bool first_label = true;
-    for (auto& [k, v] : f.labels) {
-      out += first_label ? "" : ",";
-      first_label = false;
-      out += quoted(k) + ":" + quoted(v);
-    }
-    out += "}}";
+    out += json_text(p);
   }
   out += "]}\n";
   return out;

@@ -181,19 +181,17 @@ reconcile_plan plan_reconcile(const std::vector<stored_request>& requests,
 }
 
 std::string reconcile_report::to_json() const {
-  std::string out = "{\"listed\":" + std::to_string(listed);
-  out += ",\"adopted\":" + std::to_string(adopted);
-  out += ",\"identified\":" + std::to_string(identified);
-  out += ",\"terminated_surplus\":" + std::to_string(terminated_surplus);
-  out += ",\"terminated_orphans\":" + std::to_string(terminated_orphans);
-  out += ",\"vanished\":" + std::to_string(vanished);
-  out += ",\"unfinished\":" + std::to_string(unfinished);
-  out += ",\"intents_resolved\":" + std::to_string(intents_resolved);
-  out += ",\"not_reached\":" + std::to_string(not_reached);
-  out += ",\"errors\":[";
-  for (size_t i = 0; i < errors.size(); ++i)
-    out += (i ? "," : "") + json_quote(errors[i]);
-  return out + "]}";
+  json j = {{"listed", listed},
+            {"adopted", adopted},
+            {"identified", identified},
+            {"terminated_surplus", terminated_surplus},
+            {"terminated_orphans", terminated_orphans},
+            {"vanished", vanished},
+            {"unfinished", unfinished},
+            {"intents_resolved", intents_resolved},
+            {"not_reached", not_reached},
+            {"errors", errors}};
+  return json_text(j);
 }
 
 } // namespace styx

@@ -321,7 +321,7 @@ void store::record_outcome(const std::string& client_token,
 }
 
 void store::close_intent(const std::string& client_token, const std::string& note) {
-  auto outcome = "{\"resolved\":" + json_quote(note) + "}";
+  auto outcome = json_text(json{{"resolved", note}});
   enqueue({[=](sqlite3* db) {
              statement st{db, "UPDATE intents SET outcome = ? WHERE client_token = ?"};
              st.bind(1, outcome).bind(2, client_token);

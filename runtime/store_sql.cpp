@@ -104,13 +104,7 @@ std::vector<char> statement::blob_col(int i) {
 
 
 std::string tags_json(const tag_map& tags) {
-  std::string out = "{";
-  for (auto& [k, v] : tags) {
-    if (out.size() > 1)
-      out += ",";
-    out += json_quote(k) + ":" + json_quote(v);
-  }
-  return out + "}";
+  return json_text(json_object(tags));
 }
 
 tag_map parse_tags_json(const std::string& json) {
@@ -128,28 +122,24 @@ tag_map parse_tags_json(const std::string& json) {
 }
 
 std::string request_done_json(const request_done& d) {
-  std::string out = "{\"ok\":" + std::string(d.ok ? "true" : "false");
-  out += ",\"rolled_back\":" + std::string(d.rolled_back ? "true" : "false");
-  out += ",\"count\":" + std::to_string(d.count);
-  out += ",\"running\":" + std::to_string(d.running);
-  out += ",\"failed\":" + std::to_string(d.failed);
-  out += ",\"error\":" + json_quote(d.error);
-  out += ",\"failures\":[";
-  for (size_t i = 0; i < d.failures.size(); ++i) {
-    auto& f = d.failures[i];
-    out += i ? "," : "";
-    out += "{\"instance\":" + json_quote(f.instance.to_string()) + ",\"provider\":"
-           + json_quote(f.provider) + ",\"reason\":" + json_quote(f.reason) + "}";
-  }
-  return out + "]}";
+  json failures = json::array();
+  for (auto& f : d.failures)
+    failures.push_back(
+      {{"instance", f.instance.to_string()}, {"provider", f.provider}, {"reason", f.reason}});
+  return json_text(json{{"ok", d.ok},
+                        {"rolled_back", d.rolled_back},
+                        {"count", d.count},
+                        {"running", d.running},
+                        {"failed", d.failed},
+                        {"error", d.error},
+                        {"failures", std::move(failures)}});
 }
 
 std::string outcome_json(const std::vector<cloud_instance>& created, const cloud_error& error) {
-  std::string out = "{\"error\":" + json_quote(error ? error.to_string() : "");
-  out += ",\"created\":[";
-  for (size_t i = 0; i < created.size(); ++i)
-    out += (i ? "," : "") + json_quote(created[i].cloud_id);
-  return out + "]}";
+  json ids = json::array();
+  for (auto& c : created)
+    ids.push_back(c.cloud_id);
+  return json_text(json{{"error", error ? error.to_string() : ""}, {"created", std::move(ids)}});
 }
 
 // -- rows -------------------------------------------------------------------------------
@@ -204,18 +194,17 @@ bool write_instance(sqlite3* db, const instance_record& r) {
 }
 
 void write_intent(sqlite3* db, const create_intent& i) {
-  std::string slots = "[";
-  for (size_t k = 0; k < i.slots.size(); ++k)
-    slots += (k ? "," : "") + std::string("[") + json_quote(i.slots[k].id.to_string()) + ","
-             + json_quote(i.slots[k].request.to_string()) + "]";
-  slots += "]";
-  std::string spec = "{\"type\":" + json_quote(i.spec.instance_type) + ",\"zone\":"
-                     + json_quote(i.spec.zone) + ",\"market\":"
-                     + json_quote(to_string(i.spec.market)) + ",\"image\":"
-                     + json_quote(i.spec.image) + ",\"tags\":" + tags_json(i.spec.tags) + "}";
+  json slots = json::array();
+  for (auto& slot : i.slots)
+    slots.push_back(json::array({slot.id.to_string(), slot.request.to_string()}));
+  auto spec = json_text(json{{"type", i.spec.instance_type},
+                             {"zone", i.spec.zone},
+                             {"market", to_string(i.spec.market)},
+                             {"image", i.spec.image},
+                             {"tags", json_object(i.spec.tags)}});
   statement st{db, "INSERT OR IGNORE INTO intents (client_token, provider, spec, slots, created_at)"
                    " VALUES (?, ?, ?, ?, strftime('%s','now') * 1000)"};
-  st.bind(1, i.client_token).bind(2, i.provider.to_string()).bind(3, spec).bind(4, slots);
+  st.bind(1, i.client_token).bind(2, i.provider.to_string()).bind(3, spec).bind(4, json_text(slots));
   st.run();
 }
 

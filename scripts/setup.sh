@@ -7,6 +7,7 @@ packages=(
   libcaf-dev
   libcurl4-openssl-dev libssl-dev
   libsimdjson-dev libspdlog-dev libfmt-dev
+  nlohmann-json3-dev  # writes JSON (common/json.hpp); simdjson reads it
   catch2
   libyaml-cpp-dev libcli11-dev libpugixml-dev libsqlite3-dev
   openssl

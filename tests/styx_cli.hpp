@@ -16,9 +16,8 @@ struct styx_run {
   std::string out; // stdout and stderr
 };
 
-/// The styx binary with `args` (--state-dir `dir`), stdout and stderr together.
-inline styx_run styx_cli(const std::string& dir, const std::string& args) {
-  auto cmd = std::string{STYX_BINARY} + " --state-dir " + dir + " " + args + " 2>&1";
+/// `cmd` run by sh, with what it writes to stdout (add 2>&1 for stderr too) and its exit code.
+inline styx_run shell_run(const std::string& cmd) {
   styx_run r;
   FILE* p = ::popen(cmd.c_str(), "r");
   REQUIRE(p != nullptr);
@@ -29,6 +28,11 @@ inline styx_run styx_cli(const std::string& dir, const std::string& args) {
   int status = ::pclose(p);
   r.rc = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
   return r;
+}
+
+/// The styx binary with `args` (--state-dir `dir`), stdout and stderr together.
+inline styx_run styx_cli(const std::string& dir, const std::string& args) {
+  return shell_run(std::string{STYX_BINARY} + " --state-dir " + dir + " " + args + " 2>&1");
 }
 
 } // namespace styx::test

@@ -102,14 +102,15 @@ std::string gcp_base64url(std::string_view bytes) {
 gcp_jwt_result gcp_sign_jwt(const gcp_credentials& sa, std::string_view scope, unix_ms now_ms) {
   gcp_jwt_result out;
   auto iat = now_ms / 1000;
-  std::string header = "{\"alg\":\"RS256\",\"typ\":\"JWT\"";
+  json head = {{"alg", "RS256"}, {"typ", "JWT"}};
   if (!sa.private_key_id.empty())
-    header += ",\"kid\":" + json_quote(sa.private_key_id);
-  header += "}";
-  std::string claims = "{\"iss\":" + json_quote(sa.client_email) + ",\"scope\":"
-                       + json_quote(std::string{scope}) + ",\"aud\":" + json_quote(sa.token_uri)
-                       + ",\"iat\":" + std::to_string(iat)
-                       + ",\"exp\":" + std::to_string(iat + 3600) + "}";
+    head["kid"] = sa.private_key_id;
+  auto header = json_text(head);
+  auto claims = json_text(json{{"iss", sa.client_email},
+                               {"scope", std::string{scope}},
+                               {"aud", sa.token_uri},
+                               {"iat", iat},
+                               {"exp", iat + 3600}});
   auto input = gcp_base64url(header) + "." + gcp_base64url(claims);
   std::unique_ptr<BIO, decltype(&BIO_free)> bio(
     BIO_new_mem_buf(sa.private_key_pem.data(), static_cast<int>(sa.private_key_pem.size())),

@@ -12,26 +12,23 @@ namespace styx {
 
 namespace {
 
-/// The instance properties every instance of a create shares, without the enclosing braces.
+/// The instance properties every instance of a create shares, after the fields in `out`.
 /// `machine_type` as the call wants it: a partial URL for insert, a name for bulkInsert.
-std::string properties(const gcp_launch& l, const std::string& machine_type) {
-  std::string out = "\"machineType\":" + json_quote(machine_type);
-  out += ",\"disks\":[{\"boot\":true,\"autoDelete\":true,\"initializeParams\":{\"sourceImage\":"
-         + json_quote(l.image) + "}}]";
-  out += ",\"networkInterfaces\":[{\"network\":" + json_quote(l.network);
+json properties(json out, const gcp_launch& l, const std::string& machine_type) {
+  out["machineType"] = machine_type;
+  out["disks"] = json::array(
+    {{{"boot", true}, {"autoDelete", true}, {"initializeParams", {{"sourceImage", l.image}}}}});
+  json nic = {{"network", l.network}};
   if (!l.subnetwork.empty())
-    out += ",\"subnetwork\":" + json_quote(l.subnetwork);
-  out += "}]";
-  out += ",\"labels\":{";
-  bool first = true;
-  for (auto& [k, v] : l.labels) {
-    out += (first ? "" : ",") + json_quote(k) + ":" + json_quote(v);
-    first = false;
-  }
-  out += "}";
+    nic["subnetwork"] = l.subnetwork;
+  out["networkInterfaces"] = json::array({std::move(nic)});
+  json labels = json_object(l.labels);
+  out["labels"] = std::move(labels);
   if (l.market == market_kind::spot)
-    out += ",\"scheduling\":{\"provisioningModel\":\"SPOT\",\"instanceTerminationAction\":"
-           "\"DELETE\",\"automaticRestart\":false,\"onHostMaintenance\":\"TERMINATE\"}";
+    out["scheduling"] = {{"provisioningModel", "SPOT"},
+                         {"instanceTerminationAction", "DELETE"},
+                         {"automaticRestart", false},
+                         {"onHostMaintenance", "TERMINATE"}};
   return out;
 }
 
@@ -70,16 +67,18 @@ std::string gcp_request_id(std::string_view token, std::string_view part) {
 std::string gcp_insert_body(const gcp_launch& launch, std::string_view zone,
                             const std::string& name) {
   std::string type = "zones/" + std::string{zone} + "/machineTypes/" + launch.machine_type;
-  return "{\"name\":" + json_quote(name) + "," + properties(launch, type) + "}";
+  return json_text(properties(json{{"name", name}}, launch, type));
 }
 
 std::string gcp_bulk_insert_body(const gcp_launch& launch, const std::vector<std::string>& names) {
-  auto n = std::to_string(names.size());
-  std::string out = "{\"count\":" + n + ",\"minCount\":" + n + ",\"perInstanceProperties\":{";
-  for (size_t i = 0; i < names.size(); ++i)
-    out += (i > 0 ? "," : "") + json_quote(names[i]) + ":{}";
-  out += "},\"instanceProperties\":{" + properties(launch, launch.machine_type) + "}}";
-  return out;
+  json per_instance = json::object();
+  for (auto& name : names)
+    per_instance[name] = json::object();
+  json body = {{"count", names.size()},
+               {"minCount", names.size()},
+               {"perInstanceProperties", std::move(per_instance)},
+               {"instanceProperties", properties(json::object(), launch, launch.machine_type)}};
+  return json_text(body);
 }
 
 } // namespace styx

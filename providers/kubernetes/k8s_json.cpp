@@ -68,16 +68,6 @@ std::string quantity(double x) {
   return out.str();
 }
 
-std::string object_of(const tag_map& m) {
-  std::string out = "{";
-  bool first = true;
-  for (auto& [k, v] : m) {
-    out += (first ? "" : ",") + json_quote(k) + ":" + json_quote(v);
-    first = false;
-  }
-  return out + "}";
-}
-
 } // namespace
 
 std::optional<k8s_pod> k8s_parse_pod(std::string_view body) {
@@ -145,16 +135,20 @@ std::optional<k8s_watch_event> k8s_parse_watch_event(std::string_view line) {
 std::string k8s_pod_body(const std::string& name, const k8s_resource_class& cls,
                          const std::string& image, const tag_map& labels,
                          const tag_map& annotations) {
-  std::string requests = "{\"cpu\":" + json_quote(quantity(cls.cpus)) + ",\"memory\":"
-                         + json_quote(quantity(cls.memory_gib) + "Gi");
-  std::string gpus = cls.gpus > 0 ? ",\"nvidia.com/gpu\":" + json_quote(std::to_string(cls.gpus))
-                                  : "";
-  requests += gpus + "}";
-  return "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":" + json_quote(name)
-         + ",\"labels\":" + object_of(labels) + ",\"annotations\":" + object_of(annotations)
-         + "},\"spec\":{\"restartPolicy\":\"Never\",\"containers\":[{\"name\":\"main\",\"image\":"
-         + json_quote(image) + ",\"resources\":{\"requests\":" + requests + ",\"limits\":"
-         + requests + "}}]}}";
+  json requests = {{"cpu", quantity(cls.cpus)}, {"memory", quantity(cls.memory_gib) + "Gi"}};
+  if (cls.gpus > 0)
+    requests["nvidia.com/gpu"] = std::to_string(cls.gpus);
+  json container = {{"name", "main"},
+                    {"image", image},
+                    {"resources", {{"requests", requests}, {"limits", requests}}}};
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata",
+               {{"name", name},
+                {"labels", json_object(labels)},
+                {"annotations", json_object(annotations)}}},
+              {"spec", {{"restartPolicy", "Never"}, {"containers", json::array({container})}}}};
+  return json_text(pod);
 }
 
 std::string k8s_delete_body(int grace_period_seconds) {

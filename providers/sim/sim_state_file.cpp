@@ -16,88 +16,54 @@ namespace styx {
 
 namespace {
 
-void put_string(std::string& out, const std::string& s) {
-  // JSON needs valid UTF-8: bytes of an invalid sequence are kept as \u00XX.
-  out += json_quote(s, !simdjson::validate_utf8(s.data(), s.size()));
-}
-
-void put_key(std::string& out, const char* key) {
-  out += '"';
-  out += key;
-  out += "\":";
-}
-
-void put_optional(std::string& out, const char* key, const std::optional<int64_t>& x) {
-  if (!x)
-    return;
-  out += ',';
-  put_key(out, key);
-  out += std::to_string(*x);
-}
-
-void put_instance(std::string& out, const sim_saved_instance& x) {
+json instance_json(const sim_saved_instance& x) {
   const auto& i = x.info;
-  out += "{\"id\":";
-  put_string(out, i.cloud_id);
-  out += ",\"region\":";
-  put_string(out, x.region);
-  out += ",\"zone\":";
-  put_string(out, i.zone);
-  out += ",\"type\":";
-  put_string(out, i.instance_type);
-  out += ",\"market\":";
-  put_string(out, to_string(i.market));
-  out += ",\"state\":";
-  put_string(out, to_string(i.state));
-  out += ",\"reason\":";
-  put_string(out, to_string(i.reason));
-  out += ",\"launched_at\":" + std::to_string(i.launched_at);
-  out += ",\"tags\":{";
-  bool first = true;
-  for (auto& [k, v] : i.tags) {
-    if (!first)
-      out += ',';
-    first = false;
-    put_string(out, k);
-    out += ':';
-    put_string(out, v);
+  json tags = json_object(i.tags);
+  json out = {{"id", i.cloud_id},
+              {"region", x.region},
+              {"zone", i.zone},
+              {"type", i.instance_type},
+              {"market", to_string(i.market)},
+              {"state", to_string(i.state)},
+              {"reason", to_string(i.reason)},
+              {"launched_at", i.launched_at},
+              {"tags", std::move(tags)}};
+  if (x.deadline_ns)
+    out["deadline_ns"] = *x.deadline_ns;
+  if (x.preempt_ns)
+    out["preempt_ns"] = *x.preempt_ns;
+  if (x.terminated_ns)
+    out["terminated_ns"] = *x.terminated_ns;
+  return out;
+}
+
+/// `key`'s array of `items`, one element a line (the file diffs and greps by instance).
+template <class T, class F>
+void put_lines(std::string& out, const char* key, const std::vector<T>& items, F to_json) {
+  out += json_quote(key) + ":[";
+  for (size_t n = 0; n < items.size(); ++n) {
+    out += n == 0 ? "\n" : ",\n";
+    out += json_text(to_json(items[n]));
   }
-  out += '}';
-  put_optional(out, "deadline_ns", x.deadline_ns);
-  put_optional(out, "preempt_ns", x.preempt_ns);
-  put_optional(out, "terminated_ns", x.terminated_ns);
-  out += '}';
+  out += ']';
 }
 
 } // namespace
 
 std::string encode_sim_snapshot(const sim_snapshot& x) {
+  // The header fields through the library, then the two arrays a line per element.
   std::string out;
   out.reserve(256 + x.instances.size() * 400);
-  out += "{\"version\":" + std::to_string(x.version);
-  out += ",\"saved_wall_ms\":" + std::to_string(x.saved_wall_ms);
-  out += ",\"rng\":";
-  put_string(out, x.rng);
-  out += ",\"instances\":[";
-  for (size_t n = 0; n < x.instances.size(); ++n) {
-    out += n == 0 ? "\n" : ",\n";
-    put_instance(out, x.instances[n]);
-  }
-  out += "],\"client_tokens\":[";
-  for (size_t n = 0; n < x.client_tokens.size(); ++n) {
-    out += n == 0 ? "\n" : ",\n";
-    out += "{\"token\":";
-    put_string(out, x.client_tokens[n].first);
-    out += ",\"ids\":[";
-    auto& ids = x.client_tokens[n].second;
-    for (size_t m = 0; m < ids.size(); ++m) {
-      if (m > 0)
-        out += ',';
-      put_string(out, ids[m]);
-    }
-    out += "]}";
-  }
-  out += "]}\n";
+  json head = {{"version", x.version}, {"saved_wall_ms", x.saved_wall_ms}, {"rng", x.rng}};
+  out = json_text(head);
+  out.pop_back(); // the closing brace: the arrays follow
+  out += ',';
+  put_lines(out, "instances", x.instances, instance_json);
+  out += ',';
+  put_lines(out, "client_tokens", x.client_tokens, [](auto& t) {
+    return json{{"token", t.first}, {"ids", t.second}};
+  });
+  out += "}\n";
   return out;
 }
 
