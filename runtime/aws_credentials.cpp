@@ -212,16 +212,13 @@ std::variant<aws_settings, std::string> resolve_aws_settings(const std::string& 
   if (auto b = get("AWS_CA_BUNDLE")) {
     out.ca_bundle = *b;
     out.ca_bundle_source = "AWS_CA_BUNDLE";
-  } else {
-    for (auto* file : {&config_file, &creds_file}) {
-      if (auto err = file->load())
-        return *err;
-      auto p = file->profile(profile);
-      if (p && !p->ca_bundle.empty()) {
-        out.ca_bundle = p->ca_bundle;
-        out.ca_bundle_source = p->where;
-        break;
-      }
+  } else { // the config file's alone, as the AWS CLI reads it
+    if (auto err = config_file.load())
+      return *err;
+    auto p = config_file.profile(profile);
+    if (p && !p->ca_bundle.empty()) {
+      out.ca_bundle = p->ca_bundle;
+      out.ca_bundle_source = p->where;
     }
   }
   if (home && out.ca_bundle.compare(0, 2, "~/") == 0)

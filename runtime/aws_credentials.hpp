@@ -10,7 +10,7 @@
 //                profile's `region` (config file first, then credentials file).
 //   endpoint     AWS_ENDPOINT_URL_EC2, AWS_ENDPOINT_URL, else https://ec2.<region>.amazonaws.com
 //                (amazonaws.com.cn for cn-* regions).
-//   CA bundle    AWS_CA_BUNDLE, else the profile's `ca_bundle` (config file first): a PEM file
+//   CA bundle    AWS_CA_BUNDLE, else the profile's `ca_bundle` in the config file: a PEM file
 //                trusted for the endpoint instead of the system's CAs; it must be readable.
 //                Verification stays on either way.
 // Empty variables count as unset. Files are read only when needed; a missing file is not an

@@ -291,3 +291,22 @@ TEST_CASE("resolved settings never put the secret in source or errors - redacted
   CHECK(r.find("CT99") != std::string::npos);
   CHECK(r.find("AKIAREDA") == std::string::npos);
 }
+
+TEST_CASE("the CA bundle: AWS_CA_BUNDLE, else ca_bundle in the config file's profile - one "
+          "that cannot be read is an error naming where it came from") {
+  fake_home h;
+  h.vars["AWS_ACCESS_KEY_ID"] = "AKIAENV000001";
+  h.vars["AWS_SECRET_ACCESS_KEY"] = secret;
+  h.vars["AWS_REGION"] = "us-east-1";
+  CHECK(h.ok().ca_bundle.empty()); // the system's CAs
+  auto pem = h.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
+  h.write(".aws/config", "[default]\nca_bundle = " + pem + "\n");
+  auto from_file = h.ok();
+  CHECK(from_file.ca_bundle == pem);
+  CHECK(from_file.ca_bundle_source.find(".aws/config [default]") != std::string::npos);
+  CHECK(from_file.describe().find("CA bundle " + pem) != std::string::npos);
+  h.vars["AWS_CA_BUNDLE"] = pem + ".missing";
+  auto err = h.error();
+  CHECK(err.find("the AWS CA bundle " + pem + ".missing (from AWS_CA_BUNDLE) cannot be read")
+        == 0);
+}
