@@ -21,6 +21,17 @@ std::string json_str(simdjson::dom::element e, const char* key);
 /// The string fields of the object `e[key]` (labels, tags); empty when it is not an object.
 std::map<std::string, std::string> json_strings(simdjson::dom::element e, const char* key);
 
+/// The same of a lookup that may have failed (`doc["a"]["b"]`): empty when it did.
+inline std::string json_str(simdjson::simdjson_result<simdjson::dom::element> e, const char* key) {
+  simdjson::dom::element x;
+  return e.get(x) == simdjson::SUCCESS ? json_str(x, key) : std::string{};
+}
+inline std::map<std::string, std::string> json_strings(
+    simdjson::simdjson_result<simdjson::dom::element> e, const char* key) {
+  simdjson::dom::element x;
+  return e.get(x) == simdjson::SUCCESS ? json_strings(x, key) : std::map<std::string, std::string>{};
+}
+
 /// `e[key]` as a number (a double or an integer); 0 when missing or not a number.
 double json_number(simdjson::dom::element e, const char* key);
 

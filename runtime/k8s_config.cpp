@@ -9,6 +9,7 @@
 #include <openssl/evp.h>
 #include <yaml-cpp/yaml.h>
 
+#include "common/one_line.hpp"
 #include "providers/kubernetes/k8s_names.hpp"
 
 namespace styx {
@@ -187,9 +188,10 @@ std::string k8s_settings::describe() const {
          + (insecure ? ", TLS NOT VERIFIED (insecure-skip-tls-verify)" : "");
 }
 
-result resolve_k8s_settings(const std::string& context_override,
-                            const std::string& namespace_override, const env_lookup& env,
-                            const std::string& service_account_dir) {
+namespace {
+
+result settings_of(const std::string& context_override, const std::string& namespace_override,
+                   const env_lookup& env, const std::string& service_account_dir) {
   auto files = kubeconfig_files(env);
   auto loaded = load(files);
   if (auto* err = std::get_if<std::string>(&loaded))
@@ -275,6 +277,8 @@ result resolve_k8s_settings(const std::string& context_override,
   return s;
 }
 
+} // namespace
+
 std::string k8s_region_of(const std::string& context, const std::string& namespace_) {
   return k8s_query_encode(context) + "/" + namespace_;
 }
@@ -294,6 +298,23 @@ std::pair<std::string, std::string> k8s_split_region(const std::string& region) 
     }
   }
   return {ctx, region.substr(slash + 1)};
+}
+
+
+result resolve_k8s_settings(const std::string& context_override,
+                            const std::string& namespace_override, const env_lookup& env,
+                            const std::string& service_account_dir) {
+  // One line whatever a file holds: yaml-cpp's messages quote the bad bytes, line breaks too.
+  // A value of an unexpected YAML type throws from yaml-cpp: an error, not a crash.
+  result out;
+  try {
+    out = settings_of(context_override, namespace_override, env, service_account_dir);
+  } catch (const std::exception& e) {
+    out = std::string{"kubeconfig: "} + e.what();
+  }
+  if (auto* err = std::get_if<std::string>(&out))
+    *err = one_line(*err);
+  return out;
 }
 
 k8s_region_result resolve_k8s_region(const std::string& context_override,

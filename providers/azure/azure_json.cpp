@@ -13,7 +13,7 @@ namespace {
 using simdjson::dom::element;
 
 /// "PowerState/running" among `statuses` -> "running" (for `prefix` "PowerState/").
-std::string status_of(element statuses, std::string_view prefix) {
+std::string status_of(simdjson::simdjson_result<element> statuses, std::string_view prefix) {
   simdjson::dom::array xs;
   if (statuses.get(xs) != simdjson::SUCCESS)
     return {};
@@ -37,9 +37,10 @@ std::string first_of(element e, const char* key) {
   return {};
 }
 
-std::vector<std::string> strings_of(element e) {
+/// The strings of an array, or none: `e` may be an error (a missing or mistyped field).
+std::vector<std::string> strings_of(simdjson::simdjson_result<element> e) {
   std::vector<std::string> out;
-  simdjson::dom::array xs;
+  simdjson::dom::array xs; // an error result gives no array
   if (e.get(xs) == simdjson::SUCCESS)
     for (auto x : xs) {
       std::string_view v;
@@ -104,8 +105,8 @@ std::optional<azure_instance_view> azure_parse_instance_view(std::string_view bo
   element statuses;
   if (!doc || (*doc)["statuses"].get(statuses) != simdjson::SUCCESS)
     return std::nullopt;
-  return azure_instance_view{status_of(statuses, "ProvisioningState/"),
-                             status_of(statuses, "PowerState/")};
+  return azure_instance_view{status_of((*doc)["statuses"], "ProvisioningState/"),
+                             status_of((*doc)["statuses"], "PowerState/")};
 }
 
 std::optional<azure_operation> azure_parse_operation(std::string_view body) {
