@@ -97,6 +97,16 @@ inline void check_nothing_requested(const std::string& db_path) {
   }
 }
 
+/// The ids of the requests the store at `db_path` holds as interrupted (for `up --resume`).
+inline std::vector<std::string> interrupted_requests(const std::string& db_path) {
+  std::vector<std::string> out;
+  auto db = store::open(db_path);
+  for (auto& r : db->requests())
+    if (r.state == request_state::interrupted)
+      out.push_back(r.id.to_string());
+  return out;
+}
+
 /// After a chaos run (tests/aws/chaos_moto_test.cpp, tests/e2e/crash_test.cpp): every request
 /// is done or resumed, every record is running, terminated, or failed with its reason, and a
 /// done request has its count running. Returns the live instances the requests should have

@@ -142,13 +142,7 @@ TEST_CASE("chaos moto: faults on every kind of call and a kill -9 lose and dupli
   test::reconcile_counts(dir, rc);
   CHECK(rc == 0);
   step("reconciled under chaos: " + test::read_text(dir + ".reconcile.json"));
-  std::vector<std::string> interrupted;
-  {
-    auto db = store::open(dir + "/styx.db");
-    for (auto& r : db->requests())
-      if (r.state == request_state::interrupted)
-        interrupted.push_back(r.id.to_string());
-  }
+  auto interrupted = test::interrupted_requests(dir + "/styx.db");
   for (auto& id : interrupted)
     CHECK(test::wait_exit_for(test::spawn_styx(dir, {"up", "--resume", id}),
                               std::chrono::seconds(600))

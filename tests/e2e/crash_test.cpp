@@ -248,13 +248,7 @@ TEST_CASE("chaos sim: faults, lost answers and a kill -9 lose and duplicate noth
   }
   REQUIRE(run_styx(dir, {"reconcile", "--json"}) == 0);
   check_invariants(dir);
-  std::vector<std::string> interrupted;
-  {
-    auto db = store::open(dir + "/styx.db");
-    for (auto& r : db->requests())
-      if (r.state == request_state::interrupted)
-        interrupted.push_back(r.id.to_string());
-  }
+  auto interrupted = test::interrupted_requests(dir + "/styx.db");
   for (auto& id : interrupted)
     CHECK(run_styx(dir, {"up", "--resume", id}) == 0);
 
