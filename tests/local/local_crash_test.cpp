@@ -87,7 +87,9 @@ TEST_CASE("local crash: kill -9 mid fan-out then reconcile and resume leave no p
     CHECK(total == expected); // every recorded round's count, none twice
 
     if (round % 2 == 1) {
-      REQUIRE(run_styx(dir.state_dir(), {"down", "--all"}) == 0);
+      auto down = run_styx_captured(dir.state_dir(), {"down", "--all"}, dir.state_dir());
+      INFO("styx down --all said: " << down.out << down.err);
+      REQUIRE(down.rc == 0);
       CHECK(eventually([&] { return dir.live().empty(); }));
       check_against_proc(dir);
       expected = 0;
