@@ -4,7 +4,8 @@
 #          LeakSanitizer on (build-san, clang-14; the same build scripts/fuzz.sh fuzzes in)
 #   tsan   the actor, HTTP engine, store and node tests under ThreadSanitizer (build-tsan)
 # Usage: scripts/sanitize.sh [asan|tsan|all]   (default: all). Suppressions, each with its
-# reason: tests/sanitizers/*.supp.
+# reason: tests/sanitizers/*.supp. STYX_ASAN_TARGETS and STYX_ASAN_LABELS narrow the asan run
+# to some test binaries and the ctest labels they carry (CI: the unit suites, see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -15,8 +16,10 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if [[ $what == asan || $what == all ]]; then
   dir=${STYX_SAN_BUILD_DIR:-build-san}
   configure_san "$dir"
-  cmake --build "$dir" -j "$jobs"
-  (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs")
+  # shellcheck disable=SC2086 # a list of targets
+  cmake --build "$dir" -j "$jobs" ${STYX_ASAN_TARGETS:+--target $STYX_ASAN_TARGETS}
+  (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs" \
+     ${STYX_ASAN_LABELS:+-L "$STYX_ASAN_LABELS"})
 fi
 
 if [[ $what == tsan || $what == all ]]; then
