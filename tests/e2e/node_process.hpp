@@ -6,6 +6,7 @@
 // from its state dir, as the cloud itself saved it.
 
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ public:
     if (pid_ < 0)
       throw std::runtime_error("fork");
     if (pid_ == 0) {
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL); // a test that dies takes its nodes with it
       ::dup2(out[1], 1);
       ::close(out[0]);
       ::close(out[1]);
