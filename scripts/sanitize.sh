@@ -4,8 +4,9 @@
 #          LeakSanitizer on (build-san, clang-14; the same build scripts/fuzz.sh fuzzes in)
 #   tsan   the actor, HTTP engine, store and node tests under ThreadSanitizer (build-tsan)
 # Usage: scripts/sanitize.sh [asan|tsan|all]   (default: all). Suppressions, each with its
-# reason: tests/sanitizers/*.supp. STYX_ASAN_TARGETS and STYX_ASAN_LABELS narrow the asan run
-# to some test binaries and the ctest labels they carry (CI: the unit suites, see .ci/run).
+# reason: tests/sanitizers/*.supp. STYX_ASAN_SUITES="common actors ..." narrows the asan run to
+# those suites: their test_<suite> binaries are built and their test_<suite> labels run (CI:
+# the unit suites, see .ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
@@ -16,10 +17,14 @@ jobs=$(nproc 2>/dev/null || echo 2)
 if [[ $what == asan || $what == all ]]; then
   dir=${STYX_SAN_BUILD_DIR:-build-san}
   configure_san "$dir"
-  # shellcheck disable=SC2086 # a list of targets
-  cmake --build "$dir" -j "$jobs" ${STYX_ASAN_TARGETS:+--target $STYX_ASAN_TARGETS}
-  (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs" \
-     ${STYX_ASAN_LABELS:+-L "$STYX_ASAN_LABELS"})
+  build=() labels=()
+  if [[ -n ${STYX_ASAN_SUITES:-} ]]; then
+    read -ra suites <<<"$STYX_ASAN_SUITES"
+    build=(--target "${suites[@]/#/test_}")
+    labels=(-L "^test_($(IFS='|'; echo "${suites[*]}"))\$")
+  fi
+  cmake --build "$dir" -j "$jobs" "${build[@]}"
+  (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs" "${labels[@]}")
 fi
 
 if [[ $what == tsan || $what == all ]]; then
