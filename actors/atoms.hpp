@@ -7,6 +7,7 @@ namespace styx {
 
 using place_atom = caf::atom_constant<caf::atom("place")>;
 using give_up_atom = caf::atom_constant<caf::atom("give_up")>;
+using end_atom = caf::atom_constant<caf::atom("end")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>;
 using catalog_atom = caf::atom_constant<caf::atom("catalog")>;
 using stats_atom = caf::atom_constant<caf::atom("stats")>;

@@ -11,8 +11,8 @@ namespace styx {
 
 namespace {
 
-/// Why the engine ends an instance as a failure (cancelled, given up), when it does: rare,
-/// so kept out of line.
+/// Why the engine ends an instance for a reason of its own, when it does (cancelled, given up:
+/// failed; reconcile's surplus and orphans: terminated). Rare, so kept out of line.
 struct given_up {
   state_reason why = state_reason::none;
   std::string detail;
@@ -34,7 +34,8 @@ struct instance_data {
   instance_config cfg;
   unix_ms since = 0;
   uint64_t timeout_token = 0;
-  // Set when the engine ends it as a failure (cancelled, given up): the reason its end carries.
+  // Set when the engine ends it for a reason of its own (given up, cancelled, or reconcile's
+  // surplus and orphans, end_atom): the reason its end carries, failed or terminated.
   std::unique_ptr<given_up> give_up;
   // While a handler may take two steps (a create or change answered): the delta not sent yet.
   std::optional<instance_delta>* held = nullptr;
@@ -290,6 +291,30 @@ void give_up(instance_self self, state_reason why, std::string detail) {
     end_as_given_up(self);
 }
 
+/// Stop, start or terminate, as the supervisor or the engine asked. An error when the table
+/// has no such move from the current state.
+caf::result<instance_record> ask_change(instance_self self, change_op op) {
+  auto& st = self->state;
+  if (st.state == instance_state::requested && op == change_op::terminate) {
+    if (st.create_in_flight) {
+      st.terminate_wanted = true;
+      return record_of(st);
+    }
+    st.user_changed = true;
+    end_as_given_up(self);
+    return record_of(st);
+  }
+  auto target = target_of(op);
+  if (st.change_in_flight == op || st.state == target)
+    return record_of(st); // already under way
+  if (!is_legal_transition(st.state, target))
+    return make_error(styx_error::illegal_transition,
+                      std::string{"illegal transition "} + to_string(st.state) + " -> "
+                        + to_string(target));
+  request_change(self, op);
+  return record_of(st);
+}
+
 /// Creates the instance on the provider of `ref`, unless it is past that.
 void place(instance_self self, placement_ref ref) {
   auto& st = self->state;
@@ -349,26 +374,13 @@ instance_actor::behavior_type instance_behavior(instance_self self, instance_ini
     [=](give_up_atom, state_reason why, std::string& detail) {
       give_up(self, why, std::move(detail));
     },
-    [=](change_op op) -> caf::result<instance_record> {
+    [=](change_op op) { return ask_change(self, op); },
+    [=](end_atom, state_reason why, std::string& detail) {
       auto& st = self->state;
-      if (st.state == instance_state::requested && op == change_op::terminate) {
-        if (st.create_in_flight) {
-          st.terminate_wanted = true;
-          return record_of(st);
-        }
-        st.user_changed = true;
-        end_as_given_up(self);
-        return record_of(st);
-      }
-      auto target = target_of(op);
-      if (st.change_in_flight == op || st.state == target)
-        return record_of(st); // already under way
-      if (!is_legal_transition(st.state, target))
-        return make_error(styx_error::illegal_transition,
-                          std::string{"illegal transition "} + to_string(st.state) + " -> "
-                            + to_string(target));
-      request_change(self, op);
-      return record_of(st);
+      if (is_final(st.state))
+        return;
+      st.give_up = std::make_unique<given_up>(given_up{why, std::move(detail)});
+      ask_change(self, change_op::terminate); // illegal only where nothing is left to end
     },
     [=](record_atom) { return record_of(self->state); },
     [=](instance_update& u) {

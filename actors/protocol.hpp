@@ -80,6 +80,9 @@ using instance_actor = caf::typed_actor<
   // From the supervisor or the engine: stop, start or terminate. Refused with an error when the
   // transition is illegal in the current state.
   caf::replies_to<change_op>::with<instance_record>,
+  // From the supervisor: terminate it for a reason of the engine's own (reconcile's surplus
+  // and orphans), which its end then carries, with these words as its last error.
+  caf::reacts_to<end_atom, state_reason, std::string>,
   caf::replies_to<record_atom>::with<instance_record>,
   // From the provider: polling observations.
   caf::reacts_to<instance_update>,
@@ -116,6 +119,9 @@ using supervisor_actor = caf::typed_actor<
   caf::reacts_to<placement_failed>,
   // Stop / start / terminate the selected instances; answers how many were asked.
   caf::replies_to<change_op, selector>::with<int>,
+  // Terminates the selected instances, each to end with this reason and these words
+  // (reconcile: surplus, orphan); answers how many were asked.
+  caf::replies_to<end_atom, selector, state_reason, std::string>::with<int>,
   caf::replies_to<list_atom, selector>::with<std::vector<instance_record>>,
   // How many selected instances are neither in this state nor final.
   caf::replies_to<count_atom, selector, instance_state>::with<int>,

@@ -197,7 +197,9 @@ void start_request(supervisor_self self, request_entry& entry) {
 /// Asks each selected instance to change. Without awaiting replies: CAF 0.17 keeps awaited
 /// responses in a list it searches linearly, so N requests in flight cost O(N^2) (a third of
 /// the CPU when 100k instances were terminated at once). Transitions come back as events.
-int change_selected(supervisor_self self, change_op op, const selector& sel) {
+/// A terminate with a reason (not none) asks each to end with it and `detail` (end_atom).
+int change_selected(supervisor_self self, change_op op, const selector& sel,
+                    state_reason why = state_reason::none, const std::string& detail = {}) {
   auto& st = self->state;
   int n = 0;
   for (auto& [id, t] : st.instances) {
@@ -208,7 +210,10 @@ int change_selected(supervisor_self self, change_op op, const selector& sel) {
       if (r != st.requests.end())
         r->second.cancelled = true; // no replacements for what the user terminates
     }
-    caf::anon_send(t.handle, op);
+    if (why != state_reason::none && op == change_op::terminate)
+      caf::anon_send(t.handle, end_atom::value, why, detail);
+    else
+      caf::anon_send(t.handle, op);
     ++n;
   }
   return n;
@@ -303,6 +308,9 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
     },
     [=](placement_failed& pf) { on_placement_failed(self, pf); },
     [=](change_op op, const selector& sel) { return change_selected(self, op, sel); },
+    [=](end_atom, const selector& sel, state_reason why, const std::string& detail) {
+      return change_selected(self, change_op::terminate, sel, why, detail);
+    },
     [=](list_atom, const selector& sel) {
       std::vector<instance_record> result;
       for (auto& [id, t] : self->state.instances)

@@ -259,7 +259,11 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
           } else {
             // Replaced while its provider was away, or its request is gone: it only costs.
             ++report.terminated;
-            caf::anon_send(t.handle, change_op::terminate); // no reply awaited
+            bool gone = r == st.requests.end() || r->second.cancelled;
+            caf::anon_send(t.handle, end_atom::value, // no reply awaited
+                           gone ? state_reason::orphan : state_reason::surplus,
+                           std::string{gone ? "its request is over" : "its request has its count"}
+                             + " (found when provider " + pid.to_string() + " came back)");
           }
         }
         // Kept as running or stopped, but the cloud no longer has it.

@@ -7,7 +7,7 @@ namespace {
 constexpr const char* names[state_reason_count] = {
   "",          "user-initiated", "preempted", "cloud-ended",   "vanished",      "provider-lost",
   "found",     "create-failed",  "cancelled", "given-up",      "never-created",
-  "no-capacity",
+  "no-capacity", "surplus",        "orphan",
 };
 
 } // namespace

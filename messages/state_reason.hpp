@@ -23,9 +23,12 @@ enum class state_reason : uint8_t {
   never_created,  // reconcile: an interrupted create that never reached the cloud
   no_capacity,    // the cloud took it but found no capacity for it (a Kubernetes pod that is
                   // Unschedulable): ended and placed again elsewhere
+  surplus,        // reconcile ended it: its request had more live than its count (a create
+                  // retried across a crash)
+  orphan,         // reconcile ended it: its request is over (cancelled, done) or unknown
 };
 
-constexpr int state_reason_count = 12;
+constexpr int state_reason_count = 14;
 
 const char* to_string(state_reason x);
 std::optional<state_reason> parse_state_reason(std::string_view text);

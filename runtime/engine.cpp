@@ -254,6 +254,10 @@ int engine::terminate(const selector& sel) {
   return impl_->ask<int>(change_op::terminate, sel);
 }
 
+int engine::terminate(const selector& sel, state_reason why, const std::string& detail) {
+  return impl_->ask<int>(end_atom::value, sel, why, detail);
+}
+
 int engine::adopt() {
   // The store's records first: an instance known by its create call (an EC2 batch's) carries
   // no id of its own on the cloud, and its record is how the listing recognises it.

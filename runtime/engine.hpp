@@ -98,6 +98,9 @@ public:
   int stop(const selector& sel);
   int start_instances(const selector& sel); // starts stopped instances
   int terminate(const selector& sel);
+  /// Terminates for a reason of the engine's own (reconcile: surplus, orphan), which each
+  /// record's end then carries, with `detail` as its last error.
+  int terminate(const selector& sel, state_reason why, const std::string& detail);
   /// Finds this engine's instances on every provider (by its ownership tag) and takes them
   /// over; returns how many. With a state dir the store's records are adopted first, so that
   /// instances known by their create call (no styx:instance tag) keep their ids; one that no

@@ -66,8 +66,10 @@ reconcile_report reconciler::run() {
     if (!next.refused)
       db_.record_instance(next.record);
   }
-  report.terminated_surplus = end_all(plan.terminate_surplus);
-  report.terminated_orphans = end_all(plan.terminate_orphans);
+  report.terminated_surplus = end_all(plan.terminate_surplus, state_reason::surplus,
+                                      "reconcile: its request had its count without it");
+  report.terminated_orphans = end_all(plan.terminate_orphans, state_reason::orphan,
+                                      "reconcile: its request is over or unknown");
   record_outcome(plan, report);
   db_.flush();
   return report;
@@ -89,14 +91,15 @@ void reconciler::list_providers(reconcile_report& report) {
   }
 }
 
-int reconciler::end_all(const std::vector<listed_instance>& xs) {
+int reconciler::end_all(const std::vector<listed_instance>& xs, state_reason why,
+                        const std::string& detail) {
   selector sel;
   for (auto& x : xs)
     if (!x.instance.owner_instance().empty())
       sel.ids.push_back(x.instance.owner_instance());
   if (sel.ids.empty())
     return 0;
-  int n = eng_.terminate(sel);
+  int n = eng_.terminate(sel, why, detail);
   // A reconcile that returns has ended what it reports as ended.
   eng_.wait_for_state(sel, instance_state::terminated, std::chrono::minutes(2));
   return n;

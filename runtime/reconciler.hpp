@@ -53,7 +53,8 @@ private:
   /// Every provider's listing; a provider that could not list adds a line to report.errors.
   void list_providers(reconcile_report& report);
   /// Terminates the tagged instances of `xs` and waits until they are; returns how many.
-  int end_all(const std::vector<listed_instance>& xs);
+  int end_all(const std::vector<listed_instance>& xs, state_reason why,
+              const std::string& detail);
   /// The plan's store writes, counted in `report`.
   void record_outcome(const reconcile_plan& plan, reconcile_report& report);
 

@@ -253,3 +253,24 @@ TEST_CASE("instance: the pending timeout terminates an instance stuck pending") 
   CHECK(last.last_error == "pending timeout");
   CHECK(b.f.cloud->live_count() == 0);
 }
+
+TEST_CASE("instance: an end with a reason terminates a running instance and its end carries it") {
+  instance_bench b{sim_config::unlimited()};
+  auto h = b.placed();
+  REQUIRE(b.record(h).state == instance_state::running);
+  caf::anon_send(h, end_atom::value, state_reason::surplus, std::string{"reconcile: surplus"});
+  b.f.advance(seconds(5));
+  CHECK(b.api->of(api_op::terminate).size() == 1);
+  CHECK(b.f.cloud->live_count() == 0); // the cloud ended it
+  REQUIRE_FALSE(b.log->changes.empty());
+  auto& last = b.log->changes.back().record;
+  CHECK(last.state == instance_state::terminated);
+  CHECK(last.reason == state_reason::surplus);
+  CHECK(last.last_error == "reconcile: surplus");
+  // A second end, once it is over, changes nothing and calls nothing.
+  auto before = b.log->changes.size();
+  caf::anon_send(h, end_atom::value, state_reason::orphan, std::string{"again"});
+  b.f.advance(seconds(1));
+  CHECK(b.log->changes.size() == before);
+  CHECK(b.api->of(api_op::terminate).size() == 1);
+}

@@ -151,6 +151,11 @@ TEST_CASE("a returning provider: an instance replaced while it was away is termi
   rs = records(w);
   CHECK(count_in(rs, instance_state::running, "us-east-1") == 20);
   CHECK(count_in(rs, instance_state::terminated, "us-west-2") == 1);
+  for (auto& r : rs) // its end says why: the request had its count without it
+    if (r.state == instance_state::terminated) {
+      CHECK(r.reason == state_reason::surplus);
+      CHECK(r.last_error.find("came back") != std::string::npos);
+    }
 }
 
 TEST_CASE("adopt counts a provider that goes down before it answers as answered") {

@@ -9,6 +9,7 @@
 
 #include <filesystem>
 
+#include "providers/sim/sim_state_file.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/reconcile.hpp"
 #include "runtime/store.hpp"
@@ -60,6 +61,24 @@ TEST_CASE("reconcile on start: the orphans of a cancelled request end before sta
   auto records = eng->records_from_store();
   CHECK(count_in(records, instance_state::terminated) == 5);
   CHECK(count_in(records, instance_state::running) == 0);
+  for (auto& r : records) { // ended by reconcile, and the record says why
+    INFO(r.id.to_string() << " " << to_string(r.state) << " (" << to_string(r.reason) << ")");
+    CHECK(r.reason == state_reason::orphan);
+    CHECK(r.last_error.find("reconcile") != std::string::npos);
+  }
+  // The cloud's own state, as the simulated cloud saved it: the five were ended there too
+  // (terminated, or terminating: the sim finishes that on its own clock).
+  std::string text, error;
+  bool missing = false;
+  REQUIRE(read_whole_file(dir + "/sim-cloud.json", &text, &missing, &error));
+  sim_snapshot snap;
+  REQUIRE(decode_sim_snapshot(text, &snap, &error));
+  CHECK(snap.instances.size() == 5);
+  for (auto& x : snap.instances) {
+    INFO(x.info.cloud_id << " " << to_string(x.info.state));
+    CHECK((x.info.state == instance_state::terminated
+           || x.info.state == instance_state::terminating));
+  }
   selector sel;
   sel.requests.push_back(rid);
   for (auto& r : eng->list(sel))
