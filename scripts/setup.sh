@@ -12,6 +12,7 @@ packages=(
   libyaml-cpp-dev libcli11-dev libpugixml-dev libsqlite3-dev
   openssl
   libbenchmark-dev
+  libjemalloc-dev  # the allocator of styx and the benchmarks (CMake STYX_MALLOC)
   clang-14 libfuzzer-14-dev  # scripts/fuzz.sh: the fuzz targets (fuzz/)
   python3-libcloud  # the GCP tests' second client of the fake Compute API (/usr/bin/python3)
   python3-kubernetes  # the Kubernetes tests' second client of the fake API server
