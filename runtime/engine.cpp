@@ -50,6 +50,9 @@ void engine::impl::start() {
   ids = std::make_shared<uuid_generator>(cfg.seed);
   if (cfg.engine_id.empty())
     cfg.engine_id = ids->next().to_string();
+  // spdlog makes its registry on first use: here, before CAF's threads exist, so that every
+  // thread sees it made (made on one worker, the others' first log would race it: TSan).
+  spdlog::default_logger_raw();
   sys = std::make_unique<caf::actor_system>(sys_cfg);
   clk = std::make_unique<actor_clock_adapter>(sys->clock(), false);
   tmr = std::make_unique<actor_timer>(*sys);

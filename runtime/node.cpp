@@ -147,6 +147,7 @@ struct node::impl {
     } else {
       id = uuid_generator{}.next().to_string(); // nothing outlives this process: a new node
     }
+    spdlog::default_logger_raw(); // its registry before CAF's threads (engine.cpp says why)
     sys = std::make_unique<caf::actor_system>(sys_cfg);
     clk = std::make_unique<actor_clock_adapter>(sys->clock(), false);
     tmr = std::make_unique<actor_timer>(*sys);

@@ -1,15 +1,17 @@
 # Sourced by scripts/sanitize.sh and scripts/fuzz.sh: how the sanitizer builds are configured
 # and run. build-san: clang-14 with ASan, UBSan and libFuzzer's coverage (the whole suite and
-# the fuzz targets); build-tsan: gcc with ThreadSanitizer (the tests where threads meet).
+# the fuzz targets); build-tsan: gcc with ThreadSanitizer (the tests where threads meet),
+# linked against a CAF built with ThreadSanitizer as well (build-tsan/caf).
 
 configure_san() { # dir
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSTYX_FUZZ=ON -DSTYX_ASAN=ON -DSTYX_UBSAN=ON -DSTYX_TESTS=ON -DSTYX_BENCH=OFF >/dev/null
 }
 
-configure_tsan() { # dir
+configure_tsan() { # dir: against CAF built under TSan too (scripts/caf_tsan.sh says why)
+  bash scripts/caf_tsan.sh "$1/caf"
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTYX_TSAN=ON \
-    -DSTYX_TESTS=ON -DSTYX_BENCH=OFF >/dev/null
+    -DCMAKE_PREFIX_PATH="$(realpath "$1/caf/prefix")" -DSTYX_TESTS=ON -DSTYX_BENCH=OFF >/dev/null
 }
 
 here=$(pwd)
