@@ -136,8 +136,11 @@ public:
   /// every 500 ms), not by polling. Defined in engine_wait.cpp.
   bool wait_for_state(const selector& sel, instance_state target, duration timeout);
 
-  /// Registers a callback for every event; returns an id for unsubscribe().
+  /// Registers a callback for every event; returns an id for unsubscribe(). Callbacks run on
+  /// an engine thread, one event at a time.
   uint64_t subscribe(event_callback cb);
+  /// Returns once no call of the callback is under way, and it is not called again; called
+  /// from the callback itself, it returns at once.
   void unsubscribe(uint64_t id);
 
   std::vector<provider_stats> stats();

@@ -34,11 +34,13 @@ int main() {
   cfg.sim.transition_min = 20ms;
   cfg.sim.transition_max = 200ms;
   cfg.providers[0].limits.poll_interval = 100ms;
-  auto eng = styx::engine::start(cfg);
-
+  // What the callback captures is declared before the engine, so that it outlives the engine
+  // on every way out of main (or unsubscribe first: eng->unsubscribe(id)).
   std::mutex out;
   std::atomic<int> events{0};
   std::atomic<int> running{0};
+  auto eng = styx::engine::start(cfg);
+
   eng->subscribe([&](const styx::engine_event& ev) {
     ++events;
     std::lock_guard<std::mutex> guard{out};

@@ -16,10 +16,10 @@ TEST_CASE("the embedding API from the README") {
   cfg.sim.transition_min = milliseconds(10);
   cfg.sim.transition_max = milliseconds(50);
   cfg.providers[0].limits.poll_interval = milliseconds(50);
+  std::atomic<int> to_running{0}; // before the engine: they outlive its callbacks
+  std::atomic<int> done_events{0};
   auto eng = engine::start(cfg);
 
-  std::atomic<int> to_running{0};
-  std::atomic<int> done_events{0};
   auto sub = eng->subscribe([&](const engine_event& ev) {
     if (auto* c = std::get_if<instance_state_changed>(&ev);
         c != nullptr && c->record.state == instance_state::running)

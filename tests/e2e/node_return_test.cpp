@@ -67,7 +67,9 @@ std::map<std::string, cloud_instance> live_on_cloud(const std::string& dir) {
   return styx::test::saved_live_instances(dir);
 }
 
-/// Collects provider_returned events.
+/// Collects provider_returned events. Declared before the engine it attaches to, so that it
+/// outlives the engine's threads that call it (the other way round is a use after free while
+/// the engine shuts down: ASan aborted the test once).
 struct return_watch {
   std::mutex mtx;
   std::vector<provider_returned> seen;
@@ -171,9 +173,9 @@ TEST_CASE("a node killed mid fan-out and restarted is reconciled", "[node][e2e]"
   node_process a{node_args("us-east-1", 0, dirs.a())};
   auto b = std::make_unique<node_process>(node_args("us-west-2", 0, dirs.b()));
   auto b_port = b->port();
+  return_watch watch; // before the engine: its callback runs until the engine is gone
   auto eng = engine::start(engine_for(a.port(), b_port));
   REQUIRE(eng->stats().size() == 2);
-  return_watch watch;
   watch.attach(*eng);
   const int count = 10000;
   auto h = eng->submit(
@@ -204,9 +206,9 @@ TEST_CASE("a frozen node does not stall the others and is reconciled when it tha
   node_dirs dirs{"node-frozen"};
   node_process a{node_args("us-east-1", 0, dirs.a())};
   node_process b{node_args("us-west-2", 0, dirs.b())};
+  return_watch watch; // before the engine, as above
   auto eng = engine::start(engine_for(a.port(), b.port()));
   REQUIRE(eng->stats().size() == 2);
-  return_watch watch;
   watch.attach(*eng);
   const int count = 600;
   auto h = eng->submit(
