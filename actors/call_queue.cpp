@@ -163,11 +163,14 @@ std::optional<time_point> call_queue::release(time_point now, const std::functio
       auto& head = queue.front();
       auto n = static_cast<double>(std::max<size_t>(1, head.call.size()));
       bool carries = head.call.size() > 0 && c != static_cast<size_t>(call_class::describe);
-      // How many instances the resource bucket allows now, and how many are worth a call.
+      // How many instances the resource bucket allows now, and how many are worth a call: a
+      // second's refill, or a full bucket where that is less (more would never come).
       double allowed = carries ? std::min(n, std::floor(res.available(now))) : n;
       double worth = n;
-      if (carries && head.attempt == 1)
-        worth = std::min(n, std::max(1.0, std::floor(res.config().refill_per_sec)));
+      if (carries && head.attempt == 1) {
+        auto per_call = std::min(res.config().refill_per_sec, res.config().capacity);
+        worth = std::min(n, std::max(1.0, std::floor(per_call)));
+      }
       if (allowed < worth)
         allowed = 0;
       if (req.available(now) < 1 || allowed < 1) {

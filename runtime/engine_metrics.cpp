@@ -88,9 +88,13 @@ void engine_metrics::on_change(const instance_state_changed& ev) {
 void engine_metrics::on_event(const engine_event& ev) {
   if (auto* c = std::get_if<instance_state_changed>(&ev)) {
     on_change(*c);
+  } else if (auto* p = std::get_if<request_progress>(&ev)) {
+    std::lock_guard<std::mutex> guard{mtx_};
+    requested_[p->request] = p->requested;
   } else if (auto* d = std::get_if<request_done>(&ev)) {
     reg_.add("styx_requests_total", {d->ok ? "ok" : d->rolled_back ? "rolled_back" : "failed"});
     std::lock_guard<std::mutex> guard{mtx_};
+    requested_.erase(d->request);
     auto sub = submitted_.find(d->request);
     if (sub != submitted_.end()) {
       // The end is now: request_done carries no time of its own.
@@ -134,8 +138,11 @@ std::string engine_metrics::text(const std::vector<provider_stats>& stats) {
     for (int s = 0; s < instance_state_count; ++s) {
       auto state = static_cast<instance_state>(s);
       auto c = counts_.find(state);
-      reg_.set("styx_instances", {to_string(state)},
-               static_cast<double>(c != counts_.end() ? c->second : 0));
+      int64_t n = c != counts_.end() ? c->second : 0;
+      if (state == instance_state::requested)
+        for (auto& [id, k] : requested_)
+          n += k;
+      reg_.set("styx_instances", {to_string(state)}, static_cast<double>(n));
     }
   }
   collect_provider_stats(reg_, stats, no_capacity);

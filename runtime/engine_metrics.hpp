@@ -50,6 +50,9 @@ private:
   std::unordered_map<request_id, unix_ms, uuid_hash> submitted_;     // until request_done
   std::unordered_map<instance_id, instance_state, uuid_hash> live_;  // not final yet
   std::map<instance_state, int64_t> counts_;                         // live_ by state, and finals
+  // Instances not created yet, by request, from its progress: an instance is born requested
+  // without a transition, so counts_ cannot count that state.
+  std::unordered_map<request_id, int, uuid_hash> requested_;
   std::map<std::string, uint64_t> no_capacity_;                      // failovers seen in events
 };
 

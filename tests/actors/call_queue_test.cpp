@@ -134,3 +134,15 @@ TEST_CASE_METHOD(queue_fixture, "call queue: a throttled class waits for its req
   REQUIRE(next);
   CHECK(*next == t0 + milliseconds(500));
 }
+
+TEST_CASE_METHOD(queue_fixture, "call queue: a bucket smaller than its refill per second still "
+                                "lets a first attempt go") {
+  limits.create_instances = bucket_config{5, 10}; // a second's refill would overflow it
+  call_queue q{limits, t0};
+  q.push(create_call(30));
+  auto next = release(q, t0);
+  REQUIRE(sent.size() == 1u); // a full bucket's worth goes now
+  CHECK(sent[0].call.slots.size() == 5u);
+  REQUIRE(next); // and the rest is due when the bucket is full again
+  CHECK(*next == t0 + milliseconds(500));
+}

@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <thread>
+
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
@@ -217,4 +219,27 @@ TEST_CASE("the engine's bucket gauges show EC2's limits on the simulated cloud")
   CHECK(sample(t, "styx_bucket_capacity{" + p + ",bucket=\"create_requests\"}") > 0);
   CHECK(sample(t, "styx_bucket_tokens{" + p + ",bucket=\"create_requests\"}") > 0);
   CHECK(sample(t, "styx_bucket_capacity{" + p + ",bucket=\"create_instances\"}") > 0);
+}
+
+TEST_CASE("the engine's metrics count instances not created yet as requested") {
+  auto cfg = test::fast_config("", 29);
+  // Five creates now, then one every 100 ms: most of the 30 wait in requested for a while.
+  cfg.providers[0].limits.limits.create_instances = bucket_config{5, 10};
+  auto eng = engine::start(cfg);
+  auto h = eng->submit(provision_request::make("r", resources{}.cpus(1)).count(30));
+  double most = 0;
+  for (int i = 0; i < 300 && most < 10; ++i) {
+    most = std::max(most, sample(eng->metrics_text(), "styx_instances{state=\"requested\"}"));
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  CHECK(most >= 10);
+  auto done = h.wait_for(std::chrono::seconds(60));
+  if (!done)
+    WARN(eng->metrics_text()); // what waited, and where
+  REQUIRE(done);
+  REQUIRE(done->ok);
+  auto t = eng->metrics_text();
+  INFO(t);
+  CHECK(sample(t, "styx_instances{state=\"requested\"}") == 0);
+  CHECK(sample(t, "styx_instances{state=\"running\"}") == 30);
 }
