@@ -106,6 +106,21 @@ struct return_watch {
   }
 };
 
+/// Where the engine's instances are, by provider and state: what a test that waited in vain
+/// prints.
+std::string where_they_are(engine& eng) {
+  std::map<std::string, int> by;
+  for (auto& r : eng.list())
+    ++by[r.provider.to_string() + " " + to_string(r.state)];
+  std::string out;
+  for (auto& [k, n] : by)
+    out += k + ": " + std::to_string(n) + "\n";
+  for (auto& st : eng.stats())
+    out += st.provider.to_string() + ": " + std::to_string(st.api_calls) + " calls, "
+           + std::to_string(st.watched) + " watched\n";
+  return out;
+}
+
 /// The request ran to the end without node B: every instance running or failed with a reason,
 /// and what B had in flight was re-placed, so the request has all it asked for.
 void check_request_finished(const request_done& done, engine& eng, int count) {
@@ -183,6 +198,8 @@ TEST_CASE("a node killed mid fan-out and restarted is reconciled", "[node][e2e]"
   watch.wait_for_changes(count); // about half way: some of B's run, others are in flight
   b->kill9();
   auto done = h.wait_for(seconds(90));
+  if (!done)
+    WARN("after 90 s:\n" << where_they_are(*eng));
   REQUIRE(done);
   check_request_finished(*done, *eng, count);
   // B comes back on the same port with the same cloud; the engine reconnects by itself.
