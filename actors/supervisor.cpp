@@ -205,11 +205,11 @@ int change_selected(supervisor_self self, change_op op, const selector& sel,
   for (auto& [id, t] : st.instances) {
     if (!t.handle || !sel.matches(t.rec))
       continue;
-    if (op == change_op::terminate) {
+    if (op == change_op::terminate && why == state_reason::none) {
       auto r = st.requests.find(t.rec.request);
       if (r != st.requests.end())
         r->second.cancelled = true; // no replacements for what the user terminates
-    }
+    } // an end for a reason (surplus, orphan) leaves its request as it was: is_cleanup()
     if (why != state_reason::none && op == change_op::terminate)
       caf::anon_send(t.handle, end_atom::value, why, detail);
     else

@@ -112,9 +112,11 @@ void books_after(supervisor_self self, tracked& t, instance_state from, bool rep
     --entry.states[static_cast<int>(from)];
     ++entry.states[static_cast<int>(to)];
     entry.dirty = true;
-    // A final state with a reason the user did not ask for is a failure of the request.
+    // A final state with a reason the user did not ask for is a failure of the request, but
+    // not one the engine chose because the request did not need it (is_cleanup).
     bool lost = to == instance_state::failed
-                || (to == instance_state::terminated && rec.reason != state_reason::none);
+                || (to == instance_state::terminated && rec.reason != state_reason::none
+                    && !is_cleanup(rec.reason));
     // A preempted spot instance, or one lost in flight with its provider, is replaced
     // rather than counted as a failure of the request, within the replacement budget.
     replace = replace || (rec.reason == state_reason::preempted && from == instance_state::running);

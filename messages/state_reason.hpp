@@ -33,6 +33,12 @@ constexpr int state_reason_count = 14;
 const char* to_string(state_reason x);
 std::optional<state_reason> parse_state_reason(std::string_view text);
 
+/// Ends the engine chose for an instance its request did not need (reconcile's surplus and
+/// orphans): not a loss of the request, neither a failure nor a cause for a replacement.
+inline bool is_cleanup(state_reason x) {
+  return x == state_reason::surplus || x == state_reason::orphan;
+}
+
 /// Reasons the engine inferred rather than observed: a later sighting on the cloud (`found`)
 /// may overturn the state they ended in.
 inline bool is_inferred(state_reason x) {

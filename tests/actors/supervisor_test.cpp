@@ -27,3 +27,37 @@ TEST_CASE("a request of 10 on an unlimited cloud ends with 10 running") {
   CHECK(w.log->done[0].ok);
   CHECK(w.log->done[0].running == 10);
 }
+
+TEST_CASE("an instance ended as surplus is neither a failure of its request nor replaced") {
+  auto sim = sim_config::unlimited();
+  sim.pending_min = sim.pending_max = seconds(2); // the request is still under way at the end
+  world w{sim};
+  auto id = w.f.ask<request_id>(w.sup, provision_request::make("job", resources{}).count(3)
+                                         .min_count(1));
+  REQUIRE(id);
+  w.f.advance(milliseconds(500));
+  auto listed = w.f.ask<std::vector<instance_record>>(w.sup, list_atom::value,
+                                                      selector::everything());
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 3u);
+  selector one;
+  one.ids = {listed->front().id};
+  auto asked = w.f.ask<int>(w.sup, end_atom::value, one, state_reason::surplus,
+                            std::string{"reconcile: surplus"});
+  REQUIRE(asked);
+  CHECK(*asked == 1);
+  w.f.advance(seconds(10));
+  REQUIRE(w.log->done.size() == 1);
+  CHECK(w.log->done[0].failures.empty());
+  CHECK(w.log->done[0].running == 2);
+  auto after = w.f.ask<std::vector<instance_record>>(w.sup, list_atom::value,
+                                                     selector::everything());
+  REQUIRE(after);
+  CHECK(after->size() == 3u); // no replacement was made
+  for (auto& r : *after)
+    if (r.id == one.ids.front()) {
+      CHECK(r.state == instance_state::terminated);
+      CHECK(r.reason == state_reason::surplus);
+    }
+  CHECK(w.f.cloud->live_count() == 2);
+}
