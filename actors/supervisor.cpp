@@ -197,23 +197,26 @@ void start_request(supervisor_self self, request_entry& entry) {
 /// Asks each selected instance to change. Without awaiting replies: CAF 0.17 keeps awaited
 /// responses in a list it searches linearly, so N requests in flight cost O(N^2) (a third of
 /// the CPU when 100k instances were terminated at once). Transitions come back as events.
-/// A terminate with a reason (not none) asks each to end with it and `detail` (end_atom).
+/// A terminate with a reason (not none) asks each to end with it and `detail` (end_atom), and
+/// leaves its request as it was (is_cleanup); a user's terminate cancels the request.
 int change_selected(supervisor_self self, change_op op, const selector& sel,
                     state_reason why = state_reason::none, const std::string& detail = {}) {
   auto& st = self->state;
+  bool for_a_reason = op == change_op::terminate && why != state_reason::none;
   int n = 0;
   for (auto& [id, t] : st.instances) {
     if (!t.handle || !sel.matches(t.rec))
       continue;
-    if (op == change_op::terminate && why == state_reason::none) {
-      auto r = st.requests.find(t.rec.request);
-      if (r != st.requests.end())
-        r->second.cancelled = true; // no replacements for what the user terminates
-    } // an end for a reason (surplus, orphan) leaves its request as it was: is_cleanup()
-    if (why != state_reason::none && op == change_op::terminate)
+    if (for_a_reason) {
       caf::anon_send(t.handle, end_atom::value, why, detail);
-    else
+    } else {
+      if (op == change_op::terminate) {
+        auto r = st.requests.find(t.rec.request);
+        if (r != st.requests.end())
+          r->second.cancelled = true; // no replacements for what the user terminates
+      }
       caf::anon_send(t.handle, op);
+    }
     ++n;
   }
   return n;

@@ -34,7 +34,7 @@ tar -xzf "$dir/$tarball" -C "$dir/src" --strip-components=1
 sed -i '22a #include <limits>' "$dir/src/libcaf_io/caf/io/network/receive_buffer.hpp"
 for lib in libcaf_core libcaf_io libcaf_openssl; do
   (cd "$dir/src/$lib" && find caf -name '*.hpp') | while read -r h; do
-    if [[ -f /usr/include/$h ]] && ! cmp -s "$dir/src/$(basename "$lib")/$h" "/usr/include/$h"; then
+    if [[ -f /usr/include/$h ]] && ! cmp -s "$dir/src/$lib/$h" "/usr/include/$h"; then
       echo "caf_tsan: $h differs from libcaf-dev's /usr/include/$h" >&2
       exit 1
     fi
