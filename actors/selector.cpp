@@ -4,19 +4,20 @@
 
 namespace styx {
 
-bool selector::matches(const instance_record& r) const {
+bool selector::matches(const instance_id& id, const request_id& request,
+                       const tag_map& with) const {
   if (all)
     return true;
   if (empty())
     return false;
-  if (!ids.empty() && std::find(ids.begin(), ids.end(), r.id) == ids.end())
+  if (!ids.empty() && std::find(ids.begin(), ids.end(), id) == ids.end())
     return false;
   if (!requests.empty()
-      && std::find(requests.begin(), requests.end(), r.request) == requests.end())
+      && std::find(requests.begin(), requests.end(), request) == requests.end())
     return false;
   for (auto& [key, value] : tags) {
-    auto i = r.tags.find(key);
-    if (i == r.tags.end() || i->second != value)
+    auto i = with.find(key);
+    if (i == with.end() || i->second != value)
       return false;
   }
   return true;

@@ -17,7 +17,9 @@ struct selector {
 
   static selector everything() { selector s; s.all = true; return s; }
   bool empty() const { return !all && ids.empty() && requests.empty() && tags.empty(); }
-  bool matches(const instance_record& r) const;
+  bool matches(const instance_record& r) const { return matches(r.id, r.request, r.tags); }
+  /// The same for an instance known by its id, its request and its tags.
+  bool matches(const instance_id& id, const request_id& request, const tag_map& tags) const;
 };
 
 template <class Inspector>

@@ -73,15 +73,17 @@ placement_ref basis_for(const supervisor_state& st, const candidate& best, launc
     std::make_shared<const placement_basis>(placement_basis{p.handle, p.id, std::move(spec)})};
 }
 
-void count_on(supervisor_self self, tracked& t, const candidate& best) {
+void count_on(supervisor_self self, tracked& t, const candidate& best, const placement_ref& ref) {
   auto& p = self->state.providers[best.provider];
   ++p.load;
   t.counted = true;
-  t.rec.provider = p.id;
+  t.basis = ref.basis;
+  if (t.rare)
+    t.rare->zone.clear(); // a zone the cloud chose on the last placement
 }
 
 void place_on(supervisor_self self, tracked& t, const candidate& best, const placement_ref& ref) {
-  count_on(self, t, best);
+  count_on(self, t, best, ref);
   self->send(t.handle, place_atom::value, ref);
 }
 
@@ -96,10 +98,11 @@ std::string no_candidate_reason(const request_entry& entry) {
 
 /// Places one instance of `entry` on its best candidate, or gives it up. Rate-aware policies
 /// hold it back instead, for the next wave (supervisor_release.cpp).
-void place(supervisor_self self, request_entry& entry, tracked& t) {
+void place(supervisor_self self, request_entry& entry, tracked_entry& e) {
   auto& st = self->state;
+  auto& t = e.second;
   if (is_rate_aware(st.cfg.policy)) {
-    hold(self, entry, t);
+    hold(self, entry, e.first);
     return;
   }
   auto cands = candidates_for(self, entry.req);
@@ -111,31 +114,29 @@ void place(supervisor_self self, request_entry& entry, tracked& t) {
            basis_for(st, cands.front(), spec_for(st, entry.req, cands.front().offer)));
 }
 
-tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name,
-                   placement_ref placed) {
+tracked_entry& spawn_one(supervisor_self self, request_entry& entry, std::string name,
+                         placement_ref placed) {
   auto& st = self->state;
   instance_id id;
   static_cast<uuid&>(id) = st.cfg.ids->next();
-  auto& t = st.instances[id];
-  auto& rec = t.rec;
-  rec.id = id;
-  rec.request = entry.req.id();
-  rec.name = std::move(name);
-  rec.tags = entry.req.tags();
-  rec.since = wall_now(st);
-  // The actor gets what its state machine needs; the record stays here.
+  auto& e = *st.instances.try_emplace(id).first;
+  auto& t = e.second;
+  t.request = entry.req.id();
+  t.name = std::move(name);
+  t.since = wall_now(st);
+  // The actor gets what its state machine needs; the books stay here.
   instance_init init;
   init.record.id = id;
-  init.record.request = rec.request;
-  init.record.name = rec.name;
-  init.record.since = rec.since;
+  init.record.request = t.request;
+  init.record.name = t.name;
+  init.record.since = t.since;
   init.supervisor = self;
   init.cfg = st.cfg.instance;
   init.placed = std::move(placed);
   t.handle = spawn_instance(self->system(), std::move(init));
   entry.instances.push_back(id);
   ++entry.states[static_cast<int>(instance_state::requested)];
-  return t;
+  return e;
 }
 
 std::string instance_name(const std::string& base, size_t i) {
@@ -171,7 +172,7 @@ void start_request(supervisor_self self, request_entry& entry) {
   for (size_t i = 1; i <= count; ++i) {
     auto name = instance_name(entry.req.name(), i);
     if (is_rate_aware(st.cfg.policy)) { // split over the buckets, released in waves
-      hold(self, entry, spawn_one(self, entry, std::move(name)));
+      hold(self, entry, spawn_one(self, entry, std::move(name)).first);
       continue;
     }
     size_t pick = 0; // cheapest and round-robin: the first; least-loaded: the least loaded now
@@ -181,8 +182,8 @@ void start_request(supervisor_self self, request_entry& entry) {
             < st.providers[best[pick].first.provider].load)
           pick = k;
     // Spawned placed: it creates itself as it starts, without a place message.
-    auto& t = spawn_one(self, entry, std::move(name), best[pick].second);
-    count_on(self, t, best[pick].first);
+    auto& t = spawn_one(self, entry, std::move(name), best[pick].second).second;
+    count_on(self, t, best[pick].first, best[pick].second);
   }
   ++st.cursor;
   entry.dirty = true;
@@ -204,14 +205,15 @@ int change_selected(supervisor_self self, change_op op, const selector& sel,
   auto& st = self->state;
   bool for_a_reason = op == change_op::terminate && why != state_reason::none;
   int n = 0;
-  for (auto& [id, t] : st.instances) {
-    if (!t.handle || !sel.matches(t.rec))
+  for (auto& e : st.instances) {
+    auto& t = e.second;
+    if (!t.handle || !selected(st, sel, e))
       continue;
     if (for_a_reason) {
       caf::anon_send(t.handle, end_atom::value, why, detail);
     } else {
       if (op == change_op::terminate) {
-        auto r = st.requests.find(t.rec.request);
+        auto r = st.requests.find(t.request);
         if (r != st.requests.end())
           r->second.cancelled = true; // no replacements for what the user terminates
       }
@@ -315,16 +317,18 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
       return change_selected(self, change_op::terminate, sel, why, detail);
     },
     [=](list_atom, const selector& sel) {
+      auto& st = self->state;
       std::vector<instance_record> result;
-      for (auto& [id, t] : self->state.instances)
-        if (sel.matches(t.rec))
-          result.push_back(t.rec);
+      for (auto& e : st.instances)
+        if (selected(st, sel, e))
+          result.push_back(record_of(st, e));
       return result;
     },
     [=](count_atom, const selector& sel, instance_state target) {
+      auto& st = self->state;
       int n = 0;
-      for (auto& [id, t] : self->state.instances)
-        if (t.rec.state != target && !is_final(t.rec.state) && sel.matches(t.rec))
+      for (auto& e : st.instances)
+        if (e.second.state != target && !is_final(e.second.state) && selected(st, sel, e))
           ++n;
       return n;
     },
@@ -401,7 +405,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
         auto i = st.instances.find(iid);
         if (i == st.instances.end() || !i->second.handle)
           continue;
-        auto state = i->second.rec.state;
+        auto state = i->second.state;
         if (state == instance_state::requested || state == instance_state::pending)
           self->send(i->second.handle, give_up_atom::value, state_reason::given_up,
                      std::string{"deadline passed"});

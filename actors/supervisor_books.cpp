@@ -9,6 +9,107 @@
 
 namespace styx::supervisor_detail {
 
+// -- one instance's books ------------------------------------------------------------------
+
+namespace {
+const std::string no_words;
+const tag_map no_tags;
+} // namespace
+
+const std::string& tracked::zone() const {
+  if (rare && !rare->zone.empty())
+    return rare->zone;
+  return basis ? basis->spec.zone : no_words;
+}
+
+const std::string& tracked::last_error() const {
+  return rare ? rare->last_error : no_words;
+}
+
+void tracked::set_last_error(std::string words) {
+  if (!words.empty() || rare)
+    rare_part().last_error = std::move(words);
+}
+
+tracked_rare& tracked::rare_part() {
+  if (!rare)
+    rare = std::make_unique<tracked_rare>();
+  return *rare;
+}
+
+namespace {
+
+/// The tags of `t`: an adopted one's own, else its request's.
+const tag_map& tags_of(const supervisor_state& st, const tracked& t) {
+  if (t.rare && t.rare->tags)
+    return *t.rare->tags;
+  auto r = st.requests.find(t.request);
+  return r != st.requests.end() ? r->second.req.tags() : no_tags;
+}
+
+} // namespace
+
+instance_record record_of(const supervisor_state& st, const tracked_entry& e) {
+  auto& t = e.second;
+  instance_record rec;
+  rec.id = e.first;
+  rec.request = t.request;
+  rec.name = t.name;
+  if (t.basis) {
+    rec.provider = t.basis->id;
+    rec.instance_type = t.basis->spec.instance_type;
+    rec.market = t.basis->spec.market;
+  }
+  rec.zone = t.zone();
+  rec.cloud_id = t.cloud_id;
+  rec.state = t.state;
+  rec.since = t.since;
+  rec.reason = t.reason;
+  rec.tags = tags_of(st, t);
+  rec.last_error = t.last_error();
+  return rec;
+}
+
+void absorb(tracked& t, instance_record rec) {
+  t.state = rec.state;
+  t.reason = rec.reason;
+  t.since = rec.since;
+  t.set_last_error(std::move(rec.last_error));
+  if (!rec.cloud_id.empty())
+    t.cloud_id = std::move(rec.cloud_id);
+  if (t.rare || (t.basis && rec.zone != t.basis->spec.zone))
+    t.rare_part().zone = std::move(rec.zone);
+}
+
+tracked tracked_of(instance_record rec, provider_actor provider, instance_actor handle) {
+  auto b = std::make_shared<placement_basis>();
+  b->provider = std::move(provider);
+  b->id = std::move(rec.provider);
+  b->spec.zone = std::move(rec.zone);
+  b->spec.instance_type = std::move(rec.instance_type);
+  b->spec.market = rec.market;
+  tracked t;
+  t.request = rec.request;
+  t.name = std::move(rec.name);
+  t.cloud_id = std::move(rec.cloud_id);
+  t.basis = std::move(b);
+  t.handle = std::move(handle);
+  t.since = rec.since;
+  t.state = rec.state;
+  t.reason = rec.reason;
+  t.counted = true;
+  t.set_last_error(std::move(rec.last_error));
+  t.rare_part().tags = std::move(rec.tags);
+  return t;
+}
+
+bool selected(const supervisor_state& st, const selector& sel, const tracked_entry& e) {
+  return sel.matches(e.first, e.second.request,
+                     sel.tags.empty() ? no_tags : tags_of(st, e.second));
+}
+
+// -- events, requests, placements ----------------------------------------------------------
+
 void flush_events(supervisor_self self) {
   auto& st = self->state;
   if (st.outbox.empty())
@@ -22,8 +123,11 @@ void flush_events(supervisor_self self) {
     caf::anon_send(st.batched.back(), std::move(batch));
 }
 
-void publish_change(supervisor_self self, const instance_record& rec, instance_state from) {
+void publish_change(supervisor_self self, const tracked_entry& t, instance_state from) {
   auto& st = self->state;
+  if (st.subscribers.empty() && st.batched.empty())
+    return;
+  auto rec = record_of(st, t);
   if (!st.subscribers.empty()) {
     instance_state_changed ev{rec, from};
     for (size_t i = 0; i + 1 < st.subscribers.size(); ++i)
@@ -32,7 +136,7 @@ void publish_change(supervisor_self self, const instance_record& rec, instance_s
   }
   if (st.batched.empty())
     return;
-  st.outbox.push_back(instance_state_changed{rec, from});
+  st.outbox.push_back(instance_state_changed{std::move(rec), from});
   // The flush lands behind everything queued now: one batch per burst of messages.
   constexpr size_t max_batch = 4096;
   if (st.outbox.size() >= max_batch) {
@@ -98,15 +202,15 @@ int64_t wall_now(const supervisor_state& st) {
   return st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
 }
 
-/// The books after `t`'s record moved from `from` (t.rec is the record after the move):
-/// subscribers, request counts, failures, replacements, load.
-void books_after(supervisor_self self, tracked& t, instance_state from, bool replace) {
+/// The books after `e` moved from `from` (it is in its new state): subscribers, request
+/// counts, failures, replacements, load.
+void books_after(supervisor_self self, tracked_entry& e, instance_state from, bool replace) {
   auto& st = self->state;
-  const auto& rec = t.rec; // a node of st.instances: stays put when spawn_one inserts
-  auto to = rec.state;
+  auto& t = e.second; // a node of st.instances: stays put when spawn_one inserts
+  auto to = t.state;
   // Subscribers see the transition before the request_done it may cause.
-  publish_change(self, rec, from);
-  auto r = st.requests.find(rec.request);
+  publish_change(self, e, from);
+  auto r = st.requests.find(t.request);
   if (from != to && r != st.requests.end()) {
     auto& entry = r->second;
     --entry.states[static_cast<int>(from)];
@@ -115,27 +219,29 @@ void books_after(supervisor_self self, tracked& t, instance_state from, bool rep
     // A final state with a reason the user did not ask for is a failure of the request, but
     // not one the engine chose because the request did not need it (is_cleanup).
     bool lost = to == instance_state::failed
-                || (to == instance_state::terminated && rec.reason != state_reason::none
-                    && !is_cleanup(rec.reason));
+                || (to == instance_state::terminated && t.reason != state_reason::none
+                    && !is_cleanup(t.reason));
     // A preempted spot instance, or one lost in flight with its provider, is replaced
     // rather than counted as a failure of the request, within the replacement budget.
-    replace = replace || (rec.reason == state_reason::preempted && from == instance_state::running);
+    replace = replace || (t.reason == state_reason::preempted && from == instance_state::running);
     // A cloud that took it but had no capacity for it (an Unschedulable pod): that offering
     // is blocklisted like a create's capacity error, and the instance is placed elsewhere.
-    if (rec.reason == state_reason::no_capacity) {
+    if (t.reason == state_reason::no_capacity && t.basis) {
       replace = true;
-      st.blocked.block(offering_key{rec.provider, rec.zone, rec.instance_type, rec.market},
+      st.blocked.block(offering_key{t.basis->id, t.zone(), t.basis->spec.instance_type,
+                                    t.basis->spec.market},
                        self->clock().now());
     }
     if (lost && !entry.cancelled) {
       if (replace && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
         ++entry.replacements;
-        auto& fresh = spawn_one(self, entry, rec.name);
+        auto& fresh = spawn_one(self, entry, t.name);
         place(self, entry, fresh);
       } else if (!entry.done) {
-        entry.failures.push_back(instance_failure{
-          rec.id, rec.provider.to_string() + " " + rec.zone + " " + rec.instance_type,
-          rec.last_error});
+        const auto& type = t.basis ? t.basis->spec.instance_type : no_words;
+        auto where = (t.basis ? t.basis->id : provider_id{}).to_string() + " " + t.zone() + " "
+                     + type;
+        entry.failures.push_back(instance_failure{e.first, std::move(where), t.last_error()});
       }
     }
     maybe_finish(self, entry);
@@ -143,7 +249,7 @@ void books_after(supervisor_self self, tracked& t, instance_state from, bool rep
   }
   if (is_final(to)) {
     t.handle = nullptr;
-    if (auto p = find_provider(st, rec.provider); p != nullptr && t.counted) {
+    if (auto p = t.basis ? find_provider(st, t.basis->id) : nullptr; p != nullptr && t.counted) {
       --p->load;
       t.counted = false;
     }
@@ -156,27 +262,26 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace) 
   if (i == st.instances.end())
     return;
   auto& t = i->second;
-  auto from = t.rec.state;
+  auto from = t.state;
   // The table decides here too: an event that does not follow from the record is stale (sent
   // by an instance actor this supervisor has since replaced, e.g. after its provider was lost).
-  if (!may_follow(from, t.rec.reason, ev.record.state, ev.record.reason))
+  if (!may_follow(from, t.reason, ev.record.state, ev.record.reason))
     return;
-  t.rec = std::move(ev.record);
-  books_after(self, t, from, replace);
+  absorb(t, std::move(ev.record));
+  books_after(self, *i, from, replace);
 }
 
 /// One step of a delta applied to the record `t` keeps; false when the table refuses it.
 bool apply_step(tracked& t, instance_state to, state_reason why, unix_ms since,
                 std::string detail) {
-  auto& rec = t.rec;
-  if (!may_follow(rec.state, rec.reason, to, why))
+  if (!may_follow(t.state, t.reason, to, why))
     return false;
-  if (rec.state != to) {
-    rec.state = to;
-    rec.reason = why;
-    rec.since = since;
+  if (t.state != to) {
+    t.state = to;
+    t.reason = why;
+    t.since = since;
   }
-  rec.last_error = std::move(detail);
+  t.set_last_error(std::move(detail));
   return true;
 }
 
@@ -187,24 +292,23 @@ void on_delta(supervisor_self self, instance_delta& d) {
     return;
   auto& t = i->second;
   // Each step is checked against the table as on_changed checks a whole event.
-  if (!d.cloud_id.empty()) {
-    t.rec.cloud_id = std::move(d.cloud_id);
-    t.rec.zone = std::move(d.zone);
-    t.rec.instance_type = std::move(d.instance_type);
-    t.rec.market = d.market;
+  if (!d.cloud_id.empty()) { // type and market are its placement's, which it was sent
+    t.cloud_id = std::move(d.cloud_id);
+    if (t.rare || (t.basis && d.zone != t.basis->spec.zone))
+      t.rare_part().zone = std::move(d.zone);
   }
-  if (d.via != d.from && t.rec.state != d.via) {
-    auto from = t.rec.state;
+  if (d.via != d.from && t.state != d.via) {
+    auto from = t.state;
     if (!apply_step(t, d.via, state_reason::none, d.since, {}))
       return;
-    books_after(self, t, from, false);
+    books_after(self, *i, from, false);
     if (is_final(d.via))
       return;
   }
-  auto from = t.rec.state;
+  auto from = t.state;
   if (!apply_step(t, d.state, d.reason, d.since, std::move(d.detail)))
     return;
-  books_after(self, t, from, false);
+  books_after(self, *i, from, false);
 }
 
 void on_placement_failed(supervisor_self self, placement_failed& pf) {
@@ -229,7 +333,7 @@ void on_placement_failed(supervisor_self self, placement_failed& pf) {
                std::string{"request cancelled"});
     return;
   }
-  place(self, r->second, i->second);
+  place(self, r->second, *i);
 }
 
 } // namespace styx::supervisor_detail

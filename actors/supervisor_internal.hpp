@@ -6,6 +6,7 @@
 #include <functional>
 #include <memory>
 #include <map>
+#include <optional>
 #include <set>
 #include <unordered_map>
 #include <vector>
@@ -28,14 +29,43 @@ struct provider_entry {
   int64_t load = 0;
 };
 
+/// What is rare in an instance's books, kept out of line: words for its last state, a zone
+/// the cloud chose other than its placement's, and the tags of one adopted from a cloud.
+struct tracked_rare {
+  std::string last_error;
+  std::string zone;               // empty: its placement's
+  std::optional<tag_map> tags;    // an adopted one's; else its request's
+};
+
+/// The supervisor's books of one instance: its record in compact form, about 130 bytes. What
+/// every instance of one placement shares (provider, zone, type, market) is that placement's
+/// basis, held by reference; the tags are its request's; what is rare is out of line. The id is
+/// its key in supervisor_state::instances. record_of() makes the full instance_record when one
+/// is needed (an event, a list, a transition through advance()), absorb() takes one back.
 struct tracked {
-  instance_record rec;
-  instance_actor handle; // null once final
+  request_id request;
+  std::string name;
+  std::string cloud_id;                          // empty until the create call answered
+  std::shared_ptr<const placement_basis> basis;  // where it was placed; null until then
+  std::unique_ptr<tracked_rare> rare;            // null while there is nothing rare
+  instance_actor handle;                         // null once final
+  unix_ms since = 0;                             // when it entered `state`
+  instance_state state = instance_state::requested;
+  state_reason reason = state_reason::none;
   // Counted in its provider's load. A placement failure and the final state both used to
   // decrement the load, so an instance given up after a capacity error was subtracted twice
   // and least-loaded then preferred the provider that had just failed.
   bool counted = false;
+
+  bool on(const provider_id& pid) const { return basis && basis->id == pid; }
+  const std::string& zone() const;
+  const std::string& last_error() const;
+  void set_last_error(std::string words);
+  tracked_rare& rare_part();
 };
+
+/// An instance in the books: its id and what is kept of it.
+using tracked_entry = std::pair<const instance_id, tracked>;
 
 struct request_entry {
   provision_request req;
@@ -101,17 +131,30 @@ void publish(supervisor_self self, T event) {
 
 /// An instance's transition for the subscribers: sent at once to those one by one, batched
 /// for the others. Nothing is made when nobody subscribed.
-void publish_change(supervisor_self self, const instance_record& rec, instance_state from);
+void publish_change(supervisor_self self, const tracked_entry& t, instance_state from);
 
 provider_entry* find_provider(supervisor_state& st, const provider_id& id);
 
 /// Places one instance of `entry` on its best candidate, or gives it up.
-void place(supervisor_self self, request_entry& entry, tracked& t);
+void place(supervisor_self self, request_entry& entry, tracked_entry& t);
 
 /// A fresh instance of `entry` (state requested). Placed at once on `placed`'s provider when
 /// given (place_on's books are the caller's), else not placed yet.
-tracked& spawn_one(supervisor_self self, request_entry& entry, std::string name,
-                   placement_ref placed = {});
+tracked_entry& spawn_one(supervisor_self self, request_entry& entry, std::string name,
+                         placement_ref placed = {});
+
+/// The full record of `t`, its tags from `st`'s books of its request.
+instance_record record_of(const supervisor_state& st, const tracked_entry& t);
+
+/// `t` as `rec` says (its state, reason, since, words, cloud id and zone), after on_changed
+/// or a transition through advance() checked the move.
+void absorb(tracked& t, instance_record rec);
+
+/// The books of an instance found on a cloud or in the store (`rec`), on `provider`.
+tracked tracked_of(instance_record rec, provider_actor provider, instance_actor handle);
+
+/// True when `sel` selects `t`.
+bool selected(const supervisor_state& st, const selector& sel, const tracked_entry& t);
 
 /// Applies a transition to the books: request counts, failures, replacements, load, events.
 /// `replace`: the instance was lost in flight; the request gets a replacement if it can.
@@ -146,8 +189,9 @@ launch_spec spec_for(const supervisor_state& st, const provision_request& req, c
 /// The shared placement on `best`'s provider with `spec`: made once, sent to many instances.
 placement_ref basis_for(const supervisor_state& st, const candidate& best, launch_spec spec);
 
-/// Counts `t` in the load of `best`'s provider and records it there (no message).
-void count_on(supervisor_self self, tracked& t, const candidate& best);
+/// Counts `t` in the load of `best`'s provider and records it there with its placement `ref`
+/// (no message).
+void count_on(supervisor_self self, tracked& t, const candidate& best, const placement_ref& ref);
 
 /// Sends `t` to `best` with the shared placement `ref`, and counts it in that provider's load.
 void place_on(supervisor_self self, tracked& t, const candidate& best, const placement_ref& ref);
@@ -160,7 +204,7 @@ void schedule_tick(supervisor_self self);
 // -- supervisor_release.cpp (rate-aware policies) -------------------------------------------
 
 /// Holds `t` back until a provider can admit it; the next admission round releases it.
-void hold(supervisor_self self, request_entry& entry, tracked& t);
+void hold(supervisor_self self, request_entry& entry, const instance_id& id);
 
 /// On every tick: asks the providers for their admission state when anything is held or a
 /// quote waits; true while that is so.

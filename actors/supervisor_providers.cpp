@@ -18,8 +18,8 @@ std::unordered_map<std::string, instance_id> by_cloud_id(const supervisor_state&
                                                          const provider_id& pid) {
   std::unordered_map<std::string, instance_id> result;
   for (auto& [id, t] : st.instances)
-    if (!t.rec.cloud_id.empty() && t.rec.provider == pid)
-      result.emplace(t.rec.cloud_id, id);
+    if (!t.cloud_id.empty() && t.on(pid))
+      result.emplace(t.cloud_id, id);
   return result;
 }
 
@@ -88,7 +88,7 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
                                     instance_init{rec, self, st.cfg.instance, handle, {}});
             // Published as it was found, so the store's row (if any) follows the cloud.
             publish(self, instance_state_changed{rec, rec.state});
-            st.instances[rec.id] = tracked{std::move(rec), std::move(h), true};
+            st.instances.insert_or_assign(id, tracked_of(std::move(rec), handle, std::move(h)));
             if (auto e = find_provider(st, pid))
               ++e->load;
             ++shared->adopted;
@@ -133,7 +133,7 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records) {
     ++p->load;
     auto h = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, p->handle, {}});
     auto id = rec.id;
-    st.instances[id] = tracked{std::move(rec), std::move(h), true};
+    st.instances.insert_or_assign(id, tracked_of(std::move(rec), p->handle, std::move(h)));
     ++adopted;
   }
   return adopted;
@@ -159,19 +159,21 @@ void on_provider_down(supervisor_self self, const caf::down_msg& dm) {
   auto reason = "provider " + lost.to_string() + " lost: " + to_string(dm.reason);
   std::vector<instance_id> affected;
   for (auto& [id, t] : st.instances)
-    if (t.handle && t.rec.provider == lost)
+    if (t.handle && t.on(lost))
       affected.push_back(id);
   for (auto& id : affected) {
-    auto& t = st.instances[id];
+    auto& e = *st.instances.find(id);
+    auto& t = e.second;
     t.counted = false;
-    auto state = t.rec.state;
+    auto state = t.state;
     if (state != instance_state::requested && state != instance_state::pending)
       continue;
     self->send_exit(t.handle, caf::exit_reason::kill); // nobody would answer it
-    if (auto r = st.requests.find(t.rec.request); r != st.requests.end())
+    if (auto r = st.requests.find(t.request); r != st.requests.end())
       r->second.tried.insert(reason);
-    auto next = advance(t.rec, observation{instance_state::failed, state_reason::provider_lost,
-                                           wall_now(st), reason});
+    auto next = advance(record_of(st, e), observation{instance_state::failed,
+                                                      state_reason::provider_lost,
+                                                      wall_now(st), reason});
     instance_state_changed ev{std::move(next.record), state};
     on_changed(self, ev, true); // in flight: replaced if it can be
   }
@@ -193,10 +195,11 @@ int live_count(const request_entry& e) {
 /// `t` gets a fresh instance actor on `handle`, in the state the cloud reports; the books
 /// follow through on_changed. False when the table refuses what the cloud reports (an end the
 /// engine observed cannot come back): nothing changes.
-bool rebind(supervisor_self self, tracked& t, const provider_id& pid,
+bool rebind(supervisor_self self, tracked_entry& e, const provider_id& pid,
             const provider_actor& handle, const cloud_instance& ci) {
   auto& st = self->state;
-  auto rec = t.rec;
+  auto& t = e.second;
+  auto rec = record_of(st, e);
   rec.cloud_id = ci.cloud_id;
   rec.zone = ci.zone;
   auto next = advance(std::move(rec), observation{ci.state, state_reason::found, wall_now(st), {}});
@@ -208,8 +211,9 @@ bool rebind(supervisor_self self, tracked& t, const provider_id& pid,
   if (next.changed)
     on_changed(self, ev); // counts, events; clears the handle only for a final state
   else
-    t.rec = ev.record;
-  t.handle = spawn_instance(self->system(), instance_init{t.rec, self, st.cfg.instance, handle, {}});
+    absorb(t, ev.record);
+  t.handle = spawn_instance(self->system(),
+                            instance_init{record_of(st, e), self, st.cfg.instance, handle, {}});
   if (!t.counted) {
     t.counted = true;
     if (auto p = find_provider(st, pid))
@@ -239,18 +243,18 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
           if (is_final(ci.state))
             continue;
           auto i = st.instances.find(owner_of(ci, known));
-          if (i == st.instances.end() || i->second.rec.provider != pid) {
+          if (i == st.instances.end() || !i->second.on(pid)) {
             ++report.unknown; // another engine run's: `styx reconcile` decides
             continue;
           }
           auto& t = i->second;
           seen.insert(i->first);
           bool kept = t.handle != nullptr; // running or stopped when the provider left
-          auto r = st.requests.find(t.rec.request);
+          auto r = st.requests.find(t.request);
           bool wanted = kept
                         || (r != st.requests.end() && !r->second.cancelled
                             && live_count(r->second) < r->second.req.count());
-          if (!rebind(self, t, pid, handle, ci)) {
+          if (!rebind(self, *i, pid, handle, ci)) {
             ++report.unknown; // the record says it ended for sure: `styx reconcile` decides
             continue;
           }
@@ -269,12 +273,12 @@ void on_provider_back(supervisor_self self, const provider_id& pid) {
         // Kept as running or stopped, but the cloud no longer has it.
         std::vector<instance_id> vanished;
         for (auto& [id, t] : st.instances)
-          if (t.handle && t.rec.provider == pid && seen.count(id) == 0 && is_live(t.rec.state))
+          if (t.handle && t.on(pid) && seen.count(id) == 0 && is_live(t.state))
             vanished.push_back(id);
         for (auto& id : vanished) {
-          auto& t = st.instances[id];
-          self->send_exit(t.handle, caf::exit_reason::kill);
-          auto next = advance(t.rec, observation{instance_state::terminated,
+          auto& e = *st.instances.find(id);
+          self->send_exit(e.second.handle, caf::exit_reason::kill);
+          auto next = advance(record_of(st, e), observation{instance_state::terminated,
                                                  state_reason::vanished, wall_now(st),
                                                  "vanished while provider " + pid.to_string()
                                                    + " was away"});

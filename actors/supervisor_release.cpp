@@ -117,7 +117,7 @@ plan_rule rule_for(const supervisor_state& st, time_point started, time_point no
 tracked* waiting(supervisor_state& st, const instance_id& id) {
   auto i = st.instances.find(id);
   if (i == st.instances.end() || !i->second.handle
-      || i->second.rec.state != instance_state::requested)
+      || i->second.state != instance_state::requested)
     return nullptr;
   return &i->second;
 }
@@ -323,14 +323,14 @@ void start_round(supervisor_self self) {
 
 } // namespace
 
-void hold(supervisor_self self, request_entry& entry, tracked& t) {
+void hold(supervisor_self self, request_entry& entry, const instance_id& id) {
   auto& rs = self->state.release;
   auto [h, fresh] = rs.held.try_emplace(entry.req.id());
   if (fresh) {
     h->second.seq = rs.next_seq++;
     h->second.started = self->clock().now();
   }
-  h->second.ids.push_back(t.rec.id);
+  h->second.ids.push_back(id);
   rs.order.emplace(h->second.seq, entry.req.id());
   start_round(self);
   schedule_tick(self);
