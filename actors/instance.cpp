@@ -368,13 +368,7 @@ public:
     st.supervisor = std::move(init.supervisor);
     st.cfg = init.cfg;
     if (init.provider) { // adopted: its provider and where it runs, from the record
-      auto b = std::make_shared<placement_basis>();
-      b->provider = std::move(init.provider);
-      b->id = std::move(rec.provider);
-      b->spec.zone = std::move(rec.zone);
-      b->spec.instance_type = std::move(rec.instance_type);
-      b->spec.market = rec.market;
-      st.basis = std::move(b);
+      st.basis = basis_of(rec, std::move(init.provider));
       st.watch_at_start = is_live(st.state);
     } else if (init.placed.basis) { // placed at once: it creates itself as it starts
       st.basis = std::move(init.placed.basis);

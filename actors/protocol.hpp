@@ -64,6 +64,19 @@ struct placement_basis {
   launch_spec spec;
 };
 
+/// Where an instance found on a cloud or in the store runs: on the provider `handle`, with the
+/// provider id, zone, type and market of `rec`.
+inline std::shared_ptr<const placement_basis> basis_of(const instance_record& rec,
+                                                       provider_actor handle) {
+  auto b = std::make_shared<placement_basis>();
+  b->provider = std::move(handle);
+  b->id = rec.provider;
+  b->spec.zone = rec.zone;
+  b->spec.instance_type = rec.instance_type;
+  b->spec.market = rec.market;
+  return b;
+}
+
 /// A shared, immutable placement_basis as a message: what place_atom carries.
 struct placement_ref {
   std::shared_ptr<const placement_basis> basis;

@@ -26,6 +26,11 @@ const std::string& tracked::last_error() const {
   return rare ? rare->last_error : no_words;
 }
 
+void tracked::set_zone(std::string where) {
+  if (rare || (basis && where != basis->spec.zone))
+    rare_part().zone = std::move(where);
+}
+
 void tracked::set_last_error(std::string words) {
   if (!words.empty() || rare)
     rare_part().last_error = std::move(words);
@@ -77,22 +82,15 @@ void absorb(tracked& t, instance_record rec) {
   t.set_last_error(std::move(rec.last_error));
   if (!rec.cloud_id.empty())
     t.cloud_id = std::move(rec.cloud_id);
-  if (t.rare || (t.basis && rec.zone != t.basis->spec.zone))
-    t.rare_part().zone = std::move(rec.zone);
+  t.set_zone(std::move(rec.zone));
 }
 
 tracked tracked_of(instance_record rec, provider_actor provider, instance_actor handle) {
-  auto b = std::make_shared<placement_basis>();
-  b->provider = std::move(provider);
-  b->id = std::move(rec.provider);
-  b->spec.zone = std::move(rec.zone);
-  b->spec.instance_type = std::move(rec.instance_type);
-  b->spec.market = rec.market;
   tracked t;
+  t.basis = basis_of(rec, std::move(provider));
   t.request = rec.request;
   t.name = std::move(rec.name);
   t.cloud_id = std::move(rec.cloud_id);
-  t.basis = std::move(b);
   t.handle = std::move(handle);
   t.since = rec.since;
   t.state = rec.state;
@@ -294,8 +292,7 @@ void on_delta(supervisor_self self, instance_delta& d) {
   // Each step is checked against the table as on_changed checks a whole event.
   if (!d.cloud_id.empty()) { // type and market are its placement's, which it was sent
     t.cloud_id = std::move(d.cloud_id);
-    if (t.rare || (t.basis && d.zone != t.basis->spec.zone))
-      t.rare_part().zone = std::move(d.zone);
+    t.set_zone(std::move(d.zone));
   }
   if (d.via != d.from && t.state != d.via) {
     auto from = t.state;

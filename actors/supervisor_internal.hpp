@@ -60,6 +60,8 @@ struct tracked {
   bool on(const provider_id& pid) const { return basis && basis->id == pid; }
   const std::string& zone() const;
   const std::string& last_error() const;
+  /// Where the cloud put it: kept only when that is not its placement's zone.
+  void set_zone(std::string where);
   void set_last_error(std::string words);
   tracked_rare& rare_part();
 };
