@@ -25,5 +25,6 @@ using flush_atom = caf::atom_constant<caf::atom("flush")>;
 using admission_atom = caf::atom_constant<caf::atom("admission")>;
 using quote_atom = caf::atom_constant<caf::atom("quote")>;
 using batched_atom = caf::atom_constant<caf::atom("batched")>;
+using pending_atom = caf::atom_constant<caf::atom("pending")>;
 
 } // namespace styx

@@ -34,7 +34,6 @@ struct instance_data {
   supervisor_actor supervisor;
   instance_config cfg;
   unix_ms since = 0;
-  uint64_t timeout_token = 0;
   // Set when the engine ends it for a reason of its own (given up, cancelled, or reconcile's
   // surplus and orphans, end_atom): the reason its end carries, failed or terminated.
   std::unique_ptr<given_up> give_up;
@@ -159,8 +158,6 @@ bool transition(instance_self self, instance_state to, state_reason why = state_
   st.since = wall_now(st);
   st.last_error = std::move(detail);
   emit(self, from, to, why, st.last_error);
-  if (to == instance_state::pending && st.cfg.pending_timeout > duration::zero())
-    self->delayed_send(self, st.cfg.pending_timeout, timeout_atom::value, ++st.timeout_token);
   if (is_final(to))
     self->quit();
   return true;
@@ -442,11 +439,6 @@ const instance_actor::behavior_type& instance_impl::shared_behavior() {
           give_up(self, state_reason::no_capacity, u.error.to_string());
         else if (!is_placement_error(u.error.kind) && st.last_error != u.error.to_string())
           annotate(self, u.error.to_string());
-      },
-      [](timeout_atom, uint64_t token) {
-        auto self = instance_impl::self();
-        if (token == self->state.timeout_token)
-          give_up(self, state_reason::given_up, "pending timeout");
       },
     };
   return shared;

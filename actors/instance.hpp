@@ -19,8 +19,8 @@
 // (its provider was lost).
 //
 // A terminate that arrives while the create is on the wire is remembered and carried out as
-// soon as the instance exists, so that nothing is leaked. An instance pending longer than
-// pending_timeout is terminated and marked with that reason.
+// soon as the instance exists, so that nothing is leaked. An instance pending too long is given
+// up by the supervisor (supervisor_config::pending_timeout): terminated, with that reason.
 
 #include <caf/fwd.hpp>
 
@@ -30,7 +30,6 @@
 namespace styx {
 
 struct instance_config {
-  duration pending_timeout = std::chrono::minutes(10);
   const clock* wall = nullptr; // for the records' wall time; system time when null
 };
 

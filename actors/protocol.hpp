@@ -98,9 +98,7 @@ using instance_actor = caf::typed_actor<
   caf::reacts_to<end_atom, state_reason, std::string>,
   caf::replies_to<record_atom>::with<instance_record>,
   // From the provider: polling observations.
-  caf::reacts_to<instance_update>,
-  // Internal: the pending timeout.
-  caf::reacts_to<timeout_atom, uint64_t>>;
+  caf::reacts_to<instance_update>>;
 
 /// A create failed with a capacity or quota error: the supervisor picks the next candidate.
 struct placement_failed {
@@ -154,7 +152,10 @@ using supervisor_actor = caf::typed_actor<
   caf::reacts_to<tick_atom>,
   // Internal: the batch of instance transitions goes out.
   caf::reacts_to<flush_atom>,
-  caf::reacts_to<timeout_atom, request_id>>;
+  // Internal: a request's deadline passed.
+  caf::reacts_to<timeout_atom, request_id>,
+  // Internal: the first of the pending deadlines is due (supervisor_books.cpp).
+  caf::reacts_to<pending_atom>>;
 
 } // namespace styx
 

@@ -395,6 +395,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
       if (active || releasing)
         schedule_tick(self);
     },
+    [=](pending_atom) { on_pending_due(self); },
     [=](timeout_atom, const request_id& id) {
       auto& st = self->state;
       auto r = st.requests.find(id);

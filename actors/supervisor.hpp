@@ -50,6 +50,9 @@ struct supervisor_config {
   wave_config waves;                          // rate-aware policies
   duration blocklist_ttl = std::chrono::minutes(3);
   duration progress_interval = milliseconds(100);
+  // An instance pending longer than this is given up: terminated, with "pending timeout".
+  // Zero: never.
+  duration pending_timeout = std::chrono::minutes(10);
   instance_config instance;
   std::shared_ptr<uuid_generator> ids;        // instance and request ids
   int replacement_factor = 2;                 // preemption replacements per request, x count

@@ -5,6 +5,9 @@
 // replacements, its provider's load and the subscribers; a request's end; a placement that
 // failed. The actor's handlers are actors/supervisor.cpp's.
 
+#include <algorithm>
+
+#include <caf/actor_clock.hpp>
 #include <caf/send.hpp>
 
 namespace styx::supervisor_detail {
@@ -200,8 +203,54 @@ int64_t wall_now(const supervisor_state& st) {
   return st.cfg.instance.wall ? st.cfg.instance.wall->wall_ms() : system_clock{}.wall_ms();
 }
 
+// -- pending deadlines ---------------------------------------------------------------------
+
+namespace {
+
+/// One pending_atom in the mailbox, for the first deadline, unless one is there already.
+void arm_pending(supervisor_self self) {
+  auto& st = self->state;
+  if (st.pending_armed || st.pending.empty())
+    return;
+  st.pending_armed = true;
+  auto wait = st.pending.front().due - self->clock().now();
+  self->delayed_send(self, std::max(wait, decltype(wait)::zero()), pending_atom::value);
+}
+
+/// `e` has just entered pending: its deadline joins the end of the line.
+void watch_pending(supervisor_self self, const tracked_entry& e) {
+  auto& st = self->state;
+  if (st.cfg.pending_timeout <= duration::zero())
+    return;
+  st.pending.push_back(
+    pending_deadline{self->clock().now() + st.cfg.pending_timeout, e.first, e.second.since});
+  arm_pending(self);
+}
+
+} // namespace
+
+void on_pending_due(supervisor_self self) {
+  auto& st = self->state;
+  st.pending_armed = false;
+  auto now = self->clock().now();
+  while (!st.pending.empty() && st.pending.front().due <= now) {
+    auto d = st.pending.front();
+    st.pending.pop_front();
+    auto i = st.instances.find(d.id);
+    if (i == st.instances.end())
+      continue;
+    auto& t = i->second;
+    if (t.handle && t.state == instance_state::pending && t.since == d.since)
+      self->send(t.handle, give_up_atom::value, state_reason::given_up,
+                 std::string{"pending timeout"});
+  }
+  arm_pending(self);
+}
+
+// -- a transition's consequences -----------------------------------------------------------
+
 /// The books after `e` moved from `from` (it is in its new state): subscribers, request
-/// counts, failures, replacements, load.
+/// counts, failures, replacements, load, the pending deadline.
 void books_after(supervisor_self self, tracked_entry& e, instance_state from, bool replace) {
   auto& st = self->state;
   auto& t = e.second; // a node of st.instances: stays put when spawn_one inserts
@@ -245,6 +294,8 @@ void books_after(supervisor_self self, tracked_entry& e, instance_state from, bo
     maybe_finish(self, entry);
     schedule_tick(self);
   }
+  if (from != to && to == instance_state::pending)
+    watch_pending(self, e);
   if (is_final(to)) {
     t.handle = nullptr;
     if (auto p = t.basis ? find_provider(st, t.basis->id) : nullptr; p != nullptr && t.counted) {

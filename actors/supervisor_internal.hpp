@@ -3,6 +3,7 @@
 // state and the steps both files use. Not a public header.
 
 #include <array>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <map>
@@ -11,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include <caf/actor_clock.hpp>
 #include <caf/send.hpp>
 #include <caf/typed_event_based_actor.hpp>
 
@@ -81,6 +83,15 @@ struct request_entry {
   bool dirty = false;
 };
 
+/// An instance that entered pending, and when it is to be given up unless it has moved on by
+/// then: 32 bytes while it may be waiting, in place of a timer of its own (CAF's clock kept
+/// ~170 bytes per delayed message, for the ten minutes of the timeout).
+struct pending_deadline {
+  caf::actor_clock::time_point due;
+  instance_id id;
+  unix_ms since; // when it entered pending: a later stay there has a deadline of its own
+};
+
 /// A reply a provider owes (a listing for adopt()): `done` runs once, when it comes, fails or
 /// the provider goes down, whichever is first.
 struct owed_reply {
@@ -104,6 +115,10 @@ struct supervisor_state {
   bool flush_due = false; // a flush_atom is in the mailbox
   std::set<provider_id> lost; // providers that went down; reconciled when they return
   std::vector<owed_reply> owed; // settled when answered or when their provider goes down
+  // Every instance's stay in pending, in the order they began: one timeout for all, so the
+  // first is always the next due. One pending_atom is in the mailbox while `pending_armed`.
+  std::deque<pending_deadline> pending;
+  bool pending_armed = false;
   size_t cursor = 0; // round-robin
   bool ticking = false;
   release_state release; // rate-aware policies (supervisor_release.cpp)
@@ -161,6 +176,10 @@ bool selected(const supervisor_state& st, const selector& sel, const tracked_ent
 /// Applies a transition to the books: request counts, failures, replacements, load, events.
 /// `replace`: the instance was lost in flight; the request gets a replacement if it can.
 void on_changed(supervisor_self self, instance_state_changed& ev, bool replace = false);
+
+/// Gives up every instance whose pending deadline is due and that is still in that stay, and
+/// waits for the next deadline.
+void on_pending_due(supervisor_self self);
 
 /// What an instance actor told of itself (only what changed), applied as on_changed does.
 void on_delta(supervisor_self self, instance_delta& d);

@@ -70,7 +70,7 @@ void engine::impl::start() {
   sc.policy = cfg.policy;
   sc.within = cfg.within;
   sc.blocklist_ttl = cfg.blocklist_ttl;
-  sc.instance.pending_timeout = cfg.pending_timeout;
+  sc.pending_timeout = cfg.pending_timeout;
   sc.instance.wall = clk.get();
   sc.ids = ids;
   supervisor = spawn_supervisor(*sys, std::move(sc));

@@ -77,23 +77,25 @@ api_reply do_create(impl& s, const std::string& region, const api_call& call, ti
   std::vector<std::string> ids;
   ids.reserve(call.slots.size());
   auto wall = s.clk.wall_ms();
+  auto tags = std::make_shared<const tag_map>(spec.tags); // shared by the call's instances
   for (auto& slot : call.slots) {
     impl::instance x;
     x.region = region;
+    x.tags = tags;
+    x.own_tags = true;
+    x.owner = slot.id;
+    x.request = slot.request;
+    x.name = slot.name;
     auto& i = x.info;
     i.cloud_id = s.new_cloud_id();
     i.zone = zone;
     i.instance_type = spec.instance_type;
     i.market = spec.market;
     i.state = instance_state::pending;
-    i.tags = spec.tags;
-    i.tags[ownership_tag::instance] = slot.id.to_string();
-    i.tags[ownership_tag::request] = slot.request.to_string();
-    i.tags[ownership_tag::name] = slot.name;
     i.launched_at = wall;
     x.deadline = saturating_add(now, s.uniform(s.cfg.pending_min, s.cfg.pending_max));
     s.schedule(x.deadline, i.cloud_id);
-    r.instances.push_back(i);
+    r.instances.push_back(impl::view(x));
     ids.push_back(i.cloud_id);
     s.instances.emplace(i.cloud_id, std::move(x));
   }
@@ -148,7 +150,7 @@ api_reply do_read(impl& s, const std::string& region, const api_call& call) {
         r.instances.push_back(impl::view(it->second));
   } else if (call.op == api_op::list) {
     for (auto& [id, x] : s.instances)
-      if (x.region == region && tags_match(x.info.tags, call.filter))
+      if (x.region == region && impl::has_tags(x, call.filter))
         r.instances.push_back(impl::view(x));
     sort_by_id(r.instances);
   } else { // catalog

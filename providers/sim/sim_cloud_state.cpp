@@ -87,8 +87,42 @@ void sim_cloud::impl::settle(std::unordered_map<std::string, instance>::iterator
   }
 }
 
-cloud_instance sim_cloud::impl::view(const instance& x) {
+tag_map sim_cloud::impl::tags_of(const instance& x) {
+  auto tags = *x.tags;
+  if (x.own_tags) {
+    tags[ownership_tag::instance] = x.owner.to_string();
+    tags[ownership_tag::request] = x.request.to_string();
+    tags[ownership_tag::name] = x.name;
+  }
+  return tags;
+}
+
+bool sim_cloud::impl::has_tags(const instance& x, const tag_map& filter) {
+  for (auto& [k, v] : filter) {
+    if (x.own_tags && k == ownership_tag::instance) {
+      if (v != x.owner.to_string())
+        return false;
+    } else if (x.own_tags && k == ownership_tag::request) {
+      if (v != x.request.to_string())
+        return false;
+    } else if (x.own_tags && k == ownership_tag::name) {
+      if (v != x.name)
+        return false;
+    } else if (auto i = x.tags->find(k); i == x.tags->end() || i->second != v) {
+      return false;
+    }
+  }
+  return true;
+}
+
+cloud_instance sim_cloud::impl::full(const instance& x) {
   auto result = x.info;
+  result.tags = tags_of(x);
+  return result;
+}
+
+cloud_instance sim_cloud::impl::view(const instance& x) {
+  auto result = full(x);
   if (result.state == instance_state::starting)
     result.state = instance_state::pending; // as EC2 reports it after StartInstances
   return result;

@@ -48,7 +48,7 @@ bool sim_cloud::save(std::string* error) {
     for (auto& [id, x] : s.instances) {
       sim_saved_instance si;
       si.region = x.region;
-      si.info = x.info;
+      si.info = sim_cloud::impl::full(x);
       si.deadline_ns = until(x.deadline, now);
       si.preempt_ns = until(x.preempt_at, now);
       if (x.terminated_at != time_point::max())
@@ -124,6 +124,8 @@ bool sim_cloud::load(std::string* error) {
     sim_cloud::impl::instance x;
     x.region = std::move(si.region);
     x.info = std::move(si.info);
+    x.tags = std::make_shared<const tag_map>(std::move(x.info.tags));
+    x.info.tags.clear();
     x.deadline = at(si.deadline_ns, base);
     x.preempt_at = at(si.preempt_ns, base);
     if (si.terminated_ns)

@@ -236,15 +236,14 @@ TEST_CASE("instance: a fatal create error fails the instance") {
   CHECK(b.log->changes[0].record.last_error.find("InvalidAMI") != std::string::npos);
 }
 
-TEST_CASE("instance: the pending timeout terminates an instance stuck pending") {
-  instance_config ic;
-  ic.pending_timeout = seconds(30);
-  instance_bench b{slow_boot(), ic};
+TEST_CASE("instance: a give-up while pending terminates it and its end carries the reason") {
+  instance_bench b{slow_boot()};
   auto h = b.placed();
   REQUIRE(b.record(h).state == instance_state::pending);
   b.f.advance(seconds(20));
-  CHECK(b.api->of(api_op::terminate).empty());
-  b.f.advance(seconds(15));
+  CHECK(b.api->of(api_op::terminate).empty()); // no timer of its own: the supervisor's
+  caf::anon_send(h, give_up_atom::value, state_reason::given_up, std::string{"pending timeout"});
+  b.f.advance(seconds(1));
   CHECK(b.api->of(api_op::terminate).size() == 1);
   b.f.advance(seconds(5));
   REQUIRE_FALSE(b.log->changes.empty());

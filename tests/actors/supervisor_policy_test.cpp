@@ -25,6 +25,30 @@ sim_config slow_boot() {
   return sim;
 }
 
+/// Instances that boot in exactly `boot`.
+sim_config booting_in(duration boot) {
+  auto sim = sim_config::unlimited();
+  sim.pending_min = sim.pending_max = boot;
+  return sim;
+}
+
+/// A supervisor that gives up instances pending for `timeout`.
+supervisor_config pending_timeout_of(duration timeout) {
+  supervisor_config sc;
+  sc.pending_timeout = timeout;
+  return sc;
+}
+
+/// True when `d` tells of a failed request whose `n` instances each timed out pending.
+bool timed_out_pending(const request_done* d, size_t n) {
+  if (d == nullptr || d->ok || d->failures.size() != n)
+    return false;
+  for (auto& f : d->failures)
+    if (f.reason != "pending timeout")
+      return false;
+  return true;
+}
+
 } // namespace
 
 TEST_CASE("supervisor: a capacity error fails over to the next zone - the zone returns after the TTL") {
@@ -203,20 +227,38 @@ TEST_CASE("supervisor: past the deadline what is not running is given up") {
 }
 
 TEST_CASE("supervisor: the pending timeout fails the request's stuck instances") {
-  supervisor_config sc;
-  sc.instance.pending_timeout = seconds(30);
-  supervisor_bench b{slow_boot(), {"us-east-1"}, sc};
+  supervisor_bench b{slow_boot(), {"us-east-1"}, pending_timeout_of(seconds(30))};
   auto id = b.submit(medium(2));
   b.f.advance(seconds(25));
   CHECK_FALSE(b.done_of(id));
   b.f.advance(seconds(15));
+  CHECK(timed_out_pending(b.done_of(id), 2));
+  CHECK(b.f.cloud->live_count() == 0);
+}
+
+TEST_CASE("supervisor: the pending deadlines are kept in order and each passes on its own") {
+  supervisor_bench b{booting_in(seconds(40)), {"us-east-1"}, pending_timeout_of(seconds(30))};
+  auto first = b.submit(medium(2));
+  b.f.advance(seconds(20));
+  auto second = b.submit(medium(1));
+  b.f.advance(seconds(12)); // 32 s: the first request's deadlines passed, not the second's
+  CHECK(timed_out_pending(b.done_of(first), 2));
+  CHECK_FALSE(b.done_of(second));
+  CHECK(b.f.cloud->live_count() == 1); // from the cloud's side: the second's instance lives
+  b.f.advance(seconds(20)); // 52 s: the second's passed too
+  CHECK(timed_out_pending(b.done_of(second), 1));
+  CHECK(b.f.cloud->live_count() == 0);
+}
+
+TEST_CASE("supervisor: an instance running before its pending deadline is kept") {
+  supervisor_bench b{booting_in(seconds(20)), {"us-east-1"}, pending_timeout_of(seconds(30))};
+  auto id = b.submit(medium(2));
+  b.f.advance(seconds(45)); // past the deadline of its stay in pending
   auto d = b.done_of(id);
   REQUIRE(d);
-  CHECK_FALSE(d->ok);
-  REQUIRE(d->failures.size() == 2);
-  for (auto& f : d->failures)
-    CHECK(f.reason == "pending timeout");
-  CHECK(b.f.cloud->live_count() == 0);
+  CHECK(d->ok);
+  CHECK(b.apis[0]->of(api_op::terminate).empty());
+  CHECK(b.f.cloud->live_count() == 2);
 }
 
 TEST_CASE("supervisor: round-robin spreads two requests over two regions") {
