@@ -1,16 +1,22 @@
 #include "common/uuid.hpp"
 
-#include <cstdio>
-
 namespace styx {
 
 std::string uuid::to_string() const {
-  char buf[37];
-  std::snprintf(buf, sizeof(buf), "%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(hi >> 32), static_cast<unsigned>((hi >> 16) & 0xffff),
-                static_cast<unsigned>(hi & 0xffff), static_cast<unsigned>(lo >> 48),
-                static_cast<unsigned long long>(lo & 0xffffffffffffull));
-  return buf;
+  // 8-4-4-4-12 hex digits, written from the words directly (snprintf was 1.5 % of a lifecycle).
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  size_t pos = 0;
+  auto put = [&](uint64_t word, int nibbles) {
+    for (int shift = (nibbles - 1) * 4; shift >= 0; shift -= 4) {
+      if (pos == 8 || pos == 13 || pos == 18 || pos == 23)
+        ++pos; // the dash already there
+      out[pos++] = hex[(word >> shift) & 0xf];
+    }
+  };
+  put(hi, 16);
+  put(lo, 16);
+  return out;
 }
 
 std::optional<uuid> uuid::parse(std::string_view text) {

@@ -136,7 +136,7 @@ api_reply do_change(impl& s, const std::string& region, const api_call& call, ti
       x.deadline = saturating_add(now, s.uniform(s.cfg.transition_min, s.cfg.transition_max));
       s.schedule(x.deadline, id);
     }
-    r.instances.push_back(impl::view(x));
+    r.instances.push_back(impl::status(x));
   }
   return r;
 }
@@ -147,7 +147,7 @@ api_reply do_read(impl& s, const std::string& region, const api_call& call) {
     r.instances.reserve(call.cloud_ids.size());
     for (auto& id : call.cloud_ids)
       if (auto it = s.instances.find(id); it != s.instances.end() && it->second.region == region)
-        r.instances.push_back(impl::view(it->second));
+        r.instances.push_back(impl::status(it->second));
   } else if (call.op == api_op::list) {
     for (auto& [id, x] : s.instances)
       if (x.region == region && impl::has_tags(x, call.filter))

@@ -75,8 +75,11 @@ struct sim_cloud::impl {
 
   /// Everything known of `x`, its tags whole: as saved to the state file.
   static cloud_instance full(const instance& x);
-  /// `x` as the API reports it.
+  /// `x` as the API reports it, with its tags (a create, a list).
   static cloud_instance view(const instance& x);
+  /// `x` as a status poll or a change reports it: without tags, as EC2's
+  /// DescribeInstanceStatus and StopInstances do (nobody reads them there).
+  static cloud_instance status(const instance& x);
   /// The tags of `x`, whole.
   static tag_map tags_of(const instance& x);
   /// True when `x` has every tag of `filter` (a list's filter), without making its tags whole.

@@ -122,7 +122,13 @@ cloud_instance sim_cloud::impl::full(const instance& x) {
 }
 
 cloud_instance sim_cloud::impl::view(const instance& x) {
-  auto result = full(x);
+  auto result = status(x);
+  result.tags = tags_of(x);
+  return result;
+}
+
+cloud_instance sim_cloud::impl::status(const instance& x) {
+  auto result = x.info;
   if (result.state == instance_state::starting)
     result.state = instance_state::pending; // as EC2 reports it after StartInstances
   return result;
