@@ -1,20 +1,16 @@
 # Sourced by scripts/sanitize.sh and scripts/fuzz.sh: how the sanitizer builds are configured
 # and run. build-san: clang-14 with ASan, UBSan and libFuzzer's coverage (the whole suite and
 # the fuzz targets); build-tsan: gcc with ThreadSanitizer (the tests where threads meet),
-# linked against a CAF built with ThreadSanitizer as well (build-tsan/caf). Both keep line
-# tables only (-gline-tables-only, -g1): every report still names file and line, and the
-# builds take about 30 % less time than with full debug information (CI's hour on two cores).
+# linked against a CAF built with ThreadSanitizer as well (build-tsan/caf).
 
 configure_san() { # dir
   CC=clang-14 CXX=clang++-14 cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -gline-tables-only -DNDEBUG" \
     -DSTYX_FUZZ=ON -DSTYX_ASAN=ON -DSTYX_UBSAN=ON -DSTYX_TESTS=ON -DSTYX_BENCH=OFF >/dev/null
 }
 
 configure_tsan() { # dir: against CAF built under TSan too (scripts/caf_tsan.sh says why)
   bash scripts/caf_tsan.sh "$1/caf"
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTYX_TSAN=ON \
-    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
     -DCMAKE_PREFIX_PATH="$(realpath "$1/caf/prefix")" -DSTYX_TESTS=ON -DSTYX_BENCH=OFF >/dev/null
 }
 
