@@ -58,7 +58,10 @@ TEST_CASE("local crash: kill -9 mid fan-out then reconcile and resume leave no p
     if (wait_exit(pid) == 128 + SIGKILL)
       ++killed_mid_run;
 
-    REQUIRE(run_styx(dir.state_dir(), {"reconcile", "--json"}) == 0);
+    auto rec = run_styx_captured(dir.state_dir(), {"reconcile", "--json"},
+                                 dir.state_dir());
+    INFO("reconcile said: " << rec.err << rec.out.substr(0, 2000));
+    REQUIRE(rec.rc == 0);
     check_against_proc(dir);
     std::vector<stored_request> interrupted;
     {
