@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <optional>
+#include <string>
 
 #include "providers/sim/sim_cloud_impl.hpp"
 
@@ -87,26 +89,38 @@ void sim_cloud::impl::settle(std::unordered_map<std::string, instance>::iterator
   }
 }
 
+namespace {
+
+constexpr const char* own_keys[] = {ownership_tag::instance, ownership_tag::request,
+                                    ownership_tag::name};
+
+/// The value of `x`'s own ownership tag `key`; nullopt when `key` is not one of its own.
+std::optional<std::string> own_tag(const sim_cloud::impl::instance& x, const std::string& key) {
+  if (!x.own_tags)
+    return std::nullopt;
+  if (key == ownership_tag::instance)
+    return x.owner.to_string();
+  if (key == ownership_tag::request)
+    return x.request.to_string();
+  if (key == ownership_tag::name)
+    return x.name;
+  return std::nullopt;
+}
+
+} // namespace
+
 tag_map sim_cloud::impl::tags_of(const instance& x) {
   auto tags = *x.tags;
-  if (x.own_tags) {
-    tags[ownership_tag::instance] = x.owner.to_string();
-    tags[ownership_tag::request] = x.request.to_string();
-    tags[ownership_tag::name] = x.name;
-  }
+  if (x.own_tags)
+    for (auto* key : own_keys)
+      tags[key] = *own_tag(x, key);
   return tags;
 }
 
 bool sim_cloud::impl::has_tags(const instance& x, const tag_map& filter) {
   for (auto& [k, v] : filter) {
-    if (x.own_tags && k == ownership_tag::instance) {
-      if (v != x.owner.to_string())
-        return false;
-    } else if (x.own_tags && k == ownership_tag::request) {
-      if (v != x.request.to_string())
-        return false;
-    } else if (x.own_tags && k == ownership_tag::name) {
-      if (v != x.name)
+    if (auto own = own_tag(x, k)) {
+      if (*own != v)
         return false;
     } else if (auto i = x.tags->find(k); i == x.tags->end() || i->second != v) {
       return false;

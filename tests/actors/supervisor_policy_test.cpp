@@ -19,17 +19,15 @@ provision_request medium(int count) {
   return provision_request::make("job", resources{}.cpus(2).memory_gib(4)).count(count);
 }
 
-sim_config slow_boot() {
-  auto sim = sim_config::unlimited();
-  sim.pending_min = sim.pending_max = std::chrono::hours(1);
-  return sim;
-}
-
 /// Instances that boot in exactly `boot`.
 sim_config booting_in(duration boot) {
   auto sim = sim_config::unlimited();
   sim.pending_min = sim.pending_max = boot;
   return sim;
+}
+
+sim_config slow_boot() {
+  return booting_in(std::chrono::hours(1));
 }
 
 /// A supervisor that gives up instances pending for `timeout`.
