@@ -174,12 +174,13 @@ int run_up(const common_options& common, const up_options& opts) {
   auto started = std::chrono::steady_clock::now();
   std::mutex mtx;
   progress_printer progress{std::cerr};
-  eng->subscribe([&](const engine_event& ev) {
+  // Ends before mtx and progress do, whichever way run_up returns (the engine lives longer).
+  scoped_subscription on_progress{*eng, [&](const engine_event& ev) {
     if (auto* p = std::get_if<request_progress>(&ev)) {
       std::lock_guard<std::mutex> guard{mtx};
       progress.update(*p);
     }
-  });
+  }};
   auto handle = eng->submit(req);
   std::optional<request_done> done;
   if (opts.detach) {

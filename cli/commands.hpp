@@ -26,6 +26,8 @@ struct common_options {
   std::string azure_subscription; // --subscription; empty: AZURE_SUBSCRIPTION_ID
   std::string azure_group; // --resource-group; empty: AZURE_RESOURCE_GROUP
                            // (runtime/azure_settings.hpp)
+  double call_timeout = 0; // --call-timeout: seconds one HTTP exchange with a cloud may take;
+                           // 0: each cloud's default (cli/config.cpp)
 };
 
 struct up_options {

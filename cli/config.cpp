@@ -1,6 +1,7 @@
 #include "cli/config.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <optional>
 
@@ -109,6 +110,14 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
   if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
     cfg.aws.subnet_id = subnet;
   local_from_env(cfg.local);
+  if (common.call_timeout != 0) {
+    if (!(common.call_timeout >= 1 && common.call_timeout <= 3600))
+      throw usage_error("--call-timeout must be between 1 and 3600 seconds");
+    auto t = std::chrono::duration_cast<duration>(
+      std::chrono::duration<double>(common.call_timeout));
+    cfg.aws.request_timeout = cfg.gcp.request_timeout = t;
+    cfg.azure.request_timeout = cfg.kubernetes.request_timeout = t;
+  }
   if (clouds.empty())
     clouds.push_back("sim");
   check_clouds(clouds);

@@ -68,6 +68,9 @@ int main(int argc, char** argv) {
                  "Azure subscription (default: AZURE_SUBSCRIPTION_ID)");
   app.add_option("--resource-group", common.azure_group,
                  "Azure resource group (default: AZURE_RESOURCE_GROUP)");
+  app.add_option("--call-timeout", common.call_timeout,
+                 "seconds one HTTP exchange with a cloud may take before it is retried "
+                 "(default: 60 for aws and gcp, 30 for azure and kubernetes)");
 
   up_options up;
   auto* up_cmd = app.add_subcommand("up", "provision instances and wait until they run");

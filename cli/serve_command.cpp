@@ -91,14 +91,14 @@ int run_serve(const common_options& common, const serve_cli_options& o) {
                                           ? "[" + where.first + "]" : where.first)
             << ':' << server->port() << "/metrics" << std::endl;
   std::mutex out_mtx;
-  eng->subscribe([&out_mtx](const engine_event& ev) {
+  scoped_subscription on_done{*eng, [&out_mtx](const engine_event& ev) { // ends before out_mtx
     if (auto* d = std::get_if<request_done>(&ev)) {
       std::lock_guard<std::mutex> guard{out_mtx};
       std::cout << "request " << d->request.to_string() << ": " << d->running << '/' << d->count
                 << " running" << (d->ok ? "" : d->rolled_back ? ", rolled back" : ", failed")
                 << (d->error.empty() ? "" : ": " + d->error) << std::endl;
     }
-  });
+  }};
   for (auto& r : requests) {
     auto h = eng->submit(std::move(r));
     std::lock_guard<std::mutex> guard{out_mtx};

@@ -212,7 +212,7 @@ bench_result run_bench(const bench_options& opts) {
   for (auto& s : log.states)
     s = 0;
   auto t0 = clk::now();
-  eng->subscribe([&](const engine_event& ev) {
+  scoped_subscription on_change{*eng, [&](const engine_event& ev) { // ends before log
     auto* c = std::get_if<instance_state_changed>(&ev);
     if (c == nullptr)
       return;
@@ -232,7 +232,7 @@ bench_result run_bench(const bench_options& opts) {
       log.to_running.push_back(std::chrono::duration<double>(now - t0).count());
       log.last_running = now;
     }
-  });
+  }};
   std::atomic<bool> sampling{true};
   std::thread sampler([&] {
     while (sampling) {

@@ -5,6 +5,7 @@
 //   auto eng = styx::engine::start(cfg);             // throws engine_error on bad config
 //   auto h = eng->submit(provision_request::make("job", resources{}.cpus(4)).count(100));
 //   eng->subscribe([](const styx::engine_event& ev) { ... });  // on an engine thread
+//   styx::scoped_subscription sub{*eng, callback};  // or one that ends with its scope
 //   request_done result = h.wait();                  // or h.result() (a shared_future)
 //   eng->terminate(selector::everything());
 //   eng->wait_for_state(selector::everything(), instance_state::terminated, 5min);
@@ -18,6 +19,7 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -168,6 +170,29 @@ public:
 private:
   explicit engine(std::unique_ptr<impl> p);
   std::unique_ptr<impl> impl_;
+};
+
+/// A subscription that ends with its scope: the destructor unsubscribes, and so returns once
+/// no call of the callback is under way. Declare it after what the callback captures, and
+/// the captures outlive every call, on every way out of the scope (a return, a throw).
+/// Thread rules: made and destroyed on one thread; the callback runs on an engine thread.
+/// Lifetimes: must not outlive the engine. Move-only.
+class scoped_subscription {
+public:
+  scoped_subscription(engine& eng, event_callback cb)
+    : eng_(&eng), id_(eng.subscribe(std::move(cb))) {}
+  scoped_subscription(scoped_subscription&& other) noexcept
+    : eng_(std::exchange(other.eng_, nullptr)), id_(other.id_) {}
+  scoped_subscription& operator=(scoped_subscription&&) = delete;
+  scoped_subscription(const scoped_subscription&) = delete;
+  ~scoped_subscription() {
+    if (eng_ != nullptr)
+      eng_->unsubscribe(id_);
+  }
+
+private:
+  engine* eng_;
+  uint64_t id_;
 };
 
 } // namespace styx

@@ -49,19 +49,14 @@ bool engine::wait_for_state(const selector& sel, instance_state target, duration
   auto deadline = clock_type::now() + timeout;
   auto flag = std::make_shared<wake_flag>();
   // Only an instance that reaches the target (or a final state) makes the count smaller.
-  auto sub = subscribe([flag, sel, target](const engine_event& ev) {
+  scoped_subscription sub{*this, [flag, sel, target](const engine_event& ev) {
     auto* changed = std::get_if<instance_state_changed>(&ev);
     if (changed == nullptr)
       return;
     auto& rec = changed->record;
     if ((rec.state == target || is_final(rec.state)) && sel.matches(rec))
       flag->wake();
-  });
-  struct unsubscriber {
-    engine& eng;
-    uint64_t id;
-    ~unsubscriber() { eng.unsubscribe(id); }
-  } guard{*this, sub};
+  }};
   caf::scoped_actor self{system()};
   for (;;) {
     int left = 0;

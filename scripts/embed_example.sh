@@ -27,6 +27,18 @@ fi
 args=(-S "$root/examples/embed" -B "$work/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo
       -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_EXPORT_COMPILE_COMMANDS=ON
       -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF)
+# A package built under sanitizers (scripts/sanitize.sh) links only into a program built by the
+# same compiler with the same sanitizers: its archives call their runtimes.
+cache() { sed -n "s/^$1:[A-Z]*=//p" "$build/CMakeCache.txt"; }
+sanitizers=()
+[[ $(cache STYX_ASAN) == ON ]] && sanitizers+=(address)
+[[ $(cache STYX_UBSAN) == ON ]] && sanitizers+=(undefined)
+[[ $(cache STYX_TSAN) == ON ]] && sanitizers+=(thread)
+if ((${#sanitizers[@]})); then
+  flag="-fsanitize=$(IFS=,; echo "${sanitizers[*]}")"
+  args+=(-DCMAKE_CXX_COMPILER="$(cache CMAKE_CXX_COMPILER)" -DCMAKE_CXX_FLAGS="$flag"
+         -DCMAKE_EXE_LINKER_FLAGS="$flag")
+fi
 command -v ninja >/dev/null && args+=(-G Ninja)
 command -v ccache >/dev/null && args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache)
 cmake "${args[@]}" >"$work/configure.log"

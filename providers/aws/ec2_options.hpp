@@ -19,7 +19,7 @@ struct ec2_options {
   std::string default_image = "ami-760aaa0f";
   std::string subnet_id;                        // every launch; empty: the default VPC's
   std::map<std::string, std::string> subnets;   // zone -> subnet id, before `subnet_id`
-  duration request_timeout = seconds(30);       // one HTTP exchange
+  duration request_timeout = seconds(60);       // one HTTP exchange (botocore's read_timeout)
   int list_page_size = 1000;                    // MaxResults of a list (5..1000)
   std::string ca_bundle;                        // PEM file trusted for the endpoint instead
                                                 // of the system's CAs; empty: the system's

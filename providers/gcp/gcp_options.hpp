@@ -23,7 +23,7 @@ struct gcp_options {
   std::string default_image = "projects/debian-cloud/global/images/family/debian-12";
   std::string network = "global/networks/default";
   std::string subnetwork;                  // empty: the network's own
-  duration request_timeout = seconds(30);  // one HTTP exchange
+  duration request_timeout = seconds(60);  // one HTTP exchange (google-api-python-client's)
   int list_page_size = 500;                // maxResults (1..500)
   size_t max_change_batch = 100;           // instances per stop/start/delete call: each is an
                                            // HTTP request of its own

@@ -55,3 +55,23 @@ TEST_CASE("engine subscribe: a callback may unsubscribe itself") {
   REQUIRE(done); // no deadlock: the request finished
   CHECK(calls.load() >= 1);
 }
+
+TEST_CASE("engine subscribe: a scoped subscription ends with its scope and a moved one once") {
+  auto eng = engine::start(test::fast_config(""));
+  std::atomic<int> calls{0};
+  {
+    scoped_subscription first{*eng, [&](const engine_event&) { ++calls; }};
+    auto moved = std::move(first); // the moved-from one unsubscribes nothing
+    auto done = eng->submit(provision_request::make("scoped", resources{}).count(5))
+                  .wait_for(seconds(30));
+    REQUIRE(done);
+    CHECK(done->ok);
+  } // `moved` ends here: what it captured may go now (cli/commands.cpp's progress printer)
+  int seen = calls.load();
+  CHECK(seen >= 1);
+  auto done = eng->submit(provision_request::make("after", resources{}).count(5))
+                .wait_for(seconds(30));
+  REQUIRE(done);
+  CHECK(done->ok);
+  CHECK(calls.load() == seen); // not called once its scope had ended
+}
