@@ -62,6 +62,10 @@ struct sim_cloud::impl {
   // Randomness.
   duration uniform(duration lo, duration hi);
   time_point draw_preemption(time_point running_since);
+  /// "sim-" and 11 hex digits: 15 characters, kept inline by std::string (no heap block per
+  /// copy: the provider, the supervisor and every message hold one). The digits are a
+  /// bijection of a sequence that starts at random, so no id repeats within a run; one that
+  /// a state file holds is skipped.
   std::string new_cloud_id();
 
   // Places.
@@ -89,6 +93,7 @@ struct sim_cloud::impl {
   const clock& clk;
   mutable std::mutex mtx;
   std::mt19937_64 rng;
+  uint64_t id_seq = 0; // new_cloud_id's sequence; 0: not started
   std::unordered_map<std::string, instance> instances;
   std::unordered_map<std::string, int64_t> live_by_zone;
   size_t live_total = 0;

@@ -169,12 +169,19 @@ time_point sim_cloud::impl::draw_preemption(time_point running_since) {
 
 std::string sim_cloud::impl::new_cloud_id() {
   static const char* hex = "0123456789abcdef";
+  constexpr int bits = 44; // 11 hex digits
+  constexpr uint64_t mask = (uint64_t{1} << bits) - 1;
+  if (id_seq == 0)
+    id_seq = (rng() & mask) | 1;
   for (;;) {
+    // xorshift, multiply by an odd constant, xorshift: each step is a bijection mod 2^44.
+    uint64_t x = id_seq++ & mask;
+    x ^= x >> 22;
+    x = (x * 0x9E3779B97F4A7C15ull) & mask;
+    x ^= x >> 22;
     std::string id = "sim-";
-    id += hex[rng() & 0xf];
-    auto bits = rng();
-    for (int i = 60; i >= 0; i -= 4)
-      id += hex[(bits >> i) & 0xf];
+    for (int i = bits - 4; i >= 0; i -= 4)
+      id += hex[(x >> i) & 0xf];
     if (instances.count(id) == 0)
       return id;
   }
