@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <condition_variable>
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -16,24 +17,37 @@ namespace styx {
 
 namespace {
 
-/// Set by an event callback (on an engine thread), waited for by the caller of
-/// wait_for_state. Shared by both: it lives as long as the longer of the two holds it.
+/// Counts the events that can end the wait (on an engine thread) and wakes the caller of
+/// wait_for_state once there have been as many as the count it last read: no fewer can have
+/// emptied it. A fan-out's down then recounts its million records a few times, not once per
+/// event. Shared by both: it lives as long as the longer of the two holds it.
 struct wake_flag {
   std::mutex mtx;
   std::condition_variable cv;
+  uint64_t seen = 0;      // events that can end the wait, since the subscription
+  uint64_t wake_at = 0;   // wake the waiter when `seen` reaches this
   bool woken = false;
 
-  void wake() {
+  void on_event() {
     {
       std::lock_guard<std::mutex> guard{mtx};
+      if (++seen != wake_at)
+        return;
       woken = true;
     }
     cv.notify_one();
   }
 
-  /// Waits until woken or `until`; clears the flag.
-  void wait_until(time_point until) {
+  uint64_t events_seen() {
+    std::lock_guard<std::mutex> guard{mtx};
+    return seen;
+  }
+
+  /// Waits until `left` more events than `since` were seen, or `until`; clears the flag.
+  void wait_until(uint64_t since, int left, time_point until) {
     std::unique_lock<std::mutex> lock{mtx};
+    wake_at = since + static_cast<uint64_t>(left);
+    woken = seen >= wake_at;
     cv.wait_until(lock, until, [this] { return woken; });
     woken = false;
   }
@@ -55,10 +69,13 @@ bool engine::wait_for_state(const selector& sel, instance_state target, duration
       return;
     auto& rec = changed->record;
     if ((rec.state == target || is_final(rec.state)) && sel.matches(rec))
-      flag->wake();
+      flag->on_event();
   }};
   caf::scoped_actor self{system()};
   for (;;) {
+    // Every event the supervisor publishes after it counted reaches the flag after this: an
+    // instance that leaves the count afterwards is among the events seen from here.
+    auto since = flag->events_seen();
     int left = 0;
     std::string err;
     self->request(supervisor(), caf::infinite, count_atom::value, sel, target)
@@ -70,7 +87,7 @@ bool engine::wait_for_state(const selector& sel, instance_state target, duration
     auto now = clock_type::now();
     if (now >= deadline)
       return false;
-    flag->wait_until(std::min(deadline, now + recount_interval));
+    flag->wait_until(since, left, std::min(deadline, now + recount_interval));
   }
 }
 
