@@ -100,6 +100,14 @@ std::vector<std::string> k8s_regions(const common_options& common) {
 
 } // namespace
 
+std::optional<duration> call_timeout_of(const common_options& common) {
+  if (common.call_timeout == 0)
+    return std::nullopt;
+  if (!(common.call_timeout >= 1 && common.call_timeout <= 3600))
+    throw usage_error("--call-timeout must be between 1 and 3600 seconds");
+  return std::chrono::duration_cast<duration>(std::chrono::duration<double>(common.call_timeout));
+}
+
 engine_config config_for(const common_options& common, std::vector<std::string> clouds,
                          const std::vector<std::string>& regions, bool remembered) {
   engine_config cfg;
@@ -110,13 +118,9 @@ engine_config config_for(const common_options& common, std::vector<std::string> 
   if (auto* subnet = std::getenv("STYX_AWS_SUBNET"); subnet != nullptr && *subnet != '\0')
     cfg.aws.subnet_id = subnet;
   local_from_env(cfg.local);
-  if (common.call_timeout != 0) {
-    if (!(common.call_timeout >= 1 && common.call_timeout <= 3600))
-      throw usage_error("--call-timeout must be between 1 and 3600 seconds");
-    auto t = std::chrono::duration_cast<duration>(
-      std::chrono::duration<double>(common.call_timeout));
-    cfg.aws.request_timeout = cfg.gcp.request_timeout = t;
-    cfg.azure.request_timeout = cfg.kubernetes.request_timeout = t;
+  if (auto t = call_timeout_of(common)) {
+    cfg.aws.request_timeout = cfg.gcp.request_timeout = *t;
+    cfg.azure.request_timeout = cfg.kubernetes.request_timeout = *t;
   }
   if (clouds.empty())
     clouds.push_back("sim");

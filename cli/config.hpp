@@ -3,6 +3,7 @@
 // (cli/commands.cpp, cli/change_command.cpp). Runs on the main thread, before and after the
 // engine; nothing here is kept between calls.
 
+#include <optional>
 #include <ostream>
 #include <set>
 #include <string>
@@ -25,6 +26,10 @@ namespace styx::cli {
 /// usage_error on bad input.
 engine_config config_for(const common_options& common, std::vector<std::string> clouds,
                          const std::vector<std::string>& regions = {}, bool remembered = true);
+
+/// --call-timeout as a duration, if given (engines and nodes alike); throws usage_error
+/// outside 1..3600 seconds.
+std::optional<duration> call_timeout_of(const common_options& common);
 
 /// "k=v" as a pair; throws usage_error.
 std::pair<std::string, std::string> parse_tag(const std::string& text);

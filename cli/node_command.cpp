@@ -9,6 +9,7 @@
 #include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
+#include "cli/config.hpp"
 #include "runtime/metrics_http.hpp"
 #include "runtime/node.hpp"
 #include "runtime/node_client.hpp"
@@ -110,6 +111,8 @@ int run_node(const common_options& common, const node_cli_options& given) {
     throw usage_error("--rate-scale must be positive");
   n.limits.limits.scale_refill(o.rate_scale);
   n.sim.buckets.scale_refill(o.rate_scale);
+  if (auto t = call_timeout_of(common))
+    n.aws.request_timeout = *t;
   n.transport.insecure = o.insecure;
   n.transport.tls = node_tls{o.cafile, o.certificate, o.key};
   if (auto why = check_transport(n.listen_host, n.transport); !why.empty())
