@@ -7,13 +7,13 @@ import time, boto3, botocore.config, botocore.exceptions, subprocess, sys, socke
 s=socket.socket(); s.bind(("127.0.0.1",0)); port=s.getsockname()[1]; s.close()
 p=subprocess.Popen([sys.executable,"-m","moto.server","-p",str(port)],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)
 time.sleep(3)
-ec2=boto3.client("ec2",config=botocore.config.Config(retries={"max_attempts": 1}),region_name="us-east-1",endpoint_url=f"http://127.0.0.1:{port}",aws_access_key_id="x",aws_secret_access_key="y")
+ec2=boto3.client("ec2",config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1}),region_name="us-east-1",endpoint_url=f"http://127.0.0.1:{port}",aws_access_key_id="x",aws_secret_access_key="y")
 def timed(what, f):
     t=time.time()
     try:
         r=f()
     except botocore.exceptions.ReadTimeoutError:
-        print(f"{what}: no answer within botocore's {time.time()-t:.0f} s", flush=True)
+        print(f"{what}: no answer within botocore's 60 s read timeout ({time.time()-t:.0f} s)", flush=True)
         return None
     print(f"{what}: {time.time()-t:.2f} s", flush=True)
     return r
