@@ -26,17 +26,15 @@ inline engine_config unlimited_engine_config(size_t threads = 0) {
 /// Counts instance transitions into `target` that the engine publishes.
 class state_counter {
 public:
-  state_counter(engine& eng, instance_state target) : eng_(eng), target_(target) {
-    sub_ = eng_.subscribe([this](const engine_event& ev) {
-      auto* c = std::get_if<instance_state_changed>(&ev);
-      if (c == nullptr || c->record.state != target_)
-        return;
-      std::lock_guard<std::mutex> guard{mtx_};
-      if (++count_ == wanted_) // the waiter wakes once, not once per event
-        cv_.notify_all();
-    });
-  }
-  ~state_counter() { eng_.unsubscribe(sub_); }
+  state_counter(engine& eng, instance_state target)
+    : target_(target), sub_(eng, [this](const engine_event& ev) {
+        auto* c = std::get_if<instance_state_changed>(&ev);
+        if (c == nullptr || c->record.state != target_)
+          return;
+        std::lock_guard<std::mutex> guard{mtx_};
+        if (++count_ == wanted_) // the waiter wakes once, not once per event
+          cv_.notify_all();
+      }) {}
   state_counter(const state_counter&) = delete;
   state_counter& operator=(const state_counter&) = delete;
 
@@ -53,13 +51,12 @@ public:
   }
 
 private:
-  engine& eng_;
   instance_state target_;
-  uint64_t sub_ = 0;
   std::mutex mtx_;
   std::condition_variable cv_;
   uint64_t count_ = 0;
   uint64_t wanted_ = 0; // what the waiter waits for: notified when count_ reaches it
+  scoped_subscription sub_; // last: ends first, before what its callback uses
 };
 
 } // namespace styx::micro
