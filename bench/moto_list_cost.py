@@ -2,10 +2,15 @@
 # moto alone, no Styx: how long its calls take as an account grows to 10,000 instances
 # (RunInstances of 500, DescribeInstanceStatus of 100 ids, a tag-filtered DescribeInstances
 # page of 1,000 and the whole listing, TerminateInstances of 500). bench/chaos.sh's moto half
-# is bound by the filtered listing: see README "Chaos". Usage: python3 bench/moto_list_cost.py
-import time, boto3, botocore.config, botocore.exceptions, subprocess, sys, socket
+# was bound by the filtered listing: see README "Chaos".
+# Usage: python3 bench/moto_list_cost.py [fixture]: moto_server as packaged, or with
+# "fixture" tests/fixtures/crash_moto_server.py (moto with its tag lookup made direct), which
+# the chaos and crash tests run.
+import os, time, boto3, botocore.config, botocore.exceptions, subprocess, sys, socket
 s=socket.socket(); s.bind(("127.0.0.1",0)); port=s.getsockname()[1]; s.close()
-p=subprocess.Popen([sys.executable,"-m","moto.server","-p",str(port)],stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)
+fixture=os.path.join(os.path.dirname(os.path.abspath(__file__)),"..","tests","fixtures","crash_moto_server.py")
+server=[sys.executable,fixture,"--port",str(port)] if sys.argv[1:]==["fixture"] else [sys.executable,"-m","moto.server","-p",str(port)]
+p=subprocess.Popen(server,stdout=subprocess.DEVNULL,stderr=subprocess.DEVNULL)
 time.sleep(3)
 ec2=boto3.client("ec2",config=botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1}),region_name="us-east-1",endpoint_url=f"http://127.0.0.1:{port}",aws_access_key_id="x",aws_secret_access_key="y")
 def timed(what, f):

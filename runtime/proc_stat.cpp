@@ -1,10 +1,11 @@
 #include "runtime/proc_stat.hpp"
 
+#include <cerrno>
 #include <cstdlib>
 #include <dirent.h>
-#include <fstream>
-#include <iterator>
+#include <fcntl.h>
 #include <sstream>
+#include <unistd.h>
 
 namespace styx {
 
@@ -26,17 +27,30 @@ std::vector<int> all_pids() {
   return out;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
 } // namespace
+
+std::string read_proc_file(const std::string& path) {
+  std::string out;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0)
+    return out;
+  char buf[4096];
+  for (;;) {
+    auto n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
 
 std::optional<proc_stat> read_proc_stat(int pid) {
   if (pid <= 0)
     return std::nullopt;
-  auto text = read_all("/proc/" + std::to_string(pid) + "/stat");
+  auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat");
   // "PID (COMM) STATE PPID PGRP SESSION ..."; COMM may hold spaces and parentheses.
   auto close = text.rfind(')');
   if (close == std::string::npos)
@@ -54,7 +68,7 @@ std::optional<proc_stat> read_proc_stat(int pid) {
 }
 
 std::string env_of(int pid, const std::string& name) {
-  auto text = read_all("/proc/" + std::to_string(pid) + "/environ");
+  auto text = read_proc_file("/proc/" + std::to_string(pid) + "/environ");
   auto prefix = name + "=";
   size_t at = 0;
   while (at < text.size()) {

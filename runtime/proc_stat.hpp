@@ -19,6 +19,12 @@ struct proc_stat {
   uint64_t start_time = 0;
 };
 
+/// The whole of a /proc file, or what was read before an error; empty when it cannot be
+/// opened. A process that exits between open and read makes read() fail with ESRCH: that reads
+/// as a short file, never as an exception (std::ifstream would throw from
+/// basic_filebuf::underflow).
+std::string read_proc_file(const std::string& path);
+
 /// /proc/PID/stat; nullopt when there is no such process.
 std::optional<proc_stat> read_proc_stat(int pid);
 

@@ -10,7 +10,9 @@ configure_san() { # dir
 
 configure_tsan() { # dir: against CAF built under TSan too (scripts/caf_tsan.sh says why)
   bash scripts/caf_tsan.sh "$1/caf"
+  # -g1 (line tables, all a report's stacks need), as for CAF (scripts/caf_tsan.sh).
   cmake -S . -B "$1" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSTYX_TSAN=ON \
+    -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O2 -g1 -DNDEBUG" \
     -DCMAKE_PREFIX_PATH="$(realpath "$1/caf/prefix")" -DSTYX_TESTS=ON -DSTYX_BENCH=OFF >/dev/null
 }
 

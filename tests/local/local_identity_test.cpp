@@ -10,6 +10,7 @@
 
 #include "providers/local/local_api.hpp"
 #include "runtime/local_registry.hpp"
+#include "runtime/proc_stat.hpp"
 #include "runtime/process_manager.hpp"
 #include "tests/local/local_fixture.hpp"
 
@@ -266,4 +267,21 @@ TEST_CASE("local: a spawn whose pid never reached the registry is found by its e
   CHECK(saved[0].fact.pid == pid);
   CHECK(saved[0].fact.exit_known); // still this process's child: reaped here, status known
   CHECK(saved[0].fact.exit_signal == SIGTERM);
+}
+
+TEST_CASE("local: a proc file whose read fails reads as short and never throws") {
+  // A directory opens but its read() fails (EISDIR), as /proc/PID/stat's does (ESRCH) when the
+  // process is reaped between open and read: std::ifstream threw there, out of an actor's
+  // handler, when a local instance exited during a scan of its group.
+  std::string text;
+  REQUIRE_NOTHROW(text = read_proc_file("/proc"));
+  CHECK(text.empty());
+  CHECK(read_proc_file("/proc/self/no-such-file").empty());
+  CHECK(read_proc_file("/proc/self/stat").find(std::to_string(::getpid())) == 0);
+  bystander gone;
+  ::kill(gone.pid, SIGKILL);
+  ::waitpid(gone.pid, nullptr, 0);
+  CHECK_NOTHROW(group_members(gone.pid));
+  CHECK_FALSE(read_proc_stat(gone.pid).has_value());
+  gone.pid = spawn_bystander(); // the destructor reaps this one
 }
