@@ -34,18 +34,18 @@ fi
 if [[ $what == tsan || $what == all ]]; then
   dir=${STYX_TSAN_BUILD_DIR:-build-tsan}
   configure_tsan "$dir"
-  cmake --build "$dir" -j "$jobs" --target styx test_actors test_runtime test_e2e
+  cmake --build "$dir" -j "$jobs" --target styx test_actors test_runtime test_nodes
   # Every process's reports go to files, the `styx` and `styx node` children's too (a test may
   # expect a child to fail, and would not see why): any report file fails the run.
   reports=$(realpath "$dir")/tsan-reports
   rm -rf "$reports" && mkdir -p "$reports"
   export TSAN_OPTIONS="$TSAN_OPTIONS:log_path=$reports/report"
   # Where threads meet: actors (CAF's scheduler), the HTTP engine (curl's thread), the store
-  # (its writer thread) and nodes (CAF's middleman; every e2e test with a node in its name,
-  # one at a time: two fan-outs of 10,000 over instrumented nodes starve each other).
+  # (its writer thread) and nodes (CAF's middleman; test_nodes one at a time: two fan-outs of
+  # 10,000 over instrumented nodes starve each other).
   status=0
   (cd "$dir" && ctest --output-on-failure --timeout 1800 -j "$jobs" -L '^test_(actors|runtime)$' \
-     && ctest --output-on-failure --timeout 1800 -L '^test_e2e$' -R '[Nn]ode') || status=$?
+     && ctest --output-on-failure --timeout 1800 -L '^test_nodes$') || status=$?
   if compgen -G "$reports/report*" >/dev/null; then
     cat "$reports"/report*
     echo "sanitize: ThreadSanitizer reported the races above ($reports)" >&2

@@ -17,7 +17,7 @@
 #include "tests/aws/ec2_engine_fixture.hpp"
 #include "tests/aws/moto_fixture.hpp"
 #include "tests/crash_cli.hpp"
-#include "tests/e2e/node_process.hpp"
+#include "tests/nodes/node_process.hpp"
 
 using namespace styx;
 using namespace styx::test;

@@ -21,7 +21,7 @@
 
 #include "providers/sim/sim_cloud.hpp"
 #include "runtime/engine.hpp"
-#include "tests/e2e/node_process.hpp"
+#include "tests/nodes/node_process.hpp"
 
 using namespace styx;
 using styx::test::node_process;

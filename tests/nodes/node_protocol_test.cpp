@@ -18,7 +18,7 @@
 #include "actors/atoms.hpp"
 #include "actors/node_protocol.hpp"
 #include "actors/registry.hpp"
-#include "tests/e2e/node_process.hpp"
+#include "tests/nodes/node_process.hpp"
 
 using namespace styx;
 using styx::test::node_process;

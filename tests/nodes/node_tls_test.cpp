@@ -11,7 +11,7 @@
 
 #include "runtime/engine.hpp"
 #include "runtime/node_client.hpp"
-#include "tests/e2e/node_process.hpp"
+#include "tests/nodes/node_process.hpp"
 
 using namespace styx;
 using styx::test::node_process;

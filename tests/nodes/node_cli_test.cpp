@@ -22,7 +22,7 @@
 
 #include "runtime/store.hpp"
 #include "tests/crash_cli.hpp"
-#include "tests/e2e/node_process.hpp"
+#include "tests/nodes/node_process.hpp"
 
 using namespace styx;
 using styx::test::node_process;
