@@ -4,8 +4,8 @@
 # page of 1,000 and the whole listing, TerminateInstances of 500). bench/chaos.sh's moto half
 # was bound by the filtered listing: see README "Chaos".
 # Usage: python3 bench/moto_list_cost.py [fixture]: moto_server as packaged, or with
-# "fixture" tests/fixtures/crash_moto_server.py (moto with its tag lookup made direct), which
-# the chaos and crash tests run.
+# "fixture" tests/fixtures/crash_moto_server.py (moto with its tag lookup made direct and
+# DescribeInstances paged by instances), which the chaos and crash tests run.
 import os, time, boto3, botocore.config, botocore.exceptions, subprocess, sys, socket
 s=socket.socket(); s.bind(("127.0.0.1",0)); port=s.getsockname()[1]; s.close()
 fixture=os.path.join(os.path.dirname(os.path.abspath(__file__)),"..","tests","fixtures","crash_moto_server.py")

@@ -139,9 +139,8 @@ TEST_CASE("crash moto: kill -9 during styx up --provider aws, then reconcile and
       total += n;
     CHECK(total == expected); // every recorded round's 1000, none twice
     // moto's calls slow down with every instance it holds, so each round starts on an empty
-    // moto. The fleet vanishes behind the
-    // engine's back: the next round's reconcile must mark its records (checked then). The
-    // last round ends its fleet through the engine.
+    // moto. The fleet vanishes behind the engine's back: the next round's reconcile must mark
+    // its records (checked then). The last round ends its fleet through the engine.
     if (round == rounds - 1) {
       REQUIRE(run_styx(dir, {"down", "--all"}) == 0);
       step("down");
