@@ -308,8 +308,8 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
         on_changed(self, ev);
     },
     [=](instance_delta& d) {
-      if (from_current_actor(self, d.id)) // not a late one of an actor let go
-        on_delta(self, d);
+      if (auto* e = from_current_actor(self, d.id)) // not a late one of an actor let go
+        on_delta(self, *e, d);
     },
     [=](placement_failed& pf) { on_placement_failed(self, pf); },
     [=](change_op op, const selector& sel) { return change_selected(self, op, sel); },

@@ -334,12 +334,8 @@ bool apply_step(tracked& t, instance_state to, state_reason why, unix_ms since,
   return true;
 }
 
-void on_delta(supervisor_self self, instance_delta& d) {
-  auto& st = self->state;
-  auto i = st.instances.find(d.id);
-  if (i == st.instances.end())
-    return;
-  auto& t = i->second;
+void on_delta(supervisor_self self, tracked_entry& e, instance_delta& d) {
+  auto& t = e.second;
   // Each step is checked against the table as on_changed checks a whole event.
   if (!d.cloud_id.empty()) { // type and market are its placement's, which it was sent
     t.cloud_id = std::move(d.cloud_id);
@@ -349,14 +345,14 @@ void on_delta(supervisor_self self, instance_delta& d) {
     auto from = t.state;
     if (!apply_step(t, d.via, state_reason::none, d.since, {}))
       return;
-    books_after(self, *i, from, false);
+    books_after(self, e, from, false);
     if (is_final(d.via))
       return;
   }
   auto from = t.state;
   if (!apply_step(t, d.state, d.reason, d.since, std::move(d.detail)))
     return;
-  books_after(self, *i, from, false);
+  books_after(self, e, from, false);
 }
 
 void on_placement_failed(supervisor_self self, placement_failed& pf) {

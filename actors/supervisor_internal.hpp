@@ -181,8 +181,8 @@ void on_changed(supervisor_self self, instance_state_changed& ev, bool replace =
 /// waits for the next deadline.
 void on_pending_due(supervisor_self self);
 
-/// What an instance actor told of itself (only what changed), applied as on_changed does.
-void on_delta(supervisor_self self, instance_delta& d);
+/// What the actor of `e` told of itself (only what changed), applied as on_changed does.
+void on_delta(supervisor_self self, tracked_entry& e, instance_delta& d);
 
 /// A create failed with a capacity or quota error: block the offering, place it again.
 void on_placement_failed(supervisor_self self, placement_failed& pf);
@@ -249,11 +249,11 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records);
 /// A provider went down (its node died or was cut off).
 void on_provider_down(supervisor_self self, const caf::down_msg& dm);
 
-/// True when the message being handled comes from the current actor of instance `id`. An
-/// actor the supervisor let go (its provider was lost; it was rebound to a returning provider)
-/// may still have events on the way: they are stale, and applying them would revive a
-/// record already failed and replaced.
-bool from_current_actor(supervisor_self self, const instance_id& id);
+/// The books of instance `id` when the message being handled comes from its current actor;
+/// nullptr otherwise. An actor the supervisor let go (its provider was lost; it was rebound to
+/// a returning provider) may still have events on the way: they are stale, and applying them
+/// would revive a record already failed and replaced.
+tracked_entry* from_current_actor(supervisor_self self, const instance_id& id);
 
 /// Settles what the provider at `source` still owes (it went down: no answer will come).
 void settle_owed(supervisor_state& st, const caf::actor_addr& source);

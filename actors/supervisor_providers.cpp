@@ -99,10 +99,13 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
   }
 }
 
-bool from_current_actor(supervisor_self self, const instance_id& id) {
+tracked_entry* from_current_actor(supervisor_self self, const instance_id& id) {
   auto i = self->state.instances.find(id);
-  return i != self->state.instances.end() && i->second.handle
-         && caf::actor_cast<caf::actor_addr>(self->current_sender()) == i->second.handle.address();
+  if (i == self->state.instances.end() || !i->second.handle)
+    return nullptr;
+  // Raw control blocks compared: no reference counts touched, once per message.
+  auto* current = caf::actor_cast<caf::actor_control_block*>(i->second.handle);
+  return self->current_sender().get() == current ? &*i : nullptr;
 }
 
 void settle_owed(supervisor_state& st, const caf::actor_addr& source) {
