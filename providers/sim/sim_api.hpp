@@ -1,7 +1,9 @@
 #pragma once
 // The simulated cloud behind the cloud_api contract: one sim_api per region, all sharing one
 // sim_cloud. A call takes effect on the cloud when it starts; its reply arrives after a drawn
-// API latency, through the injected timer (at once when the latency is zero).
+// API latency, through the injected timer. When the latency is zero, the call takes effect and
+// is answered on the timer's thread, right after it started: the caller's thread does none of
+// the cloud's work.
 
 #include <memory>
 

@@ -94,7 +94,8 @@ api_reply do_create(impl& s, const std::string& region, const api_call& call, ti
     i.state = instance_state::pending;
     i.launched_at = wall;
     x.deadline = saturating_add(now, s.uniform(s.cfg.pending_min, s.cfg.pending_max));
-    s.schedule(x.deadline, i.cloud_id);
+    if (!s.end_transition(x, now)) // no pending time: the answer says running
+      s.schedule(x.deadline, i.cloud_id);
     r.instances.push_back(impl::view(x));
     ids.push_back(i.cloud_id);
     s.instances.emplace(i.cloud_id, std::move(x));
@@ -134,7 +135,8 @@ api_reply do_change(impl& s, const std::string& region, const api_call& call, ti
     }
     if (moved) {
       x.deadline = saturating_add(now, s.uniform(s.cfg.transition_min, s.cfg.transition_max));
-      s.schedule(x.deadline, id);
+      if (!s.end_transition(x, now)) // no transition time: the answer gives where it ended
+        s.schedule(x.deadline, id);
     }
     r.instances.push_back(impl::status(x));
   }

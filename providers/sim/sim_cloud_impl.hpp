@@ -54,6 +54,9 @@ struct sim_cloud::impl {
   // State machine.
   void advance(time_point now);
   void settle(std::unordered_map<std::string, instance>::iterator it, time_point now);
+  /// Ends the transition of `x` when it is due by `now` (a transition of no time is due at
+  /// once): true when it did. The instance stays in the table whatever it became.
+  bool end_transition(instance& x, time_point now);
   void become_running(instance& x, time_point at);
   void become_terminated(instance& x, time_point at, state_reason reason);
   void schedule(time_point at, const std::string& id);

@@ -62,21 +62,29 @@ void sim_cloud::impl::become_terminated(instance& x, time_point at, state_reason
   schedule(saturating_add(at, cfg.terminated_retention), x.info.cloud_id);
 }
 
+bool sim_cloud::impl::end_transition(instance& x, time_point now) {
+  auto s = x.info.state;
+  if (!is_transitional(s) || x.deadline > now)
+    return false;
+  auto at = x.deadline;
+  if (s == instance_state::pending || s == instance_state::starting) {
+    become_running(x, at);
+  } else if (s == instance_state::stopping) {
+    x.info.state = instance_state::stopped;
+    x.deadline = time_point::max();
+  } else { // terminating
+    become_terminated(x, at, x.info.reason);
+  }
+  return true;
+}
+
 void sim_cloud::impl::settle(std::unordered_map<std::string, instance>::iterator it,
                              time_point now) {
   auto& x = it->second;
   for (;;) {
     auto s = x.info.state;
-    if (is_transitional(s) && x.deadline <= now) {
-      auto at = x.deadline;
-      if (s == instance_state::pending || s == instance_state::starting) {
-        become_running(x, at);
-      } else if (s == instance_state::stopping) {
-        x.info.state = instance_state::stopped;
-        x.deadline = time_point::max();
-      } else { // terminating
-        become_terminated(x, at, x.info.reason);
-      }
+    if (end_transition(x, now)) {
+      continue;
     } else if (s == instance_state::running && x.preempt_at <= now) {
       become_terminated(x, x.preempt_at, state_reason::preempted);
     } else if (s == instance_state::terminated

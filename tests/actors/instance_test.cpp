@@ -273,3 +273,32 @@ TEST_CASE("instance: an end with a reason terminates a running instance and its 
   CHECK(b.log->changes.size() == before);
   CHECK(b.api->of(api_op::terminate).size() == 1);
 }
+
+// instance_impl::cleanup is CAF's own minus the actor clock: what is still queued when an
+// instance ends must be bounced as CAF bounces it, and the actor must leave the system's count
+// (an engine waits for that count to reach zero as it shuts down).
+TEST_CASE("instance: a request queued behind its end gets an error and the actor is let go") {
+  instance_bench b{sim_config::unlimited()};
+  b.f.run();
+  auto running_before = b.f.sys.registry().running();
+  auto h = b.spawn();
+  b.f.run();
+  CHECK(b.f.sys.registry().running() == running_before + 1);
+  auto answer = std::make_shared<std::string>("no answer");
+  // Both messages are in its mailbox before it runs again: the terminate ends it (before
+  // placement: failed at once), and the record request behind it must not wait for ever.
+  b.f.sys.spawn(
+    [=](caf::event_based_actor* self, std::shared_ptr<std::string> out) {
+      caf::anon_send(h, change_op::terminate);
+      self->request(h, caf::infinite, record_atom::value)
+        .then([=](instance_record&) { *out = "a record"; },
+              [=](caf::error& err) { *out = "error: " + self->system().render(err); });
+    },
+    answer);
+  b.f.run();
+  INFO(*answer);
+  CHECK(answer->rfind("error: ", 0) == 0);
+  REQUIRE(b.log->changes.size() == 1);
+  CHECK(b.log->changes[0].record.state == instance_state::failed);
+  CHECK(b.f.sys.registry().running() == running_before);
+}

@@ -403,11 +403,20 @@ TEST_CASE("sim: the unlimited config has no delays, limits or latency") {
   for (int i = 0; i < 30; ++i) { // far beyond the default buckets and capacity
     auto r = cloud.handle(east, create_call(1000));
     REQUIRE_FALSE(r.error);
-    CHECK(r.instances[0].state == instance_state::pending);
+    CHECK(r.instances[0].state == instance_state::running); // no pending time: in the answer
     ids.push_back(r.instances[0].cloud_id);
   }
   CHECK(cloud.live_count() == 30000);
   CHECK(all_in(states(cloud, ids), instance_state::running)); // without time passing
+  // No transition time: a terminate's answer gives where it ended.
+  api_call end;
+  end.op = api_op::terminate;
+  end.cloud_ids = {ids[0], ids[1]};
+  auto r = cloud.handle(east, end);
+  REQUIRE(r.instances.size() == 2);
+  CHECK(r.instances[0].state == instance_state::terminated);
+  CHECK(r.instances[1].state == instance_state::terminated);
+  CHECK(cloud.live_count() == 29998);
   CHECK(cloud.draw_latency() == duration::zero());
 }
 
