@@ -22,6 +22,7 @@
 #include "messages/events.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
+#include "messages/state_counts.hpp"
 #include "messages/styx_error.hpp"
 #include "providers/cloud_api.hpp"
 
@@ -136,6 +137,8 @@ using supervisor_actor = caf::typed_actor<
   caf::replies_to<list_atom, selector>::with<std::vector<instance_record>>,
   // How many selected instances are neither in this state nor final.
   caf::replies_to<count_atom, selector, instance_state>::with<int>,
+  // Every instance in its books, by state (messages/state_counts.hpp).
+  caf::replies_to<count_atom>::with<state_counts>,
   // Lists every provider by the engine's ownership tag and adopts what it finds.
   caf::replies_to<adopt_atom>::with<int>,
   // Adopts known records (from the store): live ones on a registered provider, not tracked yet.

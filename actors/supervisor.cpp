@@ -136,6 +136,7 @@ tracked_entry& spawn_one(supervisor_self self, request_entry& entry, std::string
   t.handle = spawn_instance(self->system(), std::move(init));
   entry.instances.push_back(id);
   ++entry.states[static_cast<int>(instance_state::requested)];
+  st.counts.enter(instance_state::requested);
   return e;
 }
 
@@ -332,6 +333,7 @@ supervisor_actor::behavior_type supervisor_behavior(supervisor_self self,
           ++n;
       return n;
     },
+    [=](count_atom) { return self->state.counts; },
     [=](adopt_atom, std::vector<instance_record>& records) {
       return adopt_records(self, std::move(records));
     },

@@ -255,6 +255,8 @@ void books_after(supervisor_self self, tracked_entry& e, instance_state from, bo
   auto& st = self->state;
   auto& t = e.second; // a node of st.instances: stays put when spawn_one inserts
   auto to = t.state;
+  if (from != to)
+    st.counts.move(from, to);
   // Subscribers see the transition before the request_done it may cause.
   publish_change(self, e, from);
   auto r = st.requests.find(t.request);

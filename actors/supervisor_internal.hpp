@@ -107,6 +107,7 @@ struct supervisor_state {
   blocklist blocked;
   std::vector<provider_entry> providers;
   std::unordered_map<instance_id, tracked, uuid_hash> instances;
+  state_counts counts; // `instances` by state: kept by spawn_one, books_after and adoption
   std::map<request_id, request_entry> requests;
   std::vector<request_id> waiting_for_catalogs;
   std::vector<caf::actor> subscribers;

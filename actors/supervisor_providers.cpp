@@ -88,6 +88,7 @@ void adopt(supervisor_self self, caf::typed_response_promise<int> rp) {
                                     instance_init{rec, self, st.cfg.instance, handle, {}});
             // Published as it was found, so the store's row (if any) follows the cloud.
             publish(self, instance_state_changed{rec, rec.state});
+            st.counts.enter(rec.state);
             st.instances.insert_or_assign(id, tracked_of(std::move(rec), handle, std::move(h)));
             if (auto e = find_provider(st, pid))
               ++e->load;
@@ -136,6 +137,7 @@ int adopt_records(supervisor_self self, std::vector<instance_record> records) {
     ++p->load;
     auto h = spawn_instance(self->system(), instance_init{rec, self, st.cfg.instance, p->handle, {}});
     auto id = rec.id;
+    st.counts.enter(rec.state);
     st.instances.insert_or_assign(id, tracked_of(std::move(rec), p->handle, std::move(h)));
     ++adopted;
   }

@@ -7,6 +7,7 @@
 
 #include "messages/admission.hpp"
 #include "messages/events.hpp"
+#include "messages/state_counts.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
 #include "messages/styx_error.hpp"
@@ -58,6 +59,7 @@ void add_message_types(caf::actor_system_config& cfg) {
     .add_message_type<instance_state_changed>("styx::instance_state_changed")
     .add_message_type<instance_delta>("styx::instance_delta")
     .add_message_type<instance_events>("styx::instance_events")
+    .add_message_type<state_counts>("styx::state_counts")
     .add_message_type<request_progress>("styx::request_progress")
     .add_message_type<instance_failure>("styx::instance_failure")
     .add_message_type<request_done>("styx::request_done")

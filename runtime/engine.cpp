@@ -311,7 +311,7 @@ std::vector<provider_stats> engine::stats() {
 }
 
 std::string engine::metrics_text() {
-  return impl_->metrics->text(stats());
+  return impl_->metrics->text(stats(), impl_->ask<state_counts>(count_atom::value));
 }
 
 std::vector<provider_id> engine::providers() {

@@ -21,8 +21,8 @@ engine_metrics::engine_metrics(const clock& wall) : wall_(wall) {
   using t = metric_type;
   describe_provider_metrics(reg_);
   reg_.describe("styx_instances", t::gauge,
-                "Instances by state: the live ones this engine followed a transition of, and "
-                "for terminated and failed every one that ended since the engine started.",
+                "Instances in the engine's books by state: every one it created or adopted; "
+                "terminated and failed count every one that ended since the engine started.",
                 {"state"});
   reg_.describe("styx_time_to_created_seconds", t::histogram,
                 "Per instance: from its request's submission to the cloud's acceptance "
@@ -53,24 +53,9 @@ void engine_metrics::on_submit(const request_id& id, unix_ms at) {
 void engine_metrics::on_change(const instance_state_changed& ev) {
   auto& rec = ev.record;
   auto to = rec.state;
-  std::lock_guard<std::mutex> guard{mtx_};
-  auto i = live_.find(rec.id);
-  if (i != live_.end()) {
-    if (i->second == to)
-      return; // an annotation, not a move
-    --counts_[i->second];
-  }
-  ++counts_[to];
-  if (is_final(to)) {
-    if (i != live_.end())
-      live_.erase(i);
-  } else if (i != live_.end()) {
-    i->second = to;
-  } else {
-    live_.emplace(rec.id, to);
-  }
   if (ev.from == to)
-    return;
+    return; // an annotation or an instance found, not a move
+  std::lock_guard<std::mutex> guard{mtx_};
   auto sub = submitted_.find(rec.request);
   if (sub != submitted_.end() && rec.since > 0) {
     if (to == instance_state::pending && ev.from == instance_state::requested)
@@ -88,13 +73,9 @@ void engine_metrics::on_change(const instance_state_changed& ev) {
 void engine_metrics::on_event(const engine_event& ev) {
   if (auto* c = std::get_if<instance_state_changed>(&ev)) {
     on_change(*c);
-  } else if (auto* p = std::get_if<request_progress>(&ev)) {
-    std::lock_guard<std::mutex> guard{mtx_};
-    requested_[p->request] = p->requested;
   } else if (auto* d = std::get_if<request_done>(&ev)) {
     reg_.add("styx_requests_total", {d->ok ? "ok" : d->rolled_back ? "rolled_back" : "failed"});
     std::lock_guard<std::mutex> guard{mtx_};
-    requested_.erase(d->request);
     auto sub = submitted_.find(d->request);
     if (sub != submitted_.end()) {
       // The end is now: request_done carries no time of its own.
@@ -130,20 +111,16 @@ void engine_metrics::on_reconcile(const reconcile_report& r) {
   act("not_reached", r.not_reached);
 }
 
-std::string engine_metrics::text(const std::vector<provider_stats>& stats) {
+std::string engine_metrics::text(const std::vector<provider_stats>& stats,
+                                 const state_counts& books) {
+  for (int s = 0; s < instance_state_count; ++s) {
+    auto state = static_cast<instance_state>(s);
+    reg_.set("styx_instances", {to_string(state)}, static_cast<double>(books.of(state)));
+  }
   std::map<std::string, uint64_t> no_capacity;
   {
     std::lock_guard<std::mutex> guard{mtx_};
     no_capacity = no_capacity_;
-    for (int s = 0; s < instance_state_count; ++s) {
-      auto state = static_cast<instance_state>(s);
-      auto c = counts_.find(state);
-      int64_t n = c != counts_.end() ? c->second : 0;
-      if (state == instance_state::requested)
-        for (auto& [id, k] : requested_)
-          n += k;
-      reg_.set("styx_instances", {to_string(state)}, static_cast<double>(n));
-    }
   }
   collect_provider_stats(reg_, stats, no_capacity);
   return reg_.text();

@@ -9,6 +9,10 @@
 // styx_preemptions_total{provider}, styx_reconcile_actions_total{action}, and the provider
 // families (README "Metrics").
 //
+// styx_instances is not counted here: it is the supervisor's books by state (state_counts),
+// which text() is given. Following every transition here cost a table of every live instance
+// and a lookup per event.
+//
 // Thread rules: thread-safe (one mutex of its own, and the registry's); on_event() runs on the
 // event bridge's thread, the rest on callers' threads. Lifetimes: owned by the engine; the
 // hub's subscription holds it through a shared_ptr.
@@ -19,6 +23,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "messages/state_counts.hpp"
 #include "runtime/engine.hpp"
 #include "runtime/metrics.hpp"
 
@@ -36,8 +41,9 @@ public:
   void on_event(const engine_event& ev);
   void on_reconcile(const reconcile_report& r);
 
-  /// The exposition, with the provider families set from `stats` first.
-  std::string text(const std::vector<provider_stats>& stats);
+  /// The exposition, with the provider families set from `stats` and styx_instances from
+  /// `books` (the supervisor's) first.
+  std::string text(const std::vector<provider_stats>& stats, const state_counts& books);
 
   metrics_registry& registry() { return reg_; }
 
@@ -47,12 +53,7 @@ private:
   const clock& wall_;
   metrics_registry reg_;
   std::mutex mtx_;
-  std::unordered_map<request_id, unix_ms, uuid_hash> submitted_;     // until request_done
-  std::unordered_map<instance_id, instance_state, uuid_hash> live_;  // not final yet
-  std::map<instance_state, int64_t> counts_;                         // live_ by state, and finals
-  // Instances not created yet, by request, from its progress: an instance is born requested
-  // without a transition, so counts_ cannot count that state.
-  std::unordered_map<request_id, int, uuid_hash> requested_;
+  std::unordered_map<request_id, unix_ms, uuid_hash> submitted_; // until request_done
   std::map<std::string, uint64_t> no_capacity_;                      // failovers seen in events
 };
 

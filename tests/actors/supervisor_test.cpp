@@ -61,3 +61,50 @@ TEST_CASE("an instance ended as surplus is neither a failure of its request nor 
     }
   CHECK(w.f.cloud->live_count() == 2);
 }
+
+TEST_CASE("the supervisor counts its books by state, adopted records among them") {
+  auto sim = sim_config::unlimited();
+  sim.pending_min = sim.pending_max = seconds(2);
+  world w{sim};
+  auto counts = [&](const supervisor_actor& sup) {
+    auto c = w.f.ask<state_counts>(sup, count_atom::value);
+    REQUIRE(c);
+    return *c;
+  };
+  CHECK(counts(w.sup).of(instance_state::running) == 0);
+  auto id = w.f.ask<request_id>(w.sup, provision_request::make("job", resources{}).count(6));
+  REQUIRE(id);
+  w.f.advance(milliseconds(500)); // created, not running yet
+  CHECK(counts(w.sup).of(instance_state::pending) == 6);
+  w.f.advance(seconds(5));
+  CHECK(counts(w.sup).of(instance_state::pending) == 0);
+  CHECK(counts(w.sup).of(instance_state::running) == 6);
+  // A second supervisor, as a later process: the records it adopts join its books as they are.
+  auto records = w.f.ask<std::vector<instance_record>>(w.sup, list_atom::value,
+                                                       selector::everything());
+  REQUIRE(records);
+  supervisor_config sc;
+  sc.engine_id = "test-engine";
+  sc.ids = std::make_shared<uuid_generator>(7);
+  sc.instance.wall = &w.f.clk;
+  auto later = spawn_supervisor(w.f.sys, sc);
+  caf::anon_send(later, provider_atom::value, w.providers.front(), provider_id{"sim", "us-east-1"});
+  w.f.run();
+  auto adopted = w.f.ask<int>(later, adopt_atom::value, *records);
+  REQUIRE(adopted);
+  CHECK(*adopted == 6);
+  CHECK(counts(later).of(instance_state::running) == 6);
+  // Ended ones stay counted: terminated counts every end.
+  auto asked = w.f.ask<int>(later, change_op::terminate, selector::everything());
+  REQUIRE(asked);
+  w.f.advance(seconds(10));
+  CHECK(w.f.cloud->live_count() == 0);
+  auto end = counts(later);
+  CHECK(end.of(instance_state::running) == 0);
+  CHECK(end.of(instance_state::terminated) == 6);
+  int64_t total = 0;
+  for (auto n : end.by_state)
+    total += n;
+  CHECK(total == 6);
+  caf::anon_send_exit(later, caf::exit_reason::user_shutdown);
+}
