@@ -28,13 +28,7 @@ TEST_CASE("adopting records: live ones get actors, the rest is skipped, polling 
   never.cloud_id.clear();
   records->push_back(never);
   // A second supervisor on the same provider, as a new process would have.
-  supervisor_config sc;
-  sc.engine_id = "test-engine";
-  sc.ids = std::make_shared<uuid_generator>(7);
-  sc.instance.wall = &w.f.clk;
-  auto later = spawn_supervisor(w.f.sys, sc);
-  caf::anon_send(later, provider_atom::value, w.providers.front(), provider_id{"sim", "us-east-1"});
-  w.f.run();
+  auto later = w.later_supervisor();
   auto adopted = w.f.ask<int>(later, adopt_atom::value, *records);
   REQUIRE(adopted);
   CHECK(*adopted == 10);

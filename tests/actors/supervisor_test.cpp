@@ -83,13 +83,7 @@ TEST_CASE("the supervisor counts its books by state, adopted records among them"
   auto records = w.f.ask<std::vector<instance_record>>(w.sup, list_atom::value,
                                                        selector::everything());
   REQUIRE(records);
-  supervisor_config sc;
-  sc.engine_id = "test-engine";
-  sc.ids = std::make_shared<uuid_generator>(7);
-  sc.instance.wall = &w.f.clk;
-  auto later = spawn_supervisor(w.f.sys, sc);
-  caf::anon_send(later, provider_atom::value, w.providers.front(), provider_id{"sim", "us-east-1"});
-  w.f.run();
+  auto later = w.later_supervisor();
   auto adopted = w.f.ask<int>(later, adopt_atom::value, *records);
   REQUIRE(adopted);
   CHECK(*adopted == 6);

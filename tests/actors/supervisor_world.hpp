@@ -63,6 +63,20 @@ struct world {
     f.run();
   }
 
+  /// A second supervisor on the first provider, with ids of its own, as a later process would
+  /// have (it takes over records with adopt_atom). The caller ends it.
+  supervisor_actor later_supervisor() {
+    supervisor_config sc;
+    sc.engine_id = "test-engine";
+    sc.ids = std::make_shared<uuid_generator>(7);
+    sc.instance.wall = &f.clk;
+    auto later = spawn_supervisor(f.sys, sc);
+    caf::anon_send(later, provider_atom::value, providers.front(),
+                   provider_id{"sim", "us-east-1"});
+    f.run();
+    return later;
+  }
+
   ~world() {
     caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
     for (auto& p : providers)
