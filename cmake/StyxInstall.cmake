@@ -32,7 +32,7 @@ set(STYX_PUBLIC_HEADERS
   messages/admission.hpp messages/cloud_error.hpp messages/cloud_types.hpp messages/events.hpp
   messages/ids.hpp messages/instance_record.hpp messages/instance_state.hpp
   messages/protocol.hpp messages/provision_request.hpp messages/resources.hpp
-  messages/state_reason.hpp messages/styx_error.hpp
+  messages/state_counts.hpp messages/state_reason.hpp messages/styx_error.hpp
   providers/aws/ec2_options.hpp providers/azure/azure_options.hpp providers/cloud_api.hpp
   providers/gcp/gcp_options.hpp providers/http.hpp providers/kubernetes/k8s_options.hpp
   providers/local/local_options.hpp providers/sim/sim_config.hpp
