@@ -132,6 +132,21 @@ size_t call_queue::waiting_instances(call_class c) const {
   return n;
 }
 
+std::vector<outgoing> call_queue::withdraw(call_class c,
+                                           const std::function<bool(const outgoing&)>& pred) {
+  std::vector<outgoing> out;
+  auto& q = ready_[static_cast<size_t>(c)];
+  for (auto i = q.begin(); i != q.end();) {
+    if (i->call.client_token.empty() && !i->call.continues() && pred(*i)) {
+      out.push_back(std::move(*i));
+      i = q.erase(i);
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
 std::optional<time_point> call_queue::release_retries(time_point now) {
   std::optional<time_point> next;
   for (size_t i = 0; i < backing_off_.size();) {

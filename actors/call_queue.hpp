@@ -137,6 +137,11 @@ public:
   /// Instances the calls of class `c` held here carry (queued and backing off).
   size_t waiting_instances(call_class c) const;
 
+  /// Takes out the queued calls of class `c` that never went out and that `pred` selects (a
+  /// withdrawal), in their order. A call that went out once keeps its client token and stays,
+  /// retries included: it may have had its effect on the cloud.
+  std::vector<outgoing> withdraw(call_class c, const std::function<bool(const outgoing&)>& pred);
+
   /// Moves the retries due at `now` to the front of their queues; returns when the next of
   /// the others is due.
   std::optional<time_point> release_retries(time_point now);

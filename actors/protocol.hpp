@@ -28,6 +28,29 @@
 
 namespace styx {
 
+/// From the supervisor, which has just blocklisted an offering of this provider: fail the
+/// creates for it that have not gone out (coalescing, or waiting for the buckets) with
+/// `error`, so that their instances are placed elsewhere now instead of spending calls the
+/// cloud would refuse. Empty zone and type: every zone and type of the market (a quota error).
+/// A call that went out once is left alone, retries included: it may have made instances.
+struct withdraw_creates {
+  std::string zone;
+  std::string instance_type;
+  market_kind market = market_kind::on_demand;
+  cloud_error error;
+
+  /// True when a create with `spec` is for this offering.
+  bool covers(const launch_spec& spec) const {
+    return spec.market == market && (zone.empty() || spec.zone == zone)
+           && (instance_type.empty() || spec.instance_type == instance_type);
+  }
+};
+
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, withdraw_creates& x) {
+  return f(caf::meta::type_name("withdraw_creates"), x.zone, x.instance_type, x.market, x.error);
+}
+
 /// One per (cloud, region): rate-limits, coalesces, retries and polls for its instances.
 /// Only what others may send: its continuations to itself (cloud answers, recorded intents,
 /// timers) are local-only messages of the actor it is spawned as (actors/provider.cpp).
@@ -41,7 +64,9 @@ using provider_actor = caf::typed_actor<
   caf::replies_to<catalog_atom>::with<catalog>,
   caf::replies_to<stats_atom>::with<provider_stats>,
   // From the supervisor, for rate-aware placement: its create buckets and backlog now.
-  caf::replies_to<admission_atom>::with<admission_state>>;
+  caf::replies_to<admission_atom>::with<admission_state>,
+  // From the supervisor: an offering was blocklisted (withdraw_creates above).
+  caf::reacts_to<withdraw_creates>>;
 
 /// A provider actor and its id: what a node offers (actors/node_protocol.hpp) and what the
 /// supervisor has registered.

@@ -386,6 +386,7 @@ provider_impl::behavior_type provider_behavior(provider_self self, cloud_api_ptr
     },
     [=](stats_atom) { return stats_of(self); },
     [=](admission_atom) { return admission_of(self); },
+    [=](const withdraw_creates& w) { withdraw(self, w); },
     // Local-only (actors/provider_internal.hpp): the provider's own continuations.
     [=](call_done& msg) { on_done(self, msg.seq, msg.reply); },
     [=](intent_recorded& msg) { on_intent_recorded(self, msg.seq, msg.error); },

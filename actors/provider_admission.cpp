@@ -1,5 +1,6 @@
-// The provider's answer to admission_atom: its create buckets and what waits for them, for the
-// supervisor's rate-aware placement (actors/supervisor_release.cpp).
+// What the provider tells and takes of the creates waiting for its buckets: its answer to
+// admission_atom, for the supervisor's rate-aware placement (actors/supervisor_release.cpp),
+// and the withdrawal of those for an offering the supervisor has just blocklisted.
 
 #include "actors/provider_internal.hpp"
 
@@ -28,6 +29,27 @@ admission_state admission_of(provider_self self) {
   a.throttled = st.create_throttles;
   a.max_batch = static_cast<int64_t>(st.cloud->max_batch(api_op::create));
   return a;
+}
+
+void withdraw(provider_self self, const withdraw_creates& w) {
+  auto& st = self->state;
+  uint64_t n = 0;
+  auto fail = [&](std::vector<waiter>& waiters) {
+    for (auto& x : waiters)
+      x.rp.deliver(instance_update{{}, w.error});
+    n += waiters.size();
+  };
+  for (auto& c : st.creates.take_if([&](const launch_spec& spec) { return w.covers(spec); })) {
+    std::vector<waiter> waiters;
+    for (auto& item : c.items)
+      waiters.push_back(std::move(item.w));
+    fail(waiters);
+  }
+  auto queued = st.queue.withdraw(call_class::create,
+                                  [&](const outgoing& o) { return w.covers(o.call.spec); });
+  for (auto& o : queued)
+    fail(o.waiters);
+  st.stats.creates_withdrawn += n;
 }
 
 } // namespace styx::provider_detail

@@ -140,6 +140,9 @@ using provider_self = provider_impl::stateful_pointer<provider_state>;
 
 /// Its create buckets now and the create instances waiting for them (provider_admission.cpp).
 admission_state admission_of(provider_self self);
+/// Fails the creates for `w`'s offering that have not gone out with its error
+/// (provider_admission.cpp).
+void withdraw(provider_self self, const withdraw_creates& w);
 
 // -- what provider_stats counts for metrics (provider_stats.cpp) ----------------------------
 

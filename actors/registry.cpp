@@ -10,6 +10,7 @@ namespace styx {
 void add_actor_types(caf::actor_system_config& cfg) {
   add_message_types(cfg);
   cfg.add_message_type<change_op>("styx::change_op")
+    .add_message_type<withdraw_creates>("styx::withdraw_creates")
     .add_message_type<selector>("styx::selector")
     .add_message_type<placement_failed>("styx::placement_failed")
     .add_message_type<catalog>("styx::catalog")

@@ -363,10 +363,15 @@ void on_placement_failed(supervisor_self self, placement_failed& pf) {
   offering_key key{pf.provider, pf.spec.zone, pf.spec.instance_type, pf.spec.market};
   if (pf.error.kind == error_kind::quota) // an account's quota is the region's, not a zone's
     key = offering_key::region_of(key);
+  bool fresh = !st.blocked.blocked(key, now);
   st.blocked.block(key, now);
   auto r = st.requests.find(pf.request);
   auto i = st.instances.find(pf.id);
   auto p = find_provider(st, pf.provider);
+  // What still waits on that provider for this offering fails over now, without its calls;
+  // once per block, not once per instance of the batch that failed.
+  if (fresh && p != nullptr)
+    self->send(p->handle, withdraw_creates{key.zone, key.instance_type, key.market, pf.error});
   if (p != nullptr && i != st.instances.end() && i->second.counted) {
     --p->load;
     i->second.counted = false;

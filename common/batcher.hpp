@@ -28,9 +28,9 @@ namespace styx {
 /// provider actor) calls it from one thread at a time. It never reads a clock: every method
 /// that needs time takes `now`.
 ///
-/// Lifetimes: it owns the items it holds until take() or take_due() moves them out into the
-/// returned calls; it keeps no reference to anything of its callers'. `max_per_call` is kept
-/// and called at take time, so whatever it captures must outlive the batcher.
+/// Lifetimes: it owns the items it holds until take(), take_due() or take_if() moves them out
+/// into the returned calls; it keeps no reference to anything of its callers'. `max_per_call`
+/// is kept and called at take time, so whatever it captures must outlive the batcher.
 template <class Key, class Item>
 class batcher {
 public:
@@ -86,16 +86,14 @@ public:
 
   /// Every batch due at `now` (full, or past its deadline), split into calls, by key order.
   std::vector<call> take_due(time_point now) {
-    std::vector<call> out;
-    for (auto i = batches_.begin(); i != batches_.end();) {
-      if (i->second.window.ready(now)) {
-        split(i->first, i->second.items, out);
-        i = batches_.erase(i);
-      } else {
-        ++i;
-      }
-    }
-    return out;
+    return take_where([now](const Key&, const batch& b) { return b.window.ready(now); });
+  }
+
+  /// Every batch whose key `pred` selects (due or not), split into calls, by key order: what
+  /// the owner withdraws before it goes out.
+  template <class Pred>
+  std::vector<call> take_if(Pred pred) {
+    return take_where([&pred](const Key& key, const batch&) { return pred(key); });
   }
 
   bool empty() const { return batches_.empty(); }
@@ -114,6 +112,20 @@ private:
     batch_window window;
     std::vector<Item> items;
   };
+
+  template <class Pred>
+  std::vector<call> take_where(Pred pred) {
+    std::vector<call> out;
+    for (auto i = batches_.begin(); i != batches_.end();) {
+      if (pred(i->first, i->second)) {
+        split(i->first, i->second.items, out);
+        i = batches_.erase(i);
+      } else {
+        ++i;
+      }
+    }
+    return out;
+  }
 
   void split(const Key& key, std::vector<Item>& items, std::vector<call>& out) const {
     size_t max = max_per_call_ ? std::max<size_t>(1, max_per_call_(key)) : items.size();

@@ -108,6 +108,9 @@ struct provider_stats {
   // Instances whose create failed here with a capacity or quota error: each goes back to the
   // supervisor to be placed elsewhere (a failover) and blocklists the offering.
   uint64_t placement_errors = 0;
+  // Instances whose create never went out: their offering was blocklisted while they waited
+  // here (withdraw_creates), and they went back to be placed elsewhere without a call.
+  uint64_t creates_withdrawn = 0;
   // Filled in by the supervisor (its stats_atom): its blocklist's live entries of this
   // provider (an offering, or the whole region after a quota error).
   uint64_t blocklisted = 0;
@@ -136,7 +139,8 @@ typename Inspector::result_type inspect(Inspector& f, provider_stats& x) {
            x.retries, x.failed_calls, x.instances_created, x.budget_exhausted, x.max_in_flight,
            x.watched, x.pushed, x.polls_saved, x.relists, x.tokens_taken, x.slowed_by_cloud,
            x.answers, x.retry_budget, x.bucket_tokens, x.bucket_capacity, x.in_flight,
-           x.queued, x.batch_sizes, x.batch_size_sum, x.placement_errors, x.blocklisted);
+           x.queued, x.batch_sizes, x.batch_size_sum, x.placement_errors, x.creates_withdrawn,
+           x.blocklisted);
 }
 
 } // namespace styx

@@ -40,7 +40,12 @@ void describe_provider_metrics(metrics_registry& m) {
              "Instances the cloud accepted in a create call.", by_provider);
   m.describe("styx_failovers_total", t::counter,
              "Instances sent back to the supervisor to be placed elsewhere: a create's capacity "
-             "or quota error, or a cloud that took one but found no capacity for it.",
+             "or quota error, a create withdrawn before it went out, or a cloud that took one "
+             "but found no capacity for it.",
+             by_provider);
+  m.describe("styx_creates_withdrawn_total", t::counter,
+             "Creates failed before they went out: the supervisor had just blocklisted their "
+             "offering, so they were placed elsewhere without a call.",
              by_provider);
   m.describe("styx_slowed_by_cloud_total", t::counter,
              "Answers whose rate-limit headers lowered a request bucket.", by_provider);
@@ -81,13 +86,15 @@ void collect_provider_stats(metrics_registry& m, const std::vector<provider_stat
                to_string(static_cast<call_outcome>(i % call_outcome_count))},
               static_cast<double>(s.answers[i]));
     auto extra = extra_failovers.find(p);
-    auto failovers = s.placement_errors + (extra != extra_failovers.end() ? extra->second : 0);
+    auto failovers = s.placement_errors + s.creates_withdrawn
+                     + (extra != extra_failovers.end() ? extra->second : 0);
     m.set("styx_throttles_total", {p}, static_cast<double>(s.throttled));
     m.set("styx_retries_total", {p}, static_cast<double>(s.retries));
     m.set("styx_retry_budget_exhausted_total", {p}, static_cast<double>(s.budget_exhausted));
     m.set("styx_failed_calls_total", {p}, static_cast<double>(s.failed_calls));
     m.set("styx_instances_created_total", {p}, static_cast<double>(s.instances_created));
     m.set("styx_failovers_total", {p}, static_cast<double>(failovers));
+    m.set("styx_creates_withdrawn_total", {p}, static_cast<double>(s.creates_withdrawn));
     m.set("styx_slowed_by_cloud_total", {p}, static_cast<double>(s.slowed_by_cloud));
     m.set("styx_retry_budget", {p}, static_cast<double>(s.retry_budget));
     for (size_t i = 0; i < s.bucket_capacity.size() && i < s.bucket_tokens.size(); ++i) {

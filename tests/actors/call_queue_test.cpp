@@ -146,3 +146,29 @@ TEST_CASE_METHOD(queue_fixture, "call queue: a bucket smaller than its refill pe
   REQUIRE(next); // and the rest is due when the bucket is full again
   CHECK(*next == t0 + milliseconds(500));
 }
+
+TEST_CASE_METHOD(queue_fixture, "call queue: a withdrawal takes out only calls that never went out") {
+  limits.create = bucket_config{1, 1}; // the first call goes, the rest wait
+  call_queue q{limits, t0};
+  auto fresh = [](size_t n, std::string zone) {
+    auto o = create_call(n);
+    o.call.client_token.clear(); // as the provider queues a first attempt: no token yet
+    o.call.spec.zone = std::move(zone);
+    return o;
+  };
+  q.push(fresh(1, "us-east-1a"));    // goes out now
+  q.push(fresh(2, "us-east-1a"));    // waits: withdrawn
+  q.push(fresh(3, "us-east-1b"));    // waits: another zone
+  auto sent_once = create_call(4, 2); // a retry, token kept: it may have made instances
+  sent_once.call.spec.zone = "us-east-1a";
+  q.push(std::move(sent_once));
+  release(q, t0);
+  REQUIRE(sent.size() == 1u);
+  auto in_a = [](const outgoing& o) { return o.call.spec.zone == "us-east-1a"; };
+  auto out = q.withdraw(call_class::create, in_a);
+  REQUIRE(out.size() == 1u);
+  CHECK(out[0].call.slots.size() == 2u);
+  CHECK(q.waiting_instances(call_class::create) == 7u); // 3 of zone b, the retry's 4
+  CHECK(q.withdraw(call_class::create, in_a).empty());
+  CHECK(q.withdraw(call_class::terminate, [](const outgoing&) { return true; }).empty());
+}

@@ -2,6 +2,10 @@
 
 #include <catch2/catch.hpp>
 
+#include <caf/binary_deserializer.hpp>
+#include <caf/binary_serializer.hpp>
+#include <caf/send.hpp>
+
 #include "tests/actors/provider_bench.hpp"
 
 using namespace styx;
@@ -180,4 +184,64 @@ TEST_CASE("provider: stops, starts and terminates are batched") {
     b.f.advance(seconds(3));
   }
   CHECK(b.f.cloud->live_count() == 0);
+}
+
+TEST_CASE("provider: a withdrawal fails the unsent creates of an offering and only those") {
+  auto cfg = unpaced_config();
+  cfg.limits.create = bucket_config{1, 1}; // one call now, then one per second
+  provider_bench b{cfg};
+  auto first = b.send(b.creates(2, spec_of("m5.large", "us-east-1a")));
+  b.f.advance(milliseconds(100)); // the first call went out
+  REQUIRE(b.api->of(api_op::create).size() == 1);
+  auto queued = b.send(b.creates(3, spec_of("m5.large", "us-east-1a")));
+  auto other_zone = b.send(b.creates(4, spec_of("m5.large", "us-east-1b")));
+  b.f.advance(milliseconds(100)); // both batches wait for the request bucket
+  auto coalescing = b.send(b.creates(1, spec_of("m5.large", "us-east-1a"))); // in its window
+  auto spot = spec_of("m5.large", "us-east-1a");
+  spot.market = market_kind::spot; // another offering: same zone and type, other market
+  auto other_market = b.send(b.creates(1, spot));
+  auto why = make_cloud_error(error_kind::capacity, "InsufficientInstanceCapacity", "none left");
+  caf::anon_send(b.p, withdraw_creates{"us-east-1a", "m5.large", market_kind::on_demand, why});
+  b.f.run();
+  for (auto* log : {queued.get(), coalescing.get()}) {
+    REQUIRE(log->answers.size() == (log == queued.get() ? 3u : 1u));
+    for (auto& u : log->answers) {
+      CHECK(u.error.kind == error_kind::capacity);
+      CHECK(u.error.code == "InsufficientInstanceCapacity");
+    }
+  }
+  b.f.advance(seconds(5));
+  CHECK(first->answers.size() == 2);
+  CHECK(other_zone->answers.size() == 4);
+  CHECK(other_market->answers.size() == 1);
+  for (auto* log : {first.get(), other_zone.get(), other_market.get()})
+    for (auto& u : log->answers)
+      CHECK_FALSE(u.error);
+  CHECK(b.api->sizes(api_op::create) == std::vector<size_t>{2, 4, 1}); // none for the withdrawn
+  CHECK(b.f.cloud->live_count() == 7);
+  CHECK(b.stats().creates_withdrawn == 4);
+}
+
+TEST_CASE("provider: a withdrawal crosses to another node as a message of its own") {
+  actor_fixture f;
+  withdraw_creates w{"", "", market_kind::spot,
+                     make_cloud_error(error_kind::quota, "VcpuLimitExceeded", "quota")};
+  std::vector<char> buf;
+  caf::binary_serializer sink{f.sys, buf};
+  auto msg = caf::make_message(w);
+  REQUIRE_FALSE(sink(msg));
+  REQUIRE_FALSE(buf.empty()); // a type missing from the registry writes nothing
+  caf::message back;
+  caf::binary_deserializer source{f.sys, buf};
+  REQUIRE_FALSE(source(back));
+  REQUIRE(back.match_element<withdraw_creates>(0));
+  auto& got = back.get_as<withdraw_creates>(0);
+  CHECK(got.market == market_kind::spot);
+  CHECK(got.error.code == "VcpuLimitExceeded");
+  // Empty zone and type: every zone and type of the market.
+  launch_spec s = spec_of("c5.large", "us-east-1c");
+  s.market = market_kind::spot;
+  CHECK(got.covers(s));
+  s.market = market_kind::on_demand;
+  CHECK_FALSE(got.covers(s));
 }

@@ -37,6 +37,13 @@ supervisor_config pending_timeout_of(duration timeout) {
   return sc;
 }
 
+/// `d` tells of a request that ended ok with `n` running.
+void check_all_running(const request_done* d, int n) {
+  REQUIRE(d);
+  CHECK(d->ok);
+  CHECK(d->running == n);
+}
+
 /// True when `d` tells of a failed request whose `n` instances each timed out pending.
 bool timed_out_pending(const request_done* d, size_t n) {
   if (d == nullptr || d->ok || d->failures.size() != n)
@@ -55,10 +62,7 @@ TEST_CASE("supervisor: a capacity error fails over to the next zone - the zone r
   supervisor_bench b{sim};
   auto first = b.submit(medium(5));
   b.f.advance(seconds(5));
-  auto d = b.done_of(first);
-  REQUIRE(d);
-  CHECK(d->ok);
-  CHECK(d->running == 5);
+  check_all_running(b.done_of(first), 5);
   for (auto& r : b.instances_of(first)) {
     CHECK(r.zone == "us-east-1b");
     CHECK(r.instance_type == "t3.medium");
@@ -85,6 +89,26 @@ TEST_CASE("supervisor: a capacity error fails over to the next zone - the zone r
   for (auto& r : b.instances_of(third))
     CHECK(r.zone == "us-east-1a");
   CHECK(b.f.cloud->live_count() == 9);
+}
+
+TEST_CASE("supervisor: a capacity error withdraws the creates still waiting for that zone") {
+  auto sim = sim_config::unlimited();
+  sim.zone_capacity["us-east-1a"] = 0;
+  provider_config pcfg;
+  pcfg.limits = rate_limits::unlimited();
+  pcfg.limits.create = bucket_config{1, 1}; // one call now, then one per second
+  pcfg.create_window.max_items = 5;          // 30 instances: 6 calls
+  supervisor_bench b{sim, {"us-east-1"}, supervisor_config{}, std::vector<provider_config>{pcfg}};
+  auto id = b.submit(medium(30));
+  b.f.advance(seconds(20));
+  check_all_running(b.done_of(id), 30);
+  // One call found zone a full; the five waiting behind it for the bucket never went out.
+  CHECK(b.creates_in("us-east-1a") == 1);
+  auto st = b.f.ask<provider_stats>(b.providers[0], stats_atom::value);
+  REQUIRE(st);
+  CHECK(st->creates_withdrawn == 25);
+  for (auto& r : b.instances_of(id))
+    CHECK(r.zone == "us-east-1b");
 }
 
 TEST_CASE("supervisor: with quota and capacity errors everywhere the request fails with every reason") {

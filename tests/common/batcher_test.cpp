@@ -131,6 +131,26 @@ TEST_CASE("batcher: a max_per_call of zero still sends one request per call") {
   CHECK(items_of(calls[1]) == std::vector<int>{2});
 }
 
+TEST_CASE("batcher: take_if hands out the selected keys at once and leaves the others") {
+  manual_clock clk;
+  int_batcher b{window_policy{milliseconds(35), seconds(1), 1000}, [](const std::string&) {
+                  return size_t{2};
+                }};
+  for (int i = 1; i <= 3; ++i)
+    b.add("zone-a", i, clk.now());
+  b.add("zone-b", 10, clk.now());
+  auto calls = b.take_if([](const std::string& key) { return key == "zone-a"; });
+  REQUIRE(calls.size() == 2u); // split as any take is: at most 2 a call
+  CHECK(items_of(calls[0]) == std::vector<int>{1, 2});
+  CHECK(items_of(calls[1]) == std::vector<int>{3});
+  CHECK(b.size() == 1u);
+  CHECK(b.take_if([](const std::string&) { return false; }).empty());
+  clk.advance(milliseconds(40));
+  auto rest = b.take_due(clk.now());
+  REQUIRE(rest.size() == 1u);
+  CHECK(rest[0].key == "zone-b");
+}
+
 TEST_CASE("batcher: a key taken out starts a fresh window with its next request") {
   manual_clock clk;
   int_batcher b{window_policy{milliseconds(35), milliseconds(100), 1000}};

@@ -24,6 +24,7 @@
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
 #include "messages/registry.hpp"
+#include "messages/state_counts.hpp"
 
 using namespace styx;
 
@@ -300,6 +301,7 @@ provider_stats some_stats() {
   x.batch_sizes = {22, 0, 23};
   x.batch_size_sum = 24;
   x.placement_errors = 25;
+  x.creates_withdrawn = 26;
   x.blocklisted = 26;
   return x;
 }
@@ -466,6 +468,10 @@ void check_same(const request_done& a, const request_done& b) {
   CHECK(a.error == b.error);
 }
 
+void check_same(const state_counts& a, const state_counts& b) {
+  CHECK(a.by_state == b.by_state);
+}
+
 void check_same(const create_instance& a, const create_instance& b) {
   check_same(a.id, b.id);
   check_same(a.request, b.request);
@@ -511,6 +517,7 @@ void check_same(const provider_stats& a, const provider_stats& b) {
   CHECK(a.batch_sizes == b.batch_sizes);
   CHECK(a.batch_size_sum == b.batch_size_sum);
   CHECK(a.placement_errors == b.placement_errors);
+  CHECK(a.creates_withdrawn == b.creates_withdrawn);
   CHECK(a.blocklisted == b.blocklisted);
 }
 
@@ -594,6 +601,7 @@ TEST_CASE("inspect() visits every member of every plain message struct") {
   check_all_members_inspected<instance_update>();
   check_all_members_inspected<list_instances>();
   check_all_members_inspected<provider_stats>();
+  check_all_members_inspected<state_counts>();
   // The ids inherit their two words from uuid.
   CHECK(inspected_fields<instance_id>() == 2u);
   CHECK(inspected_fields<request_id>() == 2u);
@@ -613,7 +621,7 @@ TEST_CASE("the member counter itself counts") {
   };
   CHECK(member_count<three>() == 3u);
   CHECK(member_count<one_nested>() == 1u);
-  CHECK(member_count<provider_stats>() == 24u); // 14, and 10 for metrics
+  CHECK(member_count<provider_stats>() == 25u); // 14, and 11 for metrics
 }
 
 TEST_CASE("every registered message type survives CAF serialization") {
@@ -659,6 +667,14 @@ TEST_CASE("every registered message type survives CAF serialization") {
   SECTION("instance_update") { check_round_trip(sys, some_update()); }
   SECTION("list_instances") { check_round_trip(sys, some_list()); }
   SECTION("provider_stats") { check_round_trip(sys, some_stats()); }
+  SECTION("state_counts") {
+    state_counts x;
+    x.enter(instance_state::requested);
+    x.enter(instance_state::requested);
+    x.move(instance_state::requested, instance_state::running);
+    CHECK(x.of(instance_state::running) == 1);
+    check_round_trip(sys, x);
+  }
 }
 
 TEST_CASE("the test values differ from the defaults in every field") {
