@@ -8,7 +8,9 @@
 //   providers' create buckets instead and released in waves (actors/supervisor_release.cpp).
 // - Failover: a capacity error blocklists (provider, zone, type, market) for a TTL, a quota
 //   error the provider's whole region and market, and the instance goes to the next
-//   candidate; with none left it fails with the reasons.
+//   candidate; with none left it fails with the reasons. A new block withdraws that
+//   provider's creates for the offering that have not gone out (withdraw_creates): they fail
+//   over at once, without their calls.
 // - A request is done when each of its instances is running or failed. Fewer running than its
 //   min_count: every instance of it is terminated (rolled back) and it fails with all reasons.
 // - A spot preemption of a running instance spawns a replacement on the next candidate.

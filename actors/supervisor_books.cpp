@@ -277,9 +277,10 @@ void books_after(supervisor_self self, tracked_entry& e, instance_state from, bo
     // is blocklisted like a create's capacity error, and the instance is placed elsewhere.
     if (t.reason == state_reason::no_capacity && t.basis) {
       replace = true;
-      st.blocked.block(offering_key{t.basis->id, t.zone(), t.basis->spec.instance_type,
-                                    t.basis->spec.market},
-                       self->clock().now());
+      block_offering(self,
+                     offering_key{t.basis->id, t.zone(), t.basis->spec.instance_type,
+                                  t.basis->spec.market},
+                     make_cloud_error(error_kind::capacity, "NoCapacity", t.last_error()));
     }
     if (lost && !entry.cancelled) {
       if (replace && entry.replacements < entry.req.count() * st.cfg.replacement_factor) {
@@ -357,21 +358,26 @@ void on_delta(supervisor_self self, tracked_entry& e, instance_delta& d) {
   books_after(self, e, from, false);
 }
 
-void on_placement_failed(supervisor_self self, placement_failed& pf) {
+void block_offering(supervisor_self self, const offering_key& key, const cloud_error& why) {
   auto& st = self->state;
   auto now = self->clock().now();
+  bool fresh = !st.blocked.blocked(key, now);
+  st.blocked.block(key, now);
+  // What still waits on that provider for this offering fails over now, without its calls:
+  // once per block, not once per instance of the batch that failed.
+  if (auto p = find_provider(st, key.provider); fresh && p != nullptr)
+    self->send(p->handle, withdraw_creates{key.zone, key.instance_type, key.market, why});
+}
+
+void on_placement_failed(supervisor_self self, placement_failed& pf) {
+  auto& st = self->state;
   offering_key key{pf.provider, pf.spec.zone, pf.spec.instance_type, pf.spec.market};
   if (pf.error.kind == error_kind::quota) // an account's quota is the region's, not a zone's
     key = offering_key::region_of(key);
-  bool fresh = !st.blocked.blocked(key, now);
-  st.blocked.block(key, now);
+  block_offering(self, key, pf.error);
   auto r = st.requests.find(pf.request);
   auto i = st.instances.find(pf.id);
   auto p = find_provider(st, pf.provider);
-  // What still waits on that provider for this offering fails over now, without its calls;
-  // once per block, not once per instance of the batch that failed.
-  if (fresh && p != nullptr)
-    self->send(p->handle, withdraw_creates{key.zone, key.instance_type, key.market, pf.error});
   if (p != nullptr && i != st.instances.end() && i->second.counted) {
     --p->load;
     i->second.counted = false;

@@ -185,6 +185,10 @@ void on_pending_due(supervisor_self self);
 /// What the actor of `e` told of itself (only what changed), applied as on_changed does.
 void on_delta(supervisor_self self, tracked_entry& e, instance_delta& d);
 
+/// Blocklists `key`; a new block also withdraws that provider's unsent creates for it, which
+/// fail with `why` (withdraw_creates).
+void block_offering(supervisor_self self, const offering_key& key, const cloud_error& why);
+
 /// A create failed with a capacity or quota error: block the offering, place it again.
 void on_placement_failed(supervisor_self self, placement_failed& pf);
 
