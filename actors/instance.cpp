@@ -292,6 +292,15 @@ void give_up(instance_self self, state_reason why, std::string detail) {
     end_as_given_up(self);
 }
 
+/// The record as the answer to a change; none for an anonymous ask (the supervisor's changes
+/// of many instances at once), which nobody would receive: a record of strings per instance
+/// made for nothing.
+caf::result<instance_record> answer_of(instance_self self) {
+  if (!self->current_sender())
+    return caf::delegated<instance_record>{};
+  return record_of(self->state);
+}
+
 /// Stop, start or terminate, as the supervisor or the engine asked. An error when the table
 /// has no such move from the current state.
 caf::result<instance_record> ask_change(instance_self self, change_op op) {
@@ -299,21 +308,21 @@ caf::result<instance_record> ask_change(instance_self self, change_op op) {
   if (st.state == instance_state::requested && op == change_op::terminate) {
     if (st.create_in_flight) {
       st.terminate_wanted = true;
-      return record_of(st);
+      return answer_of(self);
     }
     st.user_changed = true;
     end_as_given_up(self);
-    return record_of(st);
+    return answer_of(self);
   }
   auto target = target_of(op);
   if (st.change_in_flight == op || st.state == target)
-    return record_of(st); // already under way
+    return answer_of(self); // already under way
   if (!is_legal_transition(st.state, target))
     return make_error(styx_error::illegal_transition,
                       std::string{"illegal transition "} + to_string(st.state) + " -> "
                         + to_string(target));
   request_change(self, op);
-  return record_of(st);
+  return answer_of(self);
 }
 
 /// Creates the instance on the provider of `ref`, unless it is past that.
