@@ -34,7 +34,7 @@ actor_timer::~actor_timer() {
 }
 
 void actor_timer::after(duration delay, std::function<void()> fn) {
-  if (!worker_)
+  if (stopped_.load(std::memory_order_acquire))
     return;
   if (delay <= duration::zero())
     caf::anon_send(worker_, timer_callback{std::move(fn)});
@@ -43,10 +43,8 @@ void actor_timer::after(duration delay, std::function<void()> fn) {
 }
 
 void actor_timer::stop() {
-  if (worker_) {
+  if (!stopped_.exchange(true, std::memory_order_acq_rel))
     caf::anon_send_exit(worker_, caf::exit_reason::user_shutdown);
-    worker_ = nullptr;
-  }
 }
 
 } // namespace styx
