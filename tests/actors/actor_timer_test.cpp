@@ -9,23 +9,18 @@
 #include <thread>
 #include <vector>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
-#include <caf/atom.hpp>
-
 #include "actors/actor_timer.hpp"
-#include "actors/registry.hpp"
+#include "tests/actors/actor_fixture.hpp"
 
 using namespace styx;
 
 namespace {
 
-struct threaded_config : caf::actor_system_config {
+/// The tests' actor system, on CAF's real scheduler instead of the test coordinator.
+struct threaded_config : test::test_config {
   threaded_config() {
-    add_actor_types(*this);
-    set("scheduler.max-threads", size_t{2});
     set("scheduler.policy", caf::atom("sharing"));
-    set("logger.verbosity", caf::atom("quiet"));
+    set("scheduler.max-threads", size_t{2});
   }
 };
 
