@@ -33,23 +33,17 @@ admission_state admission_of(provider_self self) {
 
 void withdraw(provider_self self, const withdraw_creates& w) {
   auto& st = self->state;
-  uint64_t n = 0;
-  auto fail = [&](std::vector<waiter>& waiters) {
-    for (auto& x : waiters)
-      x.rp.deliver(instance_update{{}, w.error});
-    n += waiters.size();
+  auto fail = [&](waiter& x) {
+    x.rp.deliver(instance_update{{}, w.error});
+    ++st.stats.creates_withdrawn;
   };
-  for (auto& c : st.creates.take_if([&](const launch_spec& spec) { return w.covers(spec); })) {
-    std::vector<waiter> waiters;
+  for (auto& c : st.creates.take_if([&](const launch_spec& spec) { return w.covers(spec); }))
     for (auto& item : c.items)
-      waiters.push_back(std::move(item.w));
-    fail(waiters);
-  }
-  auto queued = st.queue.withdraw(call_class::create,
-                                  [&](const outgoing& o) { return w.covers(o.call.spec); });
-  for (auto& o : queued)
-    fail(o.waiters);
-  st.stats.creates_withdrawn += n;
+      fail(item.w);
+  for (auto& o : st.queue.withdraw(call_class::create,
+                                   [&](const outgoing& o) { return w.covers(o.call.spec); }))
+    for (auto& x : o.waiters)
+      fail(x);
 }
 
 } // namespace styx::provider_detail

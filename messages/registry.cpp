@@ -7,9 +7,9 @@
 
 #include "messages/admission.hpp"
 #include "messages/events.hpp"
-#include "messages/state_counts.hpp"
 #include "messages/protocol.hpp"
 #include "messages/provision_request.hpp"
+#include "messages/state_counts.hpp"
 #include "messages/styx_error.hpp"
 
 namespace styx {
